@@ -1,0 +1,202 @@
+"""Load extract files: validate, then write each file's periods, tiers and derived tables in one transaction.
+
+All-or-nothing per file: a file with any problem loads nothing. Idempotent per period: loading the same
+file again changes nothing; a changed file for a loaded period replaces that period.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from analytics import derived
+from analytics.policy import Policy
+from analytics.readers import ExtractError, read_extract
+from analytics.store import current_policy, record_policy
+from analytics.validate import STAGED, Problem, map_headers, stage
+
+SNAPSHOT_COLUMNS = (
+    "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
+    "manager_role", "customer_name", "id_number", "phone", "birth_date", "age", "gender", "card_level", "status",
+    "open_date", "aum", "aum_month_avg", "deposit_balance", "wealth_balance", "fund_balance", "insurance_balance",
+    "credit_card_spend_ytd", "loan_balance", "product_count", "products",
+)
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class LoadResult:
+    file: str
+    outcome: str  # loaded | unchanged | rejected
+    periods: list[date] = field(default_factory=list)
+    rows: int = 0
+    aum_total: Decimal = Decimal(0)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        periods = ", ".join(p.isoformat() for p in self.periods) or "-"
+        if self.outcome == "rejected":
+            return f"{self.file}: rejected, {len(self.problems)} problems, nothing loaded"
+        verb = "already loaded, nothing changed" if self.outcome == "unchanged" else "loaded"
+        return f"{self.file}: {verb}: {self.rows:,} rows, AUM {self.aum_total:,.2f}, periods {periods}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
+    """Record `policy` and re-tier the whole history if it differs from the one in force; True if it did."""
+    recorded = con.execute("select sha256 from policy_in_force").fetchone()
+    if recorded and recorded[0] == policy.sha256:
+        return False
+    con.execute("begin transaction")
+    try:
+        record_policy(con, policy)
+        basis = policy.basis
+        if basis != "aum":
+            missing = con.execute(f"select count(*) from customer_snapshot where {basis} is null").fetchone()[0]
+            if missing:
+                raise ValueError(f"{policy.source}: basis {basis} is empty on {missing} loaded rows; "
+                                 f"load extracts that carry it first")
+        case, params = derived.tier_expression(policy, basis)
+        con.execute(f"update customer_snapshot set tier = {case}", params)
+        derived.refresh(con, policy, None)
+        _log(con, policy.source or "<policy>", policy.sha256, [], 0, Decimal(0), policy, "retiered", 0, None)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return True
+
+
+def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], policy: Policy | None = None,
+               default_period: date | None = None, progress: Progress | None = None) -> list[LoadResult]:
+    """Load each file on its own; `policy` (when given) is applied first and re-tiers history."""
+    if policy is not None:
+        apply_policy(con, policy)
+    policy = current_policy(con)
+    if not con.execute("select count(*) from policy_in_force").fetchone()[0]:
+        apply_policy(con, policy)
+    results = []
+    for index, path in enumerate(paths):
+        report = (lambda step, part, i=index: progress(f"{Path(path).name}: {step}", (i + part) / len(paths))
+                  ) if progress else None
+        results.append(load_file(con, Path(path), policy, default_period, report))
+    return results
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, default_period: date | None = None,
+              progress: Progress | None = None) -> LoadResult:
+    step = progress or (lambda _step, _part: None)
+    result = LoadResult(str(path), "rejected")
+    step("reading", 0.0)
+    sha = file_sha256(path)
+    try:
+        extract = read_extract(path)
+    except ExtractError as exc:
+        result.problems = [Problem(exc.file, exc.line, "*", exc.reason)]
+        return _rejected(con, result, sha, policy)
+    try:
+        step("validating", 0.3)
+        validation = map_headers(extract, default_period)
+        if not validation.problems:
+            validation = stage(con, extract, validation, policy.basis, default_period)
+        result.problems, result.warnings = validation.problems, validation.warnings
+        if result.problems:
+            return _rejected(con, result, sha, policy)
+        if extract.table.num_rows == 0:
+            result.problems = [Problem(str(path), None, "*", "the file has a header but no data rows")]
+            return _rejected(con, result, sha, policy)
+        result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
+        result.rows, result.aum_total = con.execute(f"select count(*), sum(aum) from {STAGED}").fetchone()
+        if _unchanged(con, result.periods, sha):
+            result.outcome = "unchanged"
+            return result
+        step("writing", 0.6)
+        has_flags = any(name.startswith("has_") for name in validation.columns)
+        _write(con, result, sha, policy, extract.table.num_rows, has_flags)
+        result.outcome = "loaded"
+        step("done", 1.0)
+        return result
+    finally:
+        extract.close()
+        con.execute(f"drop table if exists {STAGED}")
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, periods: list[date], sha: str) -> bool:
+    sources = con.execute("select sha256 from period_source where period in (select unnest(?::date[]))",
+                          [periods]).fetchall()
+    return len(sources) == len(periods) and all(s == sha for (s,) in sources)
+
+
+AGE_AT_PERIOD = ("date_diff('year', birth_date, period) - "
+                 "case when strftime(period, '%m%d') < strftime(birth_date, '%m%d') then 1 else 0 end")
+
+
+def _snapshot_select(staged_columns: set[str], has_flags: bool) -> str:
+    """Staged columns as snapshot columns; absent ones null, age and product count derived where possible."""
+    exprs = {c: c if c in staged_columns else "null" for c in SNAPSHOT_COLUMNS}
+    if "age" not in staged_columns and "birth_date" in staged_columns:
+        exprs["age"] = AGE_AT_PERIOD
+    if "product_count" not in staged_columns and has_flags:
+        exprs["product_count"] = "len(products)"
+    return ", ".join(f"{expr} as {column}" for column, expr in exprs.items())
+
+
+def _write(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy: Policy, data_rows: int,
+           has_flags: bool) -> None:
+    staged_columns = {r[0] for r in con.execute(f"select column_name from (describe {STAGED})").fetchall()}
+    case, params = derived.tier_expression(policy, policy.basis)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from customer_snapshot where period in (select unnest(?::date[]))", [result.periods])
+        con.execute(f"""
+            insert into customer_snapshot ({", ".join(SNAPSHOT_COLUMNS)}, tier)
+            with typed as (select {_snapshot_select(staged_columns, has_flags)} from {STAGED})
+            select *, {case} as tier from typed order by period, branch_id, customer_id
+        """, params)
+        written, total = con.execute(
+            "select count(*), coalesce(sum(aum), 0) from customer_snapshot where period in (select unnest(?::date[]))",
+            [result.periods]).fetchone()
+        if written != data_rows or total != result.aum_total:
+            raise RuntimeError(f"{result.file}: check failed: wrote {written} rows / AUM {total}, "
+                               f"file has {data_rows} rows / AUM {result.aum_total}")
+        load_id = _log(con, result.file, sha, result.periods, result.rows, result.aum_total, policy, "loaded", 0,
+                       "; ".join(result.warnings) or None)
+        con.execute("delete from period_source where period in (select unnest(?::date[]))", [result.periods])
+        con.execute(f"""
+            insert into period_source
+            select period, ?, ?, ?, count(*), sum(aum) from {STAGED} group by period
+        """, [load_id, sha, result.file])
+        derived.refresh(con, policy, set(result.periods))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy: Policy) -> LoadResult:
+    _log(con, result.file, sha, [], 0, Decimal(0), policy, "rejected", len(result.problems),
+         "; ".join(str(p) for p in result.problems[:5]))
+    return result
+
+
+def _log(con: duckdb.DuckDBPyConnection, file: str, sha: str, periods: list[date], rows: int, aum: Decimal,
+         policy: Policy, outcome: str, problems: int, message: str | None) -> int:
+    return con.execute("""
+        insert into load_log values (nextval('load_id_seq'), current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        returning load_id
+    """, [file, sha, ",".join(p.isoformat() for p in periods), rows, aum, policy.sha256, outcome, problems,
+          message]).fetchone()[0]

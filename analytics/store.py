@@ -1,0 +1,123 @@
+"""The embedded DuckDB store: where the database lives, its tables, and the policy recorded in it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from analytics.policy import Policy, load_policy, parse_policy
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "bank.duckdb"
+
+MONEY = "decimal(18,2)"
+TOTAL = "decimal(38,2)"
+
+SCHEMA = f"""
+create table if not exists customer_snapshot (
+    period date not null,
+    customer_id varchar not null,
+    branch_id varchar not null,
+    branch_name varchar,
+    sub_branch varchar,
+    region varchar,
+    manager_id varchar,
+    manager_name varchar,
+    manager_role varchar,
+    customer_name varchar,
+    id_number varchar,
+    phone varchar,
+    birth_date date,
+    age smallint,
+    gender varchar,
+    card_level varchar,
+    status varchar not null,
+    open_date date,
+    aum {MONEY} not null,
+    aum_month_avg {MONEY},
+    deposit_balance {MONEY},
+    wealth_balance {MONEY},
+    fund_balance {MONEY},
+    insurance_balance {MONEY},
+    credit_card_spend_ytd {MONEY},
+    loan_balance {MONEY},
+    product_count smallint,
+    products varchar[],
+    tier tinyint
+);
+create table if not exists tier_def (
+    rank tinyint primary key, code varchar not null, name_zh varchar not null, name_en varchar not null,
+    min_aum {MONEY} not null
+);
+create table if not exists policy_in_force (
+    sha256 varchar not null, source varchar, text varchar not null, applied_at timestamp not null
+);
+create sequence if not exists load_id_seq;
+create table if not exists load_log (
+    load_id bigint primary key, loaded_at timestamp not null, file_name varchar not null, sha256 varchar not null,
+    periods varchar, rows bigint, aum_total {TOTAL}, policy_sha256 varchar, outcome varchar not null,
+    problems bigint not null default 0, message varchar
+);
+create table if not exists period_source (
+    period date primary key, load_id bigint not null, sha256 varchar not null, file_name varchar not null,
+    rows bigint not null, aum_total {TOTAL} not null
+);
+create table if not exists tier_summary (
+    period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
+    card_level varchar, tier tinyint not null, customers bigint not null, aum {TOTAL} not null,
+    maintained bigint not null, covered bigint not null, no_phone bigint not null, below_floor bigint not null
+);
+create table if not exists band_summary (
+    period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
+    band tinyint not null, customers bigint not null, aum {TOTAL} not null
+);
+create table if not exists unit_directory (
+    period date not null, region varchar, sub_branch varchar, branch_id varchar not null, branch_name varchar,
+    manager_id varchar, manager_name varchar, manager_role varchar, customers bigint not null
+);
+create table if not exists period_pair (
+    period_from date not null, period_to date not null, kind varchar not null
+);
+create table if not exists migration_summary (
+    period_from date not null, period_to date not null, region varchar, sub_branch varchar,
+    branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
+    customers bigint not null, aum_from {TOTAL}, aum_to {TOTAL}, attrited bigint not null
+);
+"""
+
+NEW = -1  # from_tier of customers not present at the start
+EXITED = -1  # to_tier of customers not present at the end
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating its tables when writable."""
+    path = Path(path) if path else DEFAULT_DB
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    return con
+
+
+def policy_in_force(con: duckdb.DuckDBPyConnection) -> Policy | None:
+    row = con.execute("select text, source from policy_in_force order by applied_at desc limit 1").fetchone()
+    return parse_policy(row[0], row[1] or "<recorded policy>") if row else None
+
+
+def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:
+    """The policy recorded in the database, or the default policy file for a new database."""
+    return policy_in_force(con) or load_policy()
+
+
+def record_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
+    con.execute("delete from policy_in_force")
+    con.execute("insert into policy_in_force values (?, ?, ?, current_timestamp)",
+                [policy.sha256, policy.source, policy.text])
+    con.execute("delete from tier_def")
+    con.executemany("insert into tier_def values (?, ?, ?, ?, ?)",
+                    [[t.rank, t.code, t.name_zh, t.name_en, t.min_aum] for t in policy.tiers])
+
+
+def periods(con: duckdb.DuckDBPyConnection) -> list:
+    return [row[0] for row in con.execute("select period from period_source order by period").fetchall()]

@@ -1,0 +1,273 @@
+"""Normalise and validate an extract's text cells in DuckDB, giving typed rows or every problem found.
+
+Each value is normalised (full-width characters, currency signs, thousands separators, date spellings) and
+parsed in one vectorised pass; a value that does not parse is a problem with its reason, never a NULL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from analytics import columns as C
+from analytics.masking import mask_value
+from analytics.readers import RawExtract
+
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
+NULL_TOKENS = ["", "null", "none", "nan", "n/a", "-", "无", "空"]
+MANGLED = r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+"
+AMOUNT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2}0*|\.0*)?"
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
+STAGED = "staged_extract"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str
+    reason: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        value = "" if self.value is None else f": {mask_value(self.column, self.value)!r}"
+        return f"{self.file}:{self.line if self.line is not None else '-'}: {self.column}: {self.reason}{value}"
+
+
+@dataclass
+class Validation:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> raw column c{i}
+
+
+def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
+    """Map headers to canonical columns; a missing required column or a doubled one is a problem."""
+    result = Validation(rows=extract.table.num_rows)
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for i, header in enumerate(extract.headers):
+        name = C.canonical(header)
+        if name is None:
+            if header.strip():
+                unknown.append(header.strip())
+            continue
+        if name in seen:
+            result.problems.append(Problem(extract.file, 1, name,
+                                           f"column appears twice (headers {seen[name]!r} and {header!r})"))
+            continue
+        seen[name] = header
+        result.columns[name] = f"c{i}"
+    for name in C.REQUIRED:
+        if name not in result.columns and not (name == "period" and default_period):
+            spellings = " / ".join((name, *C.ALIASES[name]))
+            result.problems.append(Problem(extract.file, 1, name, f"missing required column ({spellings})"))
+    if unknown:
+        result.warnings.append(f"ignored columns: {', '.join(unknown)}")
+    return result
+
+
+# ---- SQL expressions per kind of column (identifiers come only from our own c{i} names) -----------
+
+def _money(col: str, required: bool) -> tuple[str, str]:
+    m = f"replace(replace(replace({col}, '￥', ''), '¥', ''), ' ', '')"
+    signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
+    ok = f"regexp_full_match({signed}, '{AMOUNT}')"
+    value = f"(case when {ok} then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
+    missing = "'missing value'" if required else "null"
+    reason = (f"case when {col} = '' then {missing} when not {ok} then 'not an amount' "
+              f"when {value} is null then 'amount out of range' end")
+    return value, reason
+
+
+def _date(col: str) -> tuple[str, str]:
+    d = (f"replace(replace(replace(regexp_replace({col}, '[ T]00:00:00(\\.0+)?$', ''), '年', '-'), "
+         f"'月', '-'), '日', '')")
+    value = f"try_strptime({d}, $date_formats)::date"
+    reason = (f"case when {col} <> '' and ({value} is null or year({value}) not between 1900 and 2100) "
+              f"then 'not a date (use 2026-09-30, 20260930 or 2026/9/30)' end")
+    return f"(case when {col} <> '' then {value} end)", reason
+
+
+def _identifier(col: str, required_reason: str | None) -> tuple[str, str]:
+    value = f"nullif({col}, '')"
+    missing = f"when {col} = '' then '{required_reason}' " if required_reason else ""
+    reason = (f"case {missing}when regexp_full_match({col}, '{MANGLED}') "
+              f"then 'ID mangled by Excel into scientific notation: export it as text' "
+              f"when regexp_full_match({col}, '[0-9]+\\.0+') then 'ID turned into a number by Excel: export it as text' "
+              f"when regexp_matches({col}, '[\\x00-\\x1f]') then 'control characters in an ID' end")
+    return value, reason
+
+
+def _phone(col: str) -> tuple[str, str]:
+    digits = f"regexp_replace({col}, '[\\s()-]', '', 'g')"
+    blank = f"list_contains($null_tokens, lower({col}))"
+    value = f"(case when not {blank} then {digits} end)"
+    _, mangled = _identifier(col, None)
+    reason = (f"coalesce({mangled}, case when not {blank} and not regexp_full_match({digits}, '\\+?[0-9]{{5,15}}') "
+              f"then 'not a phone number' end)")
+    return value, reason
+
+
+def _whole_number(col: str, low: int, high: int) -> tuple[str, str]:
+    value = f"(case when regexp_full_match({col}, '[0-9]+(\\.0+)?') then try_cast(try_cast({col} as decimal(18,2)) as integer) end)"
+    reason = (f"case when {col} <> '' and ({value} is null or {value} not between {low} and {high}) "
+              f"then 'not a whole number from {low} to {high}' end")
+    return f"(case when {col} <> '' then {value} end)", reason
+
+
+def _choice(col: str, param: str, blank: str | None) -> tuple[str, str]:
+    lookup = f"map_extract_value(map(${param}_keys, ${param}_values), lower({col}))"
+    value = f"coalesce({lookup}, {'NULL' if blank is None else repr(blank)})"
+    reason = f"case when {col} <> '' and {lookup} is null then ${param}_reason end"
+    return f"(case when {col} = '' then {'NULL' if blank is None else repr(blank)} else {value} end)", reason
+
+
+def _flag(col: str) -> tuple[str, str]:
+    value = (f"(case when list_contains($true_flags, lower({col})) then true "
+             f"when list_contains($false_flags, lower({col})) then false end)")
+    return value, f"case when {value} is null then 'not a yes/no flag (1/0, 是/否, Y/N)' end"
+
+
+def _text(col: str) -> tuple[str, str]:
+    return f"nullif({col}, '')", "null"
+
+
+def _expressions(columns: dict[str, str], basis: str) -> dict[str, tuple[str, str]]:
+    exprs: dict[str, tuple[str, str]] = {}
+    for name, col in columns.items():
+        if name == "period":
+            value, reason = _date(col)
+            reason = (f"coalesce(case when {col} = '' then 'missing value' end, {reason}, "
+                      f"case when {value} <> last_day({value}) then 'not a month end' end)")
+            exprs[name] = value, reason
+        elif name in C.MONEY:
+            exprs[name] = _money(col, required=name == "aum" or name == basis)
+        elif name in C.DATES:
+            exprs[name] = _date(col)
+        elif name == "customer_id":
+            exprs[name] = _identifier(col, "missing value")
+        elif name == "branch_id":
+            exprs[name] = _identifier(col, "empty branch")
+        elif name in ("manager_id", "id_number"):
+            exprs[name] = _identifier(col, None)
+        elif name == "phone":
+            exprs[name] = _phone(col)
+        elif name == "age":
+            exprs[name] = _whole_number(col, 0, 130)
+        elif name == "product_count":
+            exprs[name] = _whole_number(col, 0, 999)
+        elif name == "status":
+            exprs[name] = _choice(col, "status_map", "active")
+        elif name == "gender":
+            exprs[name] = _choice(col, "gender_map", None)
+        elif name.startswith("has_"):
+            exprs[name] = _flag(col)
+        else:
+            exprs[name] = _text(col)
+    return exprs
+
+
+def _card_level(value: str) -> str:
+    cases = " ".join(f"when lower({value}) in ({', '.join(repr(a) for a in aliases)}) then {level!r}"
+                     for level, aliases in _card_aliases().items())
+    return f"(case {cases} else {value} end)"
+
+
+def _card_aliases() -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for alias, level in C.CARD_ALIASES.items():
+        grouped.setdefault(level, []).append(alias.lower())
+    return grouped
+
+
+def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validation, basis: str,
+          default_period: date | None) -> Validation:
+    """Parse every row into the temp table `staged_extract`; collect every problem with its line."""
+    raw = extract.table.append_column("rid", pa.array(range(extract.table.num_rows), pa.int64()))
+    cleaned = ", ".join(f"trim(translate({c}, $fw_from, $fw_to)) as {c}" for c in set(mapping.columns.values()))
+    exprs = _expressions(mapping.columns, basis)
+    if "period" not in exprs:
+        exprs["period"] = "$default_period::date", "null"
+    if basis not in mapping.columns and basis != "aum":
+        exprs[basis] = "null", f"'{basis} (the policy basis) is missing'"
+    if "card_level" in exprs:
+        exprs["card_level"] = _card_level(exprs["card_level"][0]), "null"
+    flags = [n for n in exprs if n.startswith("has_")]
+    values = ",\n".join(f"{v} as {n}" for n, (v, _) in exprs.items() if not n.startswith("has_"))
+    product_list = ("list_filter([" + ", ".join(f"case when {exprs[f][0]} then '{f[4:]}' end" for f in flags)
+                    + "], lambda p: p is not null)") if flags else "null::varchar[]"
+    errors = ", ".join(f"case when ({r}) is not null then {{'column': '{n}', 'reason': ({r}), "
+                       f"'value': {mapping.columns.get(n, 'null')}}} end" for n, (_, r) in exprs.items() if r != "null")
+    params = {
+        "fw_from": FULL_WIDTH, "fw_to": HALF_WIDTH, "date_formats": DATE_FORMATS, "null_tokens": NULL_TOKENS,
+        "true_flags": list(C.TRUE_FLAGS), "false_flags": list(C.FALSE_FLAGS),
+        "status_map_keys": list(C.STATUS_VALUES), "status_map_values": list(C.STATUS_VALUES.values()),
+        "gender_map_keys": list(C.GENDER_VALUES), "gender_map_values": list(C.GENDER_VALUES.values()),
+        "default_period": default_period,
+        "status_map_reason": "unknown status: expected one of " + ", ".join(C.STATUS_VALUES),
+        "gender_map_reason": "unknown gender: expected one of " + ", ".join(C.GENDER_VALUES),
+    }
+    used = {k: v for k, v in params.items() if f"${k}" in values + errors + cleaned + product_list}
+    con.register("raw_extract", raw)
+    try:
+        con.execute(f"""
+            create or replace temp table {STAGED} as
+            with cleaned as (select rid, {cleaned or 'null as none_'} from raw_extract)
+            select rid, {values},
+                   {product_list} as products,
+                   list_filter([{errors or 'null'}], lambda e: e is not null) as errors
+            from cleaned
+        """, used)
+    finally:
+        con.unregister("raw_extract")
+    found = con.execute(f"""
+        select rid, e.column, e.reason, e.value, null
+        from (select rid, unnest(errors) as e from {STAGED} where len(errors) > 0)
+        order by rid
+    """).fetchall()
+    found += _duplicates(con)
+    _add_line_problems(mapping, extract, found)
+    if not mapping.problems:
+        negative = con.execute(f"select count(*) from {STAGED} where aum < 0").fetchone()[0]
+        if negative:
+            mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
+    return mapping
+
+
+Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason, value, rid of the first copy
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
+    total, distinct = con.execute(
+        f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
+        f"where period is not null and customer_id is not null").fetchone()
+    if total == distinct:
+        return []
+    rows = con.execute(f"""
+        with numbered as (
+            select rid, customer_id, period,
+                   row_number() over (partition by period, customer_id order by rid) as n,
+                   min(rid) over (partition by period, customer_id) as first_rid
+            from {STAGED} where period is not null and customer_id is not null
+        )
+        select rid, first_rid, customer_id, period from numbered where n > 1 order by rid
+    """).fetchall()
+    return [(rid, "customer_id", f"duplicate customer in period {period}", cid, first)
+            for rid, first, cid, period in rows]
+
+
+def _add_line_problems(result: Validation, extract: RawExtract, found: list[Found]) -> None:
+    wanted = {rid for rid, *_ in found} | {first for *_, first in found if first is not None}
+    lines = extract.lines_of(sorted(wanted)) if found else {}
+    for rid, column, reason, value, first in found:
+        if first is not None:
+            reason += f" (first at {extract.line_label} {lines.get(first)})"
+        result.problems.append(Problem(extract.file, lines.get(rid), column, reason, value))
+    for line, reason in extract.invalid_rows:
+        result.problems.append(Problem(extract.file, line, "*", f"unreadable row: {reason}"))
+    result.problems.sort(key=lambda p: (p.line or 0, p.column))
