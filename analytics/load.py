@@ -17,7 +17,7 @@ import duckdb
 from analytics import derived
 from analytics.policy import Policy
 from analytics.readers import ExtractError, read_extract
-from analytics.store import current_policy, record_policy
+from analytics.store import current_policy, first_row, record_policy
 from analytics.validate import STAGED, Problem, map_headers, stage
 
 SNAPSHOT_COLUMNS = (
@@ -58,7 +58,7 @@ def file_sha256(path: Path) -> str:
 
 def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
     """Record `policy` and re-tier the whole history if it differs from the one in force; True if it did."""
-    recorded = con.execute("select sha256 from policy_in_force").fetchone()
+    recorded = first_row(con, "select sha256 from policy_in_force")
     if recorded and recorded[0] == policy.sha256:
         return False
     con.execute("begin transaction")
@@ -66,14 +66,15 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
         record_policy(con, policy)
         basis = policy.basis
         if basis != "aum":
-            missing = con.execute(f"select count(*) from customer_snapshot where {basis} is null").fetchone()[0]
+            missing = first_row(con, f"select count(*) from customer_snapshot where {basis} is null")[0]
             if missing:
                 raise ValueError(f"{policy.source}: basis {basis} is empty on {missing} loaded rows; "
                                  f"load extracts that carry it first")
         case, params = derived.tier_expression(policy, basis)
-        con.execute(f"update customer_snapshot set tier = {case}", params)
+        retiered = first_row(con, f"update customer_snapshot set tier = {case}", params)[0]  # rows updated
         derived.refresh(con, policy, None)
-        _log(con, policy.source or "<policy>", policy.sha256, [], 0, Decimal(0), policy, "retiered", 0, None)
+        _log(con, policy.source or "<policy>", policy.sha256, [], retiered, Decimal(0), policy, "policy", 0,
+             f"policy in force; {retiered} rows re-tiered")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -87,7 +88,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], policy: Policy
     if policy is not None:
         apply_policy(con, policy)
     policy = current_policy(con)
-    if not con.execute("select count(*) from policy_in_force").fetchone()[0]:
+    if not first_row(con, "select count(*) from policy_in_force")[0]:
         apply_policy(con, policy)
     results = []
     for index, path in enumerate(paths):
@@ -120,9 +121,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, defaul
             result.problems = [Problem(str(path), None, "*", "the file has a header but no data rows")]
             return _rejected(con, result, sha, policy)
         result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
-        result.rows, result.aum_total = con.execute(f"select count(*), sum(aum) from {STAGED}").fetchone()
+        result.rows, result.aum_total = first_row(con, f"select count(*), sum(aum) from {STAGED}")
         if _unchanged(con, result.periods, sha):
             result.outcome = "unchanged"
+            _log(con, result.file, sha, result.periods, result.rows, result.aum_total, policy, "unchanged", 0, None)
             return result
         step("writing", 0.6)
         has_flags = any(name.startswith("has_") for name in validation.columns)
@@ -148,6 +150,8 @@ AGE_AT_PERIOD = ("date_diff('year', birth_date, period) - "
 def _snapshot_select(staged_columns: set[str], has_flags: bool) -> str:
     """Staged columns as snapshot columns; absent ones null, age and product count derived where possible."""
     exprs = {c: c if c in staged_columns else "null" for c in SNAPSHOT_COLUMNS}
+    if "status" not in staged_columns:
+        exprs["status"] = "'active'"
     if "age" not in staged_columns and "birth_date" in staged_columns:
         exprs["age"] = AGE_AT_PERIOD
     if "product_count" not in staged_columns and has_flags:
@@ -167,9 +171,9 @@ def _write(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy:
             with typed as (select {_snapshot_select(staged_columns, has_flags)} from {STAGED})
             select *, {case} as tier from typed order by period, branch_id, customer_id
         """, params)
-        written, total = con.execute(
-            "select count(*), coalesce(sum(aum), 0) from customer_snapshot where period in (select unnest(?::date[]))",
-            [result.periods]).fetchone()
+        written, total = first_row(
+            con, "select count(*), coalesce(sum(aum), 0) from customer_snapshot where period in (select unnest(?::date[]))",
+            [result.periods])
         if written != data_rows or total != result.aum_total:
             raise RuntimeError(f"{result.file}: check failed: wrote {written} rows / AUM {total}, "
                                f"file has {data_rows} rows / AUM {result.aum_total}")
@@ -195,8 +199,8 @@ def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, poli
 
 def _log(con: duckdb.DuckDBPyConnection, file: str, sha: str, periods: list[date], rows: int, aum: Decimal,
          policy: Policy, outcome: str, problems: int, message: str | None) -> int:
-    return con.execute("""
+    return first_row(con, """
         insert into load_log values (nextval('load_id_seq'), current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         returning load_id
     """, [file, sha, ",".join(p.isoformat() for p in periods), rows, aum, policy.sha256, outcome, problems,
-          message]).fetchone()[0]
+          message])[0]

@@ -82,14 +82,16 @@ def read_extract(path: Path) -> RawExtract:
 def _detect_encoding(path: Path) -> tuple[str, int]:
     """(codec, bytes of BOM to skip). UTF-8 is checked over the whole file; otherwise GB18030."""
     with open(path, "rb") as handle:
-        head = handle.read(4)
+        head = handle.read(1 << 16)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8", 3
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16", 0
-    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
+    # UTF-16 without a BOM: ASCII separators and digits leave NUL bytes on one side of each pair
+    pairs = max(len(head) // 2, 1)
+    if head[1::2].count(0) > 0.3 * pairs:
         return "utf-16-le", 0
-    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
+    if head[0::2].count(0) > 0.3 * pairs:
         return "utf-16-be", 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:

@@ -100,8 +100,14 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
+    """The first row of a query, reading the result to its end (DuckDB 2.0 results hold the connection)."""
+    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    return rows[0] if rows else None
+
+
 def policy_in_force(con: duckdb.DuckDBPyConnection) -> Policy | None:
-    row = con.execute("select text, source from policy_in_force order by applied_at desc limit 1").fetchone()
+    row = first_row(con, "select text, source from policy_in_force order by applied_at desc limit 1")
     return parse_policy(row[0], row[1] or "<recorded policy>") if row else None
 
 

@@ -14,12 +14,14 @@ import pyarrow as pa
 from analytics import columns as C
 from analytics.masking import mask_value
 from analytics.readers import RawExtract
+from analytics.store import first_row
 
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
 NULL_TOKENS = ["", "null", "none", "nan", "n/a", "-", "无", "空"]
 MANGLED = r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+"
 AMOUNT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2}0*|\.0*)?"
+TOO_PRECISE = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)\.[0-9]{2}[0-9]*[1-9][0-9]*"
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 STAGED = "staged_extract"
 
@@ -31,10 +33,12 @@ class Problem:
     column: str
     reason: str
     value: str | None = None
+    line_label: str = "line"
 
     def __str__(self) -> str:
         value = "" if self.value is None else f": {mask_value(self.column, self.value)!r}"
-        return f"{self.file}:{self.line if self.line is not None else '-'}: {self.column}: {self.reason}{value}"
+        where = f"{self.line_label} {self.line}" if self.line is not None else "whole file"
+        return f"{self.file}: {where}, column {self.column}: {self.reason}{value}"
 
 
 @dataclass
@@ -79,7 +83,9 @@ def _money(col: str, required: bool) -> tuple[str, str]:
     ok = f"regexp_full_match({signed}, '{AMOUNT}')"
     value = f"(case when {ok} then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
     missing = "'missing value'" if required else "null"
-    reason = (f"case when {col} = '' then {missing} when not {ok} then 'not an amount' "
+    reason = (f"case when {col} = '' then {missing} "
+              f"when regexp_full_match({signed}, '{TOO_PRECISE}') then 'more than 2 decimal places (money is exact to the cent)' "
+              f"when not {ok} then 'not an amount' "
               f"when {value} is null then 'amount out of range' end")
     return value, reason
 
@@ -233,7 +239,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     found += _duplicates(con)
     _add_line_problems(mapping, extract, found)
     if not mapping.problems:
-        negative = con.execute(f"select count(*) from {STAGED} where aum < 0").fetchone()[0]
+        negative = first_row(con, f"select count(*) from {STAGED} where aum < 0")[0]
         if negative:
             mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
     return mapping
@@ -243,9 +249,9 @@ Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason,
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
-    total, distinct = con.execute(
-        f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
-        f"where period is not null and customer_id is not null").fetchone()
+    total, distinct = first_row(
+        con, f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
+        f"where period is not null and customer_id is not null")
     if total == distinct:
         return []
     rows = con.execute(f"""
@@ -267,7 +273,7 @@ def _add_line_problems(result: Validation, extract: RawExtract, found: list[Foun
     for rid, column, reason, value, first in found:
         if first is not None:
             reason += f" (first at {extract.line_label} {lines.get(first)})"
-        result.problems.append(Problem(extract.file, lines.get(rid), column, reason, value))
+        result.problems.append(Problem(extract.file, lines.get(rid), column, reason, value, extract.line_label))
     for line, reason in extract.invalid_rows:
         result.problems.append(Problem(extract.file, line, "*", f"unreadable row: {reason}"))
     result.problems.sort(key=lambda p: (p.line or 0, p.column))
