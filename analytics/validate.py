@@ -77,105 +77,113 @@ def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
 
 # ---- SQL expressions per kind of column (identifiers come only from our own c{i} names) -----------
 
-def _money(col: str, required: bool) -> tuple[str, str]:
+# Each builder gets the raw column `col` and the name `v` under which its parsed value is available, and
+# returns (value expression, reason expression); a reason reads the parsed value instead of parsing again,
+# so a clean row costs one parse per cell.
+
+def _money(col: str, v: str, required: bool) -> tuple[str, str]:
     m = f"replace(replace(replace({col}, '￥', ''), '¥', ''), ' ', '')"
     signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
-    ok = f"regexp_full_match({signed}, '{AMOUNT}')"
-    value = f"(case when {ok} then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
+    value = f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
     missing = "'missing value'" if required else "null"
-    reason = (f"case when {col} = '' then {missing} "
+    reason = (f"case when {v} is not null then null when {col} = '' then {missing} "
               f"when regexp_full_match({signed}, '{TOO_PRECISE}') then 'more than 2 decimal places (money is exact to the cent)' "
-              f"when not {ok} then 'not an amount' "
-              f"when {value} is null then 'amount out of range' end")
+              f"when not regexp_full_match({signed}, '{AMOUNT}') then 'not an amount' "
+              f"else 'amount out of range' end")
     return value, reason
 
 
-def _date(col: str) -> tuple[str, str]:
+def _date(col: str, v: str) -> tuple[str, str]:
     d = (f"replace(replace(replace(regexp_replace({col}, '[ T]00:00:00(\\.0+)?$', ''), '年', '-'), "
          f"'月', '-'), '日', '')")
-    value = f"try_strptime({d}, $date_formats)::date"
-    reason = (f"case when {col} <> '' and ({value} is null or year({value}) not between 1900 and 2100) "
+    value = f"(case when {col} <> '' then try_strptime({d}, $date_formats)::date end)"
+    reason = (f"case when {col} <> '' and ({v} is null or year({v}) not between 1900 and 2100) "
               f"then 'not a date (use 2026-09-30, 20260930 or 2026/9/30)' end")
-    return f"(case when {col} <> '' then {value} end)", reason
+    return value, reason
 
 
-def _identifier(col: str, required_reason: str | None) -> tuple[str, str]:
-    value = f"nullif({col}, '')"
+def _identifier(col: str, v: str, required_reason: str | None) -> tuple[str, str]:
     missing = f"when {col} = '' then '{required_reason}' " if required_reason else ""
-    reason = (f"case {missing}when regexp_full_match({col}, '{MANGLED}') "
+    reason = (f"case {missing}when not regexp_matches({col}, '[.eE\\x00-\\x1f]') then null "
+              f"when regexp_full_match({col}, '{MANGLED}') "
               f"then 'ID mangled by Excel into scientific notation: export it as text' "
               f"when regexp_full_match({col}, '[0-9]+\\.0+') then 'ID turned into a number by Excel: export it as text' "
               f"when regexp_matches({col}, '[\\x00-\\x1f]') then 'control characters in an ID' end")
-    return value, reason
+    return f"nullif({col}, '')", reason
 
 
-def _phone(col: str) -> tuple[str, str]:
-    digits = f"regexp_replace({col}, '[\\s()-]', '', 'g')"
-    blank = f"list_contains($null_tokens, lower({col}))"
-    value = f"(case when not {blank} then {digits} end)"
-    _, mangled = _identifier(col, None)
-    reason = (f"coalesce({mangled}, case when not {blank} and not regexp_full_match({digits}, '\\+?[0-9]{{5,15}}') "
+def _phone(col: str, v: str) -> tuple[str, str]:
+    value = f"(case when not list_contains($null_tokens, lower({col})) then regexp_replace({col}, '[\\s()-]', '', 'g') end)"
+    _, mangled = _identifier(col, v, None)
+    reason = (f"coalesce({mangled}, case when {v} is not null and not regexp_full_match({v}, '\\+?[0-9]{{5,15}}') "
               f"then 'not a phone number' end)")
     return value, reason
 
 
-def _whole_number(col: str, low: int, high: int) -> tuple[str, str]:
-    value = f"(case when regexp_full_match({col}, '[0-9]+(\\.0+)?') then try_cast(try_cast({col} as decimal(18,2)) as integer) end)"
-    reason = (f"case when {col} <> '' and ({value} is null or {value} not between {low} and {high}) "
+def _whole_number(col: str, v: str, low: int, high: int) -> tuple[str, str]:
+    value = (f"(case when regexp_full_match({col}, '[0-9]+(\\.0+)?') "
+             f"then try_cast(try_cast({col} as decimal(18,2)) as integer) end)")
+    reason = (f"case when {col} <> '' and ({v} is null or {v} not between {low} and {high}) "
               f"then 'not a whole number from {low} to {high}' end")
-    return f"(case when {col} <> '' then {value} end)", reason
+    return value, reason
 
 
-def _choice(col: str, param: str, blank: str | None) -> tuple[str, str]:
-    lookup = f"map_extract_value(map(${param}_keys, ${param}_values), lower({col}))"
-    value = f"coalesce({lookup}, {'NULL' if blank is None else repr(blank)})"
-    reason = f"case when {col} <> '' and {lookup} is null then ${param}_reason end"
-    return f"(case when {col} = '' then {'NULL' if blank is None else repr(blank)} else {value} end)", reason
+def _choice(col: str, v: str, param: str, blank: str | None) -> tuple[str, str]:
+    default = "NULL" if blank is None else repr(blank)
+    value = (f"(case when {col} = '' then {default} "
+             f"else map_extract_value(map(${param}_keys, ${param}_values), lower({col})) end)")
+    return value, f"case when {col} <> '' and {v} is null then ${param}_reason end"
 
 
-def _flag(col: str) -> tuple[str, str]:
+def _flag(col: str, v: str) -> tuple[str, str]:
     value = (f"(case when list_contains($true_flags, lower({col})) then true "
              f"when list_contains($false_flags, lower({col})) then false end)")
-    return value, f"case when {value} is null then 'not a yes/no flag (1/0, 是/否, Y/N)' end"
+    return value, f"case when {v} is null then 'not a yes/no flag (1/0, 是/否, Y/N)' end"
 
 
-def _text(col: str) -> tuple[str, str]:
+def _text(col: str, v: str) -> tuple[str, str]:
     return f"nullif({col}, '')", "null"
 
 
+def _builder(name: str, basis: str):
+    if name == "period":
+        return _period
+    if name in C.MONEY:
+        return lambda col, v: _money(col, v, required=name in ("aum", basis))
+    if name in C.DATES:
+        return _date
+    if name in ("customer_id", "branch_id", "manager_id", "id_number"):
+        required = {"customer_id": "missing value", "branch_id": "empty branch"}.get(name)
+        return lambda col, v: _identifier(col, v, required)
+    if name == "phone":
+        return _phone
+    if name in ("age", "product_count"):
+        high = 130 if name == "age" else 999
+        return lambda col, v: _whole_number(col, v, 0, high)
+    if name in ("status", "gender"):
+        return lambda col, v: _choice(col, v, f"{name}_map", "active" if name == "status" else None)
+    if name.startswith("has_"):
+        return _flag
+    return _text
+
+
+def _period(col: str, v: str) -> tuple[str, str]:
+    value, reason = _date(col, v)
+    return value, (f"coalesce(case when {col} = '' then 'missing value' end, {reason}, "
+                   f"case when {v} <> last_day({v}) then 'not a month end' end)")
+
+
 def _expressions(columns: dict[str, str], basis: str) -> dict[str, tuple[str, str]]:
-    exprs: dict[str, tuple[str, str]] = {}
-    for name, col in columns.items():
-        if name == "period":
-            value, reason = _date(col)
-            reason = (f"coalesce(case when {col} = '' then 'missing value' end, {reason}, "
-                      f"case when {value} <> last_day({value}) then 'not a month end' end)")
-            exprs[name] = value, reason
-        elif name in C.MONEY:
-            exprs[name] = _money(col, required=name == "aum" or name == basis)
-        elif name in C.DATES:
-            exprs[name] = _date(col)
-        elif name == "customer_id":
-            exprs[name] = _identifier(col, "missing value")
-        elif name == "branch_id":
-            exprs[name] = _identifier(col, "empty branch")
-        elif name in ("manager_id", "id_number"):
-            exprs[name] = _identifier(col, None)
-        elif name == "phone":
-            exprs[name] = _phone(col)
-        elif name == "age":
-            exprs[name] = _whole_number(col, 0, 130)
-        elif name == "product_count":
-            exprs[name] = _whole_number(col, 0, 999)
-        elif name == "status":
-            exprs[name] = _choice(col, "status_map", "active")
-        elif name == "gender":
-            exprs[name] = _choice(col, "gender_map", None)
-        elif name.startswith("has_"):
-            exprs[name] = _flag(col)
-        else:
-            exprs[name] = _text(col)
-    return exprs
+    """Per canonical column: (value expression over raw columns, reason expression over raw and v_<name>)."""
+    return {name: _builder(name, basis)(col, f"v_{name}") for name, col in columns.items()}
+
+
+def _cleaned(col: str, name: str) -> str:
+    """Trimmed text; full-width characters folded to ASCII in the columns that are parsed (names stay as written)."""
+    if name in C.TEXT:
+        return f"trim({col}) as {col}"
+    return (f"trim(case when regexp_matches({col}, '[\uff01-\uff5e\u3000]') then translate({col}, $fw_from, $fw_to) "
+            f"else {col} end) as {col}")
 
 
 def _card_level(value: str) -> str:
@@ -195,7 +203,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
           default_period: date | None) -> Validation:
     """Parse every row into the temp table `staged_extract`; collect every problem with its line."""
     raw = extract.table.append_column("rid", pa.array(range(extract.table.num_rows), pa.int64()))
-    cleaned = ", ".join(f"trim(translate({c}, $fw_from, $fw_to)) as {c}" for c in set(mapping.columns.values()))
+    cleaned = ", ".join(_cleaned(raw_column, name) for name, raw_column in mapping.columns.items())
     exprs = _expressions(mapping.columns, basis)
     if "period" not in exprs:
         exprs["period"] = "$default_period::date", "null"
@@ -204,11 +212,14 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     if "card_level" in exprs:
         exprs["card_level"] = _card_level(exprs["card_level"][0]), "null"
     flags = [n for n in exprs if n.startswith("has_")]
-    values = ",\n".join(f"{v} as {n}" for n, (v, _) in exprs.items() if not n.startswith("has_"))
-    product_list = ("list_filter([" + ", ".join(f"case when {exprs[f][0]} then '{f[4:]}' end" for f in flags)
+    values = ", ".join(f"{v} as v_{n}" for n, (v, _) in exprs.items())
+    checks = {n: r for n, (_, r) in exprs.items() if r != "null"}
+    reasons = ", ".join(f"{r} as r_{n}" for n, r in checks.items()) or "null as r_none_"
+    typed = ", ".join(f"v_{n} as {n}" for n in exprs if not n.startswith("has_"))
+    product_list = ("list_filter([" + ", ".join(f"case when v_{f} then '{f[4:]}' end" for f in flags)
                     + "], lambda p: p is not null)") if flags else "null::varchar[]"
-    errors = ", ".join(f"case when ({r}) is not null then {{'column': '{n}', 'reason': ({r}), "
-                       f"'value': {mapping.columns.get(n, 'null')}}} end" for n, (_, r) in exprs.items() if r != "null")
+    errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
+                       f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
     params = {
         "fw_from": FULL_WIDTH, "fw_to": HALF_WIDTH, "date_formats": DATE_FORMATS, "null_tokens": NULL_TOKENS,
         "true_flags": list(C.TRUE_FLAGS), "false_flags": list(C.FALSE_FLAGS),
@@ -218,16 +229,20 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
         "status_map_reason": "unknown status: expected one of " + ", ".join(C.STATUS_VALUES),
         "gender_map_reason": "unknown gender: expected one of " + ", ".join(C.GENDER_VALUES),
     }
-    used = {k: v for k, v in params.items() if f"${k}" in values + errors + cleaned + product_list}
+    used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
     con.register("raw_extract", raw)
     try:
         con.execute(f"""
             create or replace temp table {STAGED} as
-            with cleaned as (select rid, {cleaned or 'null as none_'} from raw_extract)
-            select rid, {values},
-                   {product_list} as products,
-                   list_filter([{errors or 'null'}], lambda e: e is not null) as errors
-            from cleaned
+            with cleaned as (select rid, {cleaned or 'null as none_'} from raw_extract),
+            parsed as (select *, {values} from cleaned),
+            checked as (select *, {reasons} from parsed),
+            final as (
+                select rid, {typed}, {product_list} as products,
+                       list_filter([{errors}], lambda e: e is not null) as errors
+                from checked
+            )
+            select * from final
         """, used)
     finally:
         con.unregister("raw_extract")
