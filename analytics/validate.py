@@ -178,12 +178,29 @@ def _expressions(columns: dict[str, str], basis: str) -> dict[str, tuple[str, st
     return {name: _builder(name, basis)(col, f"v_{name}") for name, col in columns.items()}
 
 
-def _cleaned(col: str, name: str) -> str:
-    """Trimmed text; full-width characters folded to ASCII in the columns that are parsed (names stay as written)."""
-    if name in C.TEXT:
-        return f"trim({col}) as {col}"
-    return (f"trim(case when regexp_matches({col}, '[\uff01-\uff5e\u3000]') then translate({col}, $fw_from, $fw_to) "
-            f"else {col} end) as {col}")
+FULL_WIDTH_CHARACTER = "[\uff01-\uff5e\u3000]"
+
+
+def _full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> set[str]:
+    """The raw columns holding any full-width character; cheap: most columns are pure ASCII (bytes = characters)."""
+    parsed = sorted({col for name, col in columns.items() if name not in C.TEXT})
+    if not parsed:
+        return set()
+    widths = first_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed)
+                       + " from raw_extract")
+    wide = [c for c, is_wide in zip(parsed, widths) if is_wide]
+    if not wide:
+        return set()
+    found = first_row(con, "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide)
+                      + " from raw_extract", {"pattern": FULL_WIDTH_CHARACTER})
+    return {c for c, has in zip(wide, found) if has}
+
+
+def _cleaned(col: str, full_width: set[str]) -> str:
+    """Trimmed text, folded from full-width characters to ASCII in the columns that hold any."""
+    if col in full_width:
+        return f"trim(translate({col}, $fw_from, $fw_to)) as {col}"
+    return f"trim({col}) as {col}"
 
 
 def _card_level(value: str) -> str:
@@ -203,7 +220,6 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
           default_period: date | None) -> Validation:
     """Parse every row into the temp table `staged_extract`; collect every problem with its line."""
     raw = extract.table.append_column("rid", pa.array(range(extract.table.num_rows), pa.int64()))
-    cleaned = ", ".join(_cleaned(raw_column, name) for name, raw_column in mapping.columns.items())
     exprs = _expressions(mapping.columns, basis)
     if "period" not in exprs:
         exprs["period"] = "$default_period::date", "null"
@@ -218,6 +234,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     typed = ", ".join(f"v_{n} as {n}" for n in exprs if not n.startswith("has_"))
     product_list = ("list_filter([" + ", ".join(f"case when v_{f} then '{f[4:]}' end" for f in flags)
                     + "], lambda p: p is not null)") if flags else "null::varchar[]"
+    any_error = " or ".join(f"r_{n} is not null" for n in checks) or "false"
     errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
                        f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
     params = {
@@ -229,9 +246,11 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
         "status_map_reason": "unknown status: expected one of " + ", ".join(C.STATUS_VALUES),
         "gender_map_reason": "unknown gender: expected one of " + ", ".join(C.GENDER_VALUES),
     }
-    used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
     con.register("raw_extract", raw)
     try:
+        full_width = _full_width_columns(con, mapping.columns)
+        cleaned = ", ".join(_cleaned(col, full_width) for col in mapping.columns.values())
+        used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
         con.execute(f"""
             create or replace temp table {STAGED} as
             with cleaned as (select rid, {cleaned or 'null as none_'} from raw_extract),
@@ -239,7 +258,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
             checked as (select *, {reasons} from parsed),
             final as (
                 select rid, {typed}, {product_list} as products,
-                       list_filter([{errors}], lambda e: e is not null) as errors
+                       case when {any_error} then list_filter([{errors}], lambda e: e is not null) end as errors
                 from checked
             )
             select * from final
@@ -248,7 +267,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
         con.unregister("raw_extract")
     found = con.execute(f"""
         select rid, e.column, e.reason, e.value, null
-        from (select rid, unnest(errors) as e from {STAGED} where len(errors) > 0)
+        from (select rid, unnest(errors) as e from {STAGED} where errors is not null)
         order by rid
     """).fetchall()
     found += _duplicates(con)

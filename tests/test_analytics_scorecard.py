@@ -1,0 +1,142 @@
+"""Churn and the 保争挖抢培 scorecard on the hand-made fixture bank (see tests/analytics_helpers.py)."""
+import pandas as pd
+import pytest
+
+from analytics.churn import churn_by_unit
+from analytics.scope import Scope
+from analytics.scorecard import quarter_scorecard, scorecard
+from analytics.policy import DEFAULT_POLICY, parse_policy
+from tests.analytics_helpers import FIXTURE, P1, P2, P3, fixture_bank, load
+
+ALL = Scope()
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    return fixture_bank(tmp_path_factory.mktemp("scorecard") / "t.duckdb")
+
+
+def row(frame, **keys):
+    mask = True
+    for column, value in keys.items():
+        mask = mask & (frame[column] == value)
+    found = frame[mask]
+    assert len(found) == 1, keys
+    return found.iloc[0]
+
+
+def test_churn_by_unit_counts_customers_who_left_or_fell_below(con):
+    frame = churn_by_unit(con, P2, P3, "branch", ALL)
+    # B01 emerging at P2: C05 C07 C10 C11 maintained; C11 falls to mass: 1 of 4
+    r = row(frame, unit="B01", tier="emerging")
+    assert (r.customers_start, r.maintained_start, r.churned, r.churn_rate) == (4, 4, 1, 0.25)
+    # B01 affluent: C01 C08 C12; C08 falls to 60: churned and attrited (under the 100 floor): 1 of 3 each
+    r = row(frame, unit="B01", tier="affluent")
+    assert (r.churned, r.attrited) == (1, 1) and r.attrition_rate == pytest.approx(1 / 3)
+    # B01 wealth: C03 has no row at P3: churned and attrited
+    assert row(frame, unit="B01", tier="wealth")[["churned", "attrited"]].tolist() == [1, 1]
+
+
+def test_churn_by_unit_lists_every_tier_with_null_rates_over_nobody(con):
+    frame = churn_by_unit(con, P2, P3, "branch", ALL)
+    assert len(frame) == 2 * 5
+    # mass is not maintained: churn rate undefined, but C15 (50, then gone) is attrited: 1 of 1 in B02
+    r = row(frame, unit="B02", tier="mass")
+    assert r.maintained_start == 0 and r.churn_rate != r.churn_rate and r.attrition_rate == 1.0
+    # B02 had no private customer at P2: everything zero, rates null
+    r = row(frame, unit="B02", tier="private")
+    assert r.customers_start == 0 and r.attrition_rate != r.attrition_rate
+
+
+def test_churn_by_unit_flags_small_denominators_and_gives_intervals(con):
+    frame = churn_by_unit(con, P2, P3, "branch", ALL, by_tier=False)
+    b01 = row(frame, unit="B01")
+    # B01: 9 maintained at P2 (C01 C03 C04 C05 C07 C08 C10 C11 C12), churned C03 C08 C11 = 3
+    assert (b01.maintained_start, b01.churned) == (9, 3)
+    assert b01.churn_small_sample and b01.churn_rate_low < 1 / 3 < b01.churn_rate_high
+
+
+def test_churn_by_unit_counts_a_closed_account_as_churned(con):
+    r = row(churn_by_unit(con, P1, P2, "manager", ALL, by_tier=False), unit="M1")
+    # M1 at P1 maintained: C01 E, C02 A, C03 W, C04 P, C06 E = 5; C02 falls to mass, C06 closes: 2 churned
+    assert (r.maintained_start, r.churned) == (5, 2)
+
+
+def test_scorecard_computes_the_five_indicators_per_branch(con):
+    frame = scorecard(con, P2, P3, "branch", ALL)
+    b01, b02 = row(frame, unit="B01"), row(frame, unit="B02")
+    # 保 B01: 3 churned (C03 C08 C11) of 9 maintained at P2
+    assert (b01.maintained_start, b01.churned, b01.churn_rate) == (9, 3, pytest.approx(1 / 3))
+    # 争 B01: C07 emerging -> wealth: 1 of 9; B02: C13 W->P, C14 E->A: 2 of 5
+    assert (b01.upgraded, b02.upgraded) == (1, 2) and b02.upgrade_rate == 0.4
+    # 挖 at P3, unit at P3: B01 maintained C01 C04 C05 C07 C10 C12 C18 = 7, covered all but C12 (2 products): 6/7
+    assert (b01.maintained_end, b01.covered_end) == (7, 6)
+    # 抢 B01: (7 - 9) / 9; B02: C13 C14 C19 C20 = 4 at P3 against C13 C14 C17 C18 C19 = 5 at P2: -0.2
+    assert b01.growth == pytest.approx(-2 / 9) and b02.growth == pytest.approx(-0.2)
+    # 培 B01: maintained AUM 3,502,000 at P2 -> 2,331,000 at P3
+    assert (b01.aum_start, b01.aum_end) == (3_502_000, 2_331_000)
+    assert b01.aum_growth == pytest.approx(-1_171_000 / 3_502_000)
+
+
+def test_scorecard_scores_by_weighted_percentile_rank(con):
+    frame = scorecard(con, P2, P3, "branch", ALL)
+    # B02 is better on churn (0.2 < 1/3), upgrade, growth and AUM growth; B01 on coverage (6/7 > 2/4).
+    # percentile ranks among 2 units: best 1.0, other 0.5; equal weights 0.2:
+    # B01 = 100·(0.5+0.5+1+0.5+0.5)/5 = 60, B02 = 100·(1+1+0.5+1+1)/5 = 90
+    assert row(frame, unit="B01")[["score", "rank"]].tolist() == [60, 2]
+    assert row(frame, unit="B02")[["score", "rank"]].tolist() == [90, 1]
+
+
+def test_scorecard_gives_tied_units_the_same_rank(con):
+    frame = scorecard(con, P1, P2, "branch", ALL)
+    # Q2: churn B01 2/9 (C02 C06) vs B02 1/5 (C16): B02 better; upgrade B01 1/9 (C01) vs 0: B01;
+    # coverage at P2 B01 6/9 vs B02 2/5: B01; growth 0 and 0: tie (both 1.0); AUM growth
+    # B01 127,000/3,375,000 = 3.8% vs B02 54,999.99/735,000 = 7.5%: B02. Both 100·4/5 = 80, both rank 1
+    assert frame["score"].tolist() == [80, 80] and frame["rank"].tolist() == [1, 1]
+
+
+def test_scorecard_by_manager_rolls_up_to_the_branch_with_unassigned(con):
+    managers = scorecard(con, P2, P3, "manager", ALL)
+    # B01 at P2: M1 maintains C01 C03 C04 C05 (4), M2 C07 C08 C10 (3), unassigned C11 C12 (2) = 9
+    b01 = managers[managers["unit"].isin(["M1", "M2", "unassigned@B01"])]
+    assert b01["maintained_start"].tolist() == [4, 3, 2] and b01["churned"].sum() == 3
+    # the unassigned book is listed but not ranked
+    unassigned = row(managers, unit="unassigned@B01")
+    assert pd.isna(unassigned["score"]) and pd.isna(unassigned["rank"])
+
+
+def test_scorecard_null_rate_over_an_empty_book_and_renormalised_score(con):
+    frame = scorecard(con, P2, P3, "manager", ALL)
+    # unassigned@B01 ends with no maintained customer (C11 fell, C12 went to M1): coverage undefined, not 0
+    r = row(frame, unit="unassigned@B01")
+    assert r.maintained_end == 0 and r.coverage_rate != r.coverage_rate
+
+
+def test_scorecard_attainment_against_policy_targets(con):
+    frame = scorecard(con, P2, P3, "branch", ALL)
+    b02 = row(frame, unit="B02")
+    # data/policy.toml targets: churn 0.05 -> 0.05 / 0.2 = 0.25; upgrade 0.08 -> 0.4 / 0.08 = 5, capped at 2
+    assert b02.churn_attainment == pytest.approx(0.25) and b02.upgrade_attainment == 2.0
+
+
+def test_quarter_scorecard_shows_the_change_against_the_previous_quarter(con):
+    frame = quarter_scorecard(con, "2026Q3", "branch", ALL)
+    b01 = row(frame, unit="B01")
+    # churn 1/3 in Q3 against 2/9 in Q2: +1/9; rank 2 now, 1 before: rank_change -1
+    assert b01.churn_rate_prev == pytest.approx(2 / 9) and b01.churn_rate_change == pytest.approx(1 / 9)
+    assert (b01.rank_prev, b01.rank_change) == (1, -1)
+
+
+def test_scorecard_weights_come_from_the_policy(tmp_path):
+    text = DEFAULT_POLICY.read_text(encoding="utf-8").split("[scorecard.weights]")[0]
+    text += "[scorecard.weights]\nchurn = 1\nupgrade = 0\ncoverage = 0\ngrowth = 0\naum_growth = 0\n"
+    con = load(tmp_path / "t.duckdb", [FIXTURE], parse_policy(text, "churn-only"))
+    frame = scorecard(con, P2, P3, "branch", ALL)
+    # churn alone: B02 (0.2) beats B01 (1/3): 100 and 50 points; no targets in this policy, no attainment
+    assert row(frame, unit="B02").score == 100 and row(frame, unit="B01").score == 50
+    assert not any(column.endswith("_attainment") for column in frame)
+
+
+def test_scorecard_with_nothing_in_scope_is_empty(con):
+    frame = scorecard(con, P2, P3, "branch", Scope.nothing())
+    assert frame.empty and {"unit", "score", "rank"} <= set(frame.columns)
