@@ -108,7 +108,12 @@ def run_load(args: argparse.Namespace) -> int:
     return _print_results(results)
 
 
+MONEY_COLUMNS = ("aum", "aum_from", "aum_to")
+
+
 def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt != "json":  # money to the cent, never in scientific notation
+        frame = frame.assign(**{c: frame[c].map(lambda v: f"{v:.2f}") for c in MONEY_COLUMNS if c in frame})
     if fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=10))
     elif fmt == "csv":
@@ -130,7 +135,10 @@ def run_report(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"report: {exc}", file=sys.stderr)
             return 2
-    _print_frame(frame, args.format)
+    try:
+        _print_frame(frame, args.format)
+    except BrokenPipeError:  # `report ... | head` closed the pipe: not an error
+        sys.stderr.close()
     return 0
 
 

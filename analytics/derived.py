@@ -81,6 +81,7 @@ def _build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) 
                    sum(aum) as aum,
                    sum(case when tier >= ? then 1 else 0 end) as maintained,
                    sum(case when tier >= ? and product_count >= ? then 1 else 0 end) as covered,
+                   sum(case when tier >= ? and product_count is not null then 1 else 0 end) as with_products,
                    sum(case when phone is null then 1 else 0 end) as no_phone,
                    sum(case when aum < ? then 1 else 0 end) as below_floor
             from present
@@ -88,7 +89,7 @@ def _build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) 
         )
         select * from final
     """, [period, period, policy.maintained_rank, policy.maintained_rank, policy.coverage_min_products,
-          policy.attrition_floor])
+          policy.maintained_rank, policy.attrition_floor])
     con.execute(f"""
         insert into band_summary
         with present as (

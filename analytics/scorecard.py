@@ -33,7 +33,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
     保 churn_rate = churned / maintained_start, churned = maintained at the start, not maintained at the end;
     争 upgrade_rate = upgraded / maintained_start, upgraded = maintained at the start, in a higher tier at the end;
     挖 coverage_rate = covered_end / maintained_end, covered = maintained and holding at least the policy's
-    coverage_min_products products; 抢 growth = (maintained_end - maintained_start) / maintained_start;
+    coverage_min_products products (a customer whose product count the extract lacks counts as not covered;
+    a unit with no product data at all has coverage null); 抢 growth = (maintained_end - maintained_start) / maintained_start;
     培 aum_growth = (aum_end - aum_start) / aum_start, AUM of the maintained customers at each end.
     A rate over 0 is null, never 0. score: each indicator becomes a percentile rank among the compared units
     (share of units doing no better, itself included; churn: lower is better), weighted by the policy's
@@ -66,6 +67,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
         ),
         stock_end as (
             select {key} as unit, sum(maintained)::bigint as maintained_end, sum(covered)::bigint as covered_end,
+                   sum(with_products)::bigint as with_products_end,
                    sum(case when tier >= $maintained then aum else 0 end) as aum_end
             from tier_summary where period = $end and {condition} group by all
         ),
@@ -79,6 +81,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
                    coalesce(f.churned, 0) as churned,
                    coalesce(f.upgraded, 0) as upgraded,
                    coalesce(e.covered_end, 0) as covered_end,
+                   coalesce(e.with_products_end, 0) as with_products_end,
                    coalesce(s.aum_start, 0) as aum_start,
                    coalesce(e.aum_end, 0) as aum_end
             from units u
@@ -93,7 +96,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
         frame[column] = frame[column].astype("int64")
     frame["churn_rate"] = rate(frame["churned"], frame["maintained_start"])
     frame["upgrade_rate"] = rate(frame["upgraded"], frame["maintained_start"])
-    frame["coverage_rate"] = rate(frame["covered_end"], frame["maintained_end"])
+    # no product data at all for a unit makes its coverage unknown, not 0%
+    frame["coverage_rate"] = rate(frame["covered_end"], frame["maintained_end"]).where(frame["with_products_end"] > 0)
     frame["growth"] = rate(frame["maintained_end"] - frame["maintained_start"], frame["maintained_start"])
     frame["aum_growth"] = rate(frame["aum_end"] - frame["aum_start"], frame["aum_start"])
     ranked = ~is_unassigned(frame["unit"]) if level == "manager" else pd.Series(True, index=frame.index)

@@ -14,6 +14,7 @@ MONEY = "decimal(18,2)"
 TOTAL = "decimal(38,2)"
 
 SCHEMA = f"""
+create table if not exists meta (key varchar primary key, value varchar not null);
 create table if not exists customer_snapshot (
     period date not null,
     customer_id varchar not null,
@@ -65,7 +66,7 @@ create table if not exists period_source (
 create table if not exists tier_summary (
     period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
     card_level varchar, tier tinyint not null, customers bigint not null, aum {TOTAL} not null,
-    maintained bigint not null, covered bigint not null, no_phone bigint not null, below_floor bigint not null
+    maintained bigint not null, covered bigint not null, with_products bigint not null, no_phone bigint not null, below_floor bigint not null
 );
 create table if not exists band_summary (
     period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
@@ -85,6 +86,10 @@ create table if not exists migration_summary (
 );
 """
 
+# Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
+DERIVED_VERSION = "2"
+DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary")
+
 NEW = -1  # from_tier of customers not present at the start
 EXITED = -1  # to_tier of customers not present at the end
 
@@ -97,7 +102,29 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
+    _upgrade_derived(con)
     return con
+
+
+def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables of a database written by an older layout (they hold nothing of their own)."""
+    row = first_row(con, "select value from meta where key = 'derived_version'")
+    if row and row[0] == DERIVED_VERSION:
+        return
+    from analytics import derived
+
+    con.execute("begin transaction")
+    try:
+        for table in DERIVED_TABLES:
+            con.execute(f"drop table if exists {table}")
+        con.execute(SCHEMA)
+        if first_row(con, "select count(*) from period_source")[0]:
+            derived.refresh(con, current_policy(con), None)
+        con.execute("insert or replace into meta values ('derived_version', ?)", [DERIVED_VERSION])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
