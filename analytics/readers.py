@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 CHUNK = 1 << 22
+FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -43,6 +45,7 @@ class RawExtract:
     first_data_line: int = 2
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, reason) of unreadable rows
     row_lines: list[int] | None = None  # sheet row of each data row, where blank rows were skipped
+    full_width: bool = True  # False when the whole text was seen to hold no full-width character
     _text_path: Path | None = None
     _delimiter: str = ","
     _text_is_temporary: bool = False
@@ -79,28 +82,29 @@ def read_extract(path: Path) -> RawExtract:
 
 # ---- CSV ---------------------------------------------------------------------------------------
 
-def _detect_encoding(path: Path) -> tuple[str, int]:
-    """(codec, bytes of BOM to skip). UTF-8 is checked over the whole file; otherwise GB18030."""
+def _detect_encoding(path: Path) -> tuple[str, int, bool]:
+    """(codec, bytes of BOM to skip, any full-width character seen). UTF-8 is checked over the whole file;
+    otherwise GB18030. The last is True unless the whole file was decoded here without finding one."""
     with open(path, "rb") as handle:
         head = handle.read(1 << 16)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8", 3
+        return "utf-8", 3, True
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16", 0
+        return "utf-16", 0, True
     # UTF-16 without a BOM: ASCII separators and digits leave NUL bytes on one side of each pair
     pairs = max(len(head) // 2, 1)
     if head[1::2].count(0) > 0.3 * pairs:
-        return "utf-16-le", 0
+        return "utf-16-le", 0, True
     if head[0::2].count(0) > 0.3 * pairs:
-        return "utf-16-be", 0
+        return "utf-16-be", 0, True
     decoder = codecs.getincrementaldecoder("utf-8")()
+    full_width = False
     try:
-        for chunk in _chunks(path, 0):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
+        for chunk, final in _chunks_then_end(path, 0):
+            full_width = bool(FULL_WIDTH_RE.search(decoder.decode(chunk, final=final))) or full_width
     except UnicodeDecodeError:
-        return "gb18030", 0
-    return "utf-8", 0
+        return "gb18030", 0, True
+    return "utf-8", 0, full_width
 
 
 def _chunks(path: Path, skip: int) -> Iterator[bytes]:
@@ -110,11 +114,13 @@ def _chunks(path: Path, skip: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _transcode(path: Path, codec: str, skip: int) -> Path:
-    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line."""
+def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, bool]:
+    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line.
+
+    Returns the file and whether any full-width character was seen."""
     decoder = codecs.getincrementaldecoder(codec)()
     fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
-    lines_done, first = 0, True
+    lines_done, first, full_width = 0, True, False
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             for chunk, final in _chunks_then_end(path, skip):
@@ -127,11 +133,12 @@ def _transcode(path: Path, codec: str, skip: int) -> Path:
                 if first:
                     text, first = text.lstrip("\ufeff"), False
                 lines_done += text.count("\n")
+                full_width = full_width or bool(FULL_WIDTH_RE.search(text))
                 out.write(text)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return Path(name)
+    return Path(name), full_width
 
 
 def _chunks_then_end(path: Path, skip: int) -> Iterator[tuple[bytes, bool]]:
@@ -160,8 +167,10 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def _read_csv(path: Path) -> RawExtract:
-    codec, skip = _detect_encoding(path)
-    text_path = path if codec == "utf-8" and skip == 0 else _transcode(path, codec, skip)
+    codec, skip, full_width = _detect_encoding(path)
+    text_path = path
+    if codec != "utf-8" or skip:
+        text_path, full_width = _transcode(path, codec, skip)
     try:
         with open(text_path, encoding="utf-8", newline="") as handle:
             head = handle.read(1 << 16)
@@ -193,7 +202,7 @@ def _read_csv(path: Path) -> RawExtract:
         if text_path is not path:
             text_path.unlink(missing_ok=True)
         raise
-    extract = RawExtract(str(path), headers, table, _text_path=text_path, _delimiter=delimiter,
+    extract = RawExtract(str(path), headers, table, full_width=full_width, _text_path=text_path, _delimiter=delimiter,
                          _text_is_temporary=text_path is not path)
     if invalid:
         extract.invalid_rows = [

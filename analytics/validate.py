@@ -248,7 +248,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     }
     con.register("raw_extract", raw)
     try:
-        full_width = _full_width_columns(con, mapping.columns)
+        full_width = _full_width_columns(con, mapping.columns) if extract.full_width else set()
         cleaned = ", ".join(_cleaned(col, full_width) for col in mapping.columns.values())
         used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
         con.execute(f"""
