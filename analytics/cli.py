@@ -12,7 +12,8 @@ import pandas as pd
 
 from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
-from analytics.store import DEFAULT_DB, PROJECT_ROOT, connect
+from analytics.generations import open_reader, writing
+from analytics.store import DEFAULT_DB, PROJECT_ROOT
 
 REPORTS = ("tiers", "migration", "scorecard", "churn")
 LEVELS = ("branch", "manager", "sub_branch", "region", "tier")
@@ -78,7 +79,7 @@ def run_demo(args: argparse.Namespace) -> int:
     paths = generate_extracts(args.out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
     generated = time.perf_counter() - started
     print(f"generated {len(paths)} extracts in {args.out} in {generated:.1f} s", file=sys.stderr)
-    with connect(args.db) as con:
+    with writing(args.db) as con:
         code = _print_results(load_files(con, paths, progress=_progress))
     print(f"demo bank ready in {args.db} ({time.perf_counter() - started:.1f} s in all)", file=sys.stderr)
     return code
@@ -97,14 +98,14 @@ def run_load(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(f"load: {exc}", file=sys.stderr)
         return 2
-    with connect(args.db) as con:
-        try:
+    try:
+        with writing(args.db) as con:
             results = load_files(con, args.files, policy=policy, default_period=args.period)
-        except ValueError as exc:  # a policy whose basis the loaded history lacks
-            print(f"load: {exc}", file=sys.stderr)
-            return 1
-        if policy is not None:
-            print(f"policy in force: {policy.source} (sha256 {policy.sha256[:12]})")
+    except ValueError as exc:  # a policy whose basis the loaded history lacks: nothing changed
+        print(f"load: {exc}", file=sys.stderr)
+        return 1
+    if policy is not None:
+        print(f"policy in force: {policy.source} (sha256 {policy.sha256[:12]})")
     return _print_results(results)
 
 
@@ -125,16 +126,18 @@ def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from analytics.reports import build_report
 
-    if not args.db.exists():
+    con = open_reader(args.db)
+    if con is None:
         print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)
         return 2
-    with connect(args.db, read_only=True) as con:
-        try:
-            frame = build_report(con, args.kind, period=args.period, start=args.start, end=args.end,
-                                 quarter=args.quarter, by=args.by)
-        except ValueError as exc:
-            print(f"report: {exc}", file=sys.stderr)
-            return 2
+    try:
+        frame = build_report(con, args.kind, period=args.period, start=args.start, end=args.end,
+                             quarter=args.quarter, by=args.by)
+    except ValueError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
     try:
         _print_frame(frame, args.format)
     except BrokenPipeError:  # `report ... | head` closed the pipe: not an error

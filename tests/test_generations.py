@@ -1,0 +1,153 @@
+"""Loads while people work: readers never meet a lock error or a half-loaded period; readers are sealed."""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics.generations import generation, open_reader, writing
+from analytics.load import load_files
+from tests.conftest import write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ["日期", "客户号", "网点号", "金融资产"]
+
+
+def _month(tmp_path: Path, period: str, customers: int) -> Path:
+    rows = [[period, f"{i:07d}", f"B{i % 7}", f"{(i * 7919) % 300_000}.{i % 100:02d}"] for i in range(customers)]
+    return write_csv(tmp_path / f"m-{period}.csv", [HEADER, *rows], encoding="gbk")
+
+
+def _consistent(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every loaded period's rows, derived customers and recorded row count agree."""
+    rows = con.cursor().execute("""
+        select s.period, s.rows, t.customers, c.rows
+        from period_source s
+        left join (select period, sum(customers) as customers from tier_summary group by period) t using (period)
+        left join (select period, count(*) as rows from customer_snapshot group by period) c using (period)
+    """).fetchall()
+    return all(recorded == derived == counted for _, recorded, derived, counted in rows)
+
+
+def test_open_reader_keeps_its_generation_while_a_writer_replaces_the_file(tmp_path):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-08-31", 10)])
+    old = open_reader(db)
+    before = generation(db)
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-09-30", 20)])
+    assert generation(db) != before
+    # the old reader still answers from its generation: 10 customers in one period
+    assert old.cursor().execute("select count(*) from customer_snapshot").fetchall() == [(10,)]
+    new = open_reader(db)
+    assert new.cursor().execute("select count(*) from customer_snapshot").fetchall() == [(30,)]
+    assert not list(tmp_path.glob("bank.duckdb.loading*"))
+
+
+def test_writing_leaves_the_file_untouched_when_the_block_fails(tmp_path):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-08-31", 5)])
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    with pytest.raises(RuntimeError):
+        with writing(db) as con:
+            load_files(con, [_month(tmp_path, "2026-09-30", 5)])
+            raise RuntimeError("disk full")
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+    assert not list(tmp_path.glob("bank.duckdb.loading*"))
+
+
+PAYLOADS = [
+    "select * from read_csv('/etc/passwd')",
+    "select * from read_text('/etc/hostname')",
+    "copy customer_snapshot to '/tmp/stolen.csv'",
+    "attach '/tmp/other.duckdb' as other",
+    "install httpfs",
+    "load httpfs",
+    "set enable_external_access = true",
+    "export database '/tmp/dump'",
+    "select * from glob('/etc/*')",
+    "delete from customer_snapshot",
+    "create table bank.main.x as select 1",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_open_reader_cannot_touch_files_or_change_data(tmp_path, payload):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-08-31", 5)])
+    reader = open_reader(db)
+    with pytest.raises(duckdb.Error):
+        reader.cursor().execute(payload).fetchall()
+    assert reader.cursor().execute("select count(*) from customer_snapshot").fetchall() == [(5,)]
+    assert not Path("/tmp/stolen.csv").exists() and not Path("/tmp/dump").exists()
+
+
+def test_cli_load_killed_at_any_moment_leaves_the_file_as_it_was(tmp_path):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-08-31", 50)])
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    big = _month(tmp_path, "2026-09-30", 150_000)
+    command = [sys.executable, "-m", "analytics", "load", "--db", str(db), str(big)]
+    for delay in (0.5, 1.0, 1.5, 2.0):
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if process.poll() is not None:
+            break  # this machine loads faster than the delay: the remaining kills would land after the end
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+        assert open_reader(db).cursor().execute("select count(*) from customer_snapshot").fetchall() == [(50,)]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert open_reader(db).cursor().execute("select count(*) from customer_snapshot").fetchall() == [(150_050,)]
+    assert not list(tmp_path.glob("bank.duckdb.loading*"))
+
+
+def test_loader_process_while_sessions_query_gives_no_lock_error_and_no_half_loaded_period(tmp_path):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-06-30", 2_000)])
+    months = [_month(tmp_path, p, 40_000) for p in ("2026-07-31", "2026-08-31", "2026-09-30")]
+    errors: list[str] = []
+    seen_periods: set[int] = set()
+    queries = [0]
+    stop = threading.Event()
+
+    def session() -> None:
+        key, reader = None, None
+        while not stop.is_set():
+            try:
+                if generation(db) != key:
+                    key, reader = generation(db), open_reader(db)
+                if not _consistent(reader):
+                    errors.append("inconsistent state")
+                periods = reader.cursor().execute("select count(*) from period_source").fetchall()[0][0]
+                seen_periods.add(periods)
+                queries[0] += 1
+            except Exception as exc:  # a lock error or any other failure is what this test looks for
+                errors.append(repr(exc))
+
+    sessions = [threading.Thread(target=session) for _ in range(4)]
+    for thread in sessions:
+        thread.start()
+    loader = subprocess.run([sys.executable, "-m", "analytics", "load", "--db", str(db), *map(str, months)], cwd=ROOT,
+                            capture_output=True, text=True)
+    time.sleep(0.5)
+    stop.set()
+    for thread in sessions:
+        thread.join()
+    assert loader.returncode == 0, loader.stdout + loader.stderr
+    assert errors == []
+    assert queries[0] > 20 and 4 in seen_periods  # sessions kept querying and saw the final generation
