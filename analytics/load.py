@@ -113,11 +113,14 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, defaul
         step("validating", 0.3)
         validation = map_headers(extract, default_period)
         if not validation.problems:
-            validation = stage(con, extract, validation, policy.basis, default_period)
+            try:
+                validation = stage(con, extract, validation, policy.basis, default_period)
+            except ExtractError as exc:  # a block of the file that cannot be parsed at all
+                validation.problems = [Problem(exc.file, exc.line, "*", exc.reason)]
         result.problems, result.warnings = validation.problems, validation.warnings
         if result.problems:
             return _rejected(con, result, sha, policy)
-        if extract.table.num_rows == 0:
+        if extract.rows == 0:
             result.problems = [Problem(str(path), None, "*", "the file has a header but no data rows")]
             return _rejected(con, result, sha, policy)
         result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
@@ -128,7 +131,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, defaul
             return result
         step("writing", 0.6)
         has_flags = any(name.startswith("has_") for name in validation.columns)
-        _write(con, result, sha, policy, extract.table.num_rows, has_flags)
+        _write(con, result, sha, policy, extract.rows, has_flags)
         result.outcome = "loaded"
         step("done", 1.0)
         return result

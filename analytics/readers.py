@@ -12,7 +12,9 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 CHUNK = 1 << 22
+BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
 FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -36,11 +39,15 @@ class ExtractError(ValueError):
 
 @dataclass
 class RawExtract:
-    """Text cells of one file: `table` has columns c0..cN (all strings) in file order."""
+    """Text cells of one file, read in batches with columns c0..cN (all strings) in file order.
+
+    `batches()` may be iterated once; `rows` counts the data rows read so far, and `invalid_rows` is complete
+    once the iteration has ended.
+    """
 
     file: str
     headers: list[str]
-    table: pa.Table
+    _source: Callable[["RawExtract"], Iterator[pa.RecordBatch]]
     line_label: str = "line"
     first_data_line: int = 2
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, reason) of unreadable rows
@@ -49,6 +56,12 @@ class RawExtract:
     _text_path: Path | None = None
     _delimiter: str = ","
     _text_is_temporary: bool = False
+    rows: int = 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        for batch in self._source(self):
+            self.rows += batch.num_rows
+            yield batch
 
     def lines_of(self, indexes: list[int]) -> dict[int, int]:
         """Line number in the file of each data row index (0-based), counting quoted newlines and blank lines."""
@@ -176,39 +189,73 @@ def _read_csv(path: Path) -> RawExtract:
             head = handle.read(1 << 16)
         if not head.strip():
             raise ExtractError(str(path), 1, "the file is empty: no header line")
-        first_line = head.splitlines()[0]
-        delimiter = _sniff_delimiter(first_line)
+        delimiter = _sniff_delimiter(head.splitlines()[0])
         headers = next(csv.reader(io.StringIO(head), delimiter=delimiter))
-        names = [f"c{i}" for i in range(len(headers))]
-        invalid: list[str] = []
-
-        def on_invalid(row: pacsv.InvalidRow) -> str:
-            invalid.append(row.text)
-            return "skip"
-
-        table = pacsv.read_csv(
-            text_path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid as exc:
-        if text_path is not path:
-            text_path.unlink(missing_ok=True)
-        raise ExtractError(str(path), None, f"not a readable CSV file: {exc}") from None
     except BaseException:
         if text_path is not path:
             text_path.unlink(missing_ok=True)
         raise
-    extract = RawExtract(str(path), headers, table, full_width=full_width, _text_path=text_path, _delimiter=delimiter,
-                         _text_is_temporary=text_path is not path)
-    if invalid:
+    return RawExtract(str(path), headers, lambda extract: _prefetch(_csv_batches(extract)), full_width=full_width,
+                      _text_path=text_path, _delimiter=delimiter, _text_is_temporary=text_path is not path)
+
+
+def _csv_batches(extract: RawExtract) -> Iterator[pa.RecordBatch]:
+    """Parse the UTF-8 text in blocks; rows with the wrong number of fields are collected, with their lines."""
+    names = [f"c{i}" for i in range(len(extract.headers))]
+    invalid = [False]
+
+    def on_invalid(_row: pacsv.InvalidRow) -> str:
+        invalid[0] = True
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            extract._text_path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter=extract._delimiter, newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+        yield from reader
+    except pa.ArrowInvalid as exc:
+        raise ExtractError(extract.file, None, f"not a readable CSV file: {exc}") from None
+    if invalid[0]:
         extract.invalid_rows = [
-            (start, f"{len(fields)} fields where the header has {len(headers)}")
-            for start, fields in _csv_records(text_path, delimiter) if len(fields) != len(headers)]
-    return extract
+            (start, f"{len(fields)} fields where the header has {len(names)}")
+            for start, fields in _csv_records(extract._text_path, extract._delimiter) if len(fields) != len(names)]
+
+
+def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read the next batches in a thread while the caller works on this one (parsing releases the GIL)."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                slots.put(batch)
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            slots.put(exc)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                slots.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
 
 
 # ---- Parquet and XLSX --------------------------------------------------------------------------
@@ -220,7 +267,8 @@ def _read_parquet(path: Path) -> RawExtract:
         raise ExtractError(str(path), None, f"not a readable Parquet file: {exc}") from None
     columns = [_parquet_text(source.column(i)) for i in range(source.num_columns)]
     table = pa.table({f"c{i}": col for i, col in enumerate(columns)})
-    return RawExtract(str(path), list(source.column_names), table, line_label="row", first_data_line=1)
+    return RawExtract(str(path), list(source.column_names), lambda _extract: iter(table.to_batches(1 << 20)),
+                      line_label="row", first_data_line=1)
 
 
 def _parquet_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -269,4 +317,5 @@ def _read_xlsx(path: Path) -> RawExtract:
     columns = {f"c{i}": pa.array([_cell_text(row[i]) if i < len(row) else "" for _, row in body], pa.string())
                for i in range(width)}
     table = pa.table(columns) if body else pa.table({f"c{i}": pa.array([], pa.string()) for i in range(width)})
-    return RawExtract(str(path), headers, table, row_lines=[number for number, _ in body])
+    return RawExtract(str(path), headers, lambda _extract: iter(table.to_batches(1 << 20)),
+                      row_lines=[number for number, _ in body])
