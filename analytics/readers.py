@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import os
-import re
 import tempfile
 import queue
 import threading
@@ -25,7 +24,13 @@ import pyarrow.parquet as pq
 
 CHUNK = 1 << 22
 BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
-FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+# UTF-8 lead bytes of U+FF00-U+FF7F (full-width forms) and the ideographic space U+3000; UTF-8 is
+# self-synchronising, so a byte search finds exactly these characters
+FULL_WIDTH_UTF8 = (b"\xef\xbc", b"\xef\xbd", b"\xe3\x80\x80")
+
+
+def _has_full_width(utf8: bytes) -> bool:
+    return any(marker in utf8 for marker in FULL_WIDTH_UTF8)
 DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -111,10 +116,12 @@ def _detect_encoding(path: Path) -> tuple[str, int, bool]:
     if head[0::2].count(0) > 0.3 * pairs:
         return "utf-16-be", 0, True
     decoder = codecs.getincrementaldecoder("utf-8")()
-    full_width = False
+    full_width, tail = False, b""
     try:
         for chunk, final in _chunks_then_end(path, 0):
-            full_width = bool(FULL_WIDTH_RE.search(decoder.decode(chunk, final=final))) or full_width
+            decoder.decode(chunk, final=final)
+            full_width = full_width or _has_full_width(tail + chunk)
+            tail = chunk[-2:]
     except UnicodeDecodeError:
         return "gb18030", 0, True
     return "utf-8", 0, full_width
@@ -135,7 +142,7 @@ def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, bool]:
     fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
     lines_done, first, full_width = 0, True, False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(fd, "wb") as out:
             for chunk, final in _chunks_then_end(path, skip):
                 try:
                     text = decoder.decode(chunk, final=final)
@@ -146,8 +153,9 @@ def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, bool]:
                 if first:
                     text, first = text.lstrip("\ufeff"), False
                 lines_done += text.count("\n")
-                full_width = full_width or bool(FULL_WIDTH_RE.search(text))
-                out.write(text)
+                data = text.encode("utf-8")
+                full_width = full_width or _has_full_width(data)
+                out.write(data)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
