@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ import pandas as pd
 from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
 from analytics.generations import open_reader, writing
-from analytics.store import DEFAULT_DB, PROJECT_ROOT
+from analytics.store import DEFAULT_DB
 
 REPORTS = ("tiers", "migration", "scorecard", "churn")
 LEVELS = ("branch", "manager", "sub_branch", "region", "tier")
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=int, default=24)
     demo.add_argument("--end", type=_date, default=date(2026, 9, 30), help="last month end (YYYY-MM-DD)")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "demo")
+    demo.add_argument("--out", type=Path, help="keep the generated extracts in DIR (default: a temporary folder)")
 
     load = commands.add_parser("load", help="validate and load extract files")
     load.add_argument("files", nargs="*", type=Path)
@@ -76,11 +77,12 @@ def run_demo(args: argparse.Namespace) -> int:
     from analytics.demo import generate_extracts
 
     started = time.perf_counter()
-    paths = generate_extracts(args.out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
-    generated = time.perf_counter() - started
-    print(f"generated {len(paths)} extracts in {args.out} in {generated:.1f} s", file=sys.stderr)
-    with writing(args.db) as con:
-        code = _print_results(load_files(con, paths, progress=_progress))
+    with tempfile.TemporaryDirectory(prefix="demo-extracts-") as scratch:
+        out = args.out or Path(scratch)
+        paths = generate_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
+        print(f"generated {len(paths)} extracts in {out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        with writing(args.db) as con:
+            code = _print_results(load_files(con, paths, progress=_progress))
     print(f"demo bank ready in {args.db} ({time.perf_counter() - started:.1f} s in all)", file=sys.stderr)
     return code
 
