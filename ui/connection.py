@@ -1,25 +1,45 @@
-"""The dashboard's one DuckDB connection per process; pages take a cursor per query through analytics."""
+"""The dashboard's database: one sealed read-only connection per process for the current generation of the
+file, and loads that write a new generation (analytics.generations), so serving users and loading extracts
+never lock each other out. Pages take a cursor per query through analytics."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import streamlit as st
 
+from analytics.generations import generation, open_reader, writing
+from analytics.load import LoadResult, load_files
 from analytics.store import DEFAULT_DB
+
+_lock = threading.Lock()
+_current: dict[str, object] = {}
 
 
 def database_path() -> Path:
     return Path(os.environ.get("BANK_DB", DEFAULT_DB))
 
 
-@st.cache_resource
-def connection(path: str) -> duckdb.DuckDBPyConnection | None:
-    if not Path(path).exists():
-        return None
-    return duckdb.connect(path, read_only=True)
+def get_connection() -> duckdb.DuckDBPyConnection:
+    """The reader of the database's current generation; reopened when a load has replaced the file.
+
+    Sessions still holding the previous reader finish on it: its file stays valid until they let go.
+    """
+    path = database_path()
+    with _lock:
+        if generation(path) is None:
+            with writing(path):  # an empty database with its tables, for the empty state
+                pass
+        key = (str(path), generation(path))
+        if _current.get("key") != key:
+            _current["key"], _current["con"] = key, open_reader(path)
+        return _current["con"]  # type: ignore[return-value]
 
 
-def get_connection() -> duckdb.DuckDBPyConnection | None:
-    return connection(str(database_path()))
+def load_into_database(paths: list[Path], progress: Callable[[str, float], None] | None = None,
+                       **options: object) -> list[LoadResult]:
+    """Load extracts as a new generation of the database (each file all-or-nothing, as in the CLI)."""
+    with writing(database_path()) as con:
+        return load_files(con, paths, progress=progress, **options)

@@ -49,3 +49,32 @@ def quarter(period: date) -> str:
 
 def month(period: date) -> str:
     return f"{period.year}-{period.month:02d}"
+
+
+def is_quarter_end(period: date) -> bool:
+    """Periods are month ends: the third month of a quarter ends it."""
+    return period.month % 3 == 0
+
+
+def period(day: date) -> str:
+    """A month end as its quarter (2026Q3) when it ends a quarter, else as its month (2026-08)."""
+    return quarter(day) if is_quarter_end(day) else month(day)
+
+
+def signed_count(value: float | int | None) -> str | None:
+    return None if _missing(value) else f"{int(value):+,}"
+
+
+def signed_points(change: float | None) -> str | None:
+    """A change of a rate in percentage points: +0.52pp."""
+    return None if _missing(change) else f"{float(change) * 100:+.2f}pp"
+
+
+def signed_yi(amount: float | Decimal | None) -> str | None:
+    return None if _missing(amount) else f"{float(amount) / YI:+,.2f}亿"
+
+
+def bound(amount: float | Decimal) -> str:
+    """A band bound as a banker says it: 100元, 1,000元, 1万, 5万, 200万."""
+    value = float(amount)
+    return f"{value:,.0f}元" if abs(value) < WAN else f"{value / WAN:,.4g}万"

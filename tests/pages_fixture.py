@@ -1,0 +1,84 @@
+"""Shared by the page tests: one small demo bank per test session, and AppTest runs of the dashboard."""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics.demo import generate_extracts
+from analytics.load import load_files
+from analytics.generations import open_reader
+from analytics.store import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+CUSTOMERS, MONTHS = 3000, 7  # 2026-03-31 .. 2026-09-30: quarters 2026Q2 and 2026Q3
+_BUILT: dict[str, Path] = {}
+
+
+def demo_db() -> Path:
+    """The test session's demo bank (built once; pages only read it). Copy it before writing to it."""
+    if "db" not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="pages-demo-"))
+        atexit.register(shutil.rmtree, folder, True)
+        paths = generate_extracts(folder / "extracts", customers=CUSTOMERS, months=MONTHS)
+        con = connect(folder / "bank.duckdb")
+        results = load_files(con, paths)
+        con.close()
+        assert all(r.outcome == "loaded" for r in results), [r.summary() for r in results]
+        _BUILT["db"] = folder / "bank.duckdb"
+        _BUILT["extracts"] = folder / "extracts"
+    return _BUILT["db"]
+
+
+def demo_extracts() -> list[Path]:
+    demo_db()
+    return sorted(_BUILT["extracts"].glob("*.csv"))
+
+
+def copy_db(name: str) -> Path:
+    """A private copy of the demo bank (for a test that loads data or for the browser test's server)."""
+    source = demo_db()
+    target = source.parent / f"{name}.duckdb"
+    shutil.copyfile(source, target)
+    return target
+
+
+def app(db: Path, page: str | None = None, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """The dashboard on `db` after its first run (on `page`, e.g. "views/tiers.py", when given)."""
+    os.environ["BANK_DB"] = str(db)
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.query_params.update(query or {})
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def analytics_connection(db: Path):
+    """A reader for computing expected numbers in a test, opened as the dashboard opens its own."""
+    return open_reader(db)
+
+
+def frame_with(at: AppTest, *columns: str):
+    """The shown table (as displayed: 万元, percent points, tier names) that has all `columns`."""
+    for element in at.dataframe:
+        value = element.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def no_exception(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -1,0 +1,54 @@
+"""数据 Data page: quality and history equal the catalog; an upload loads, reports and refreshes the filters;
+an empty database shows the empty state with a demo-bank button on every page."""
+from __future__ import annotations
+
+from datetime import date
+
+from analytics.catalog import load_history, period_quality
+from analytics.demo import generate_extracts
+from pages_fixture import analytics_connection, app, copy_db, demo_db, frame_with, no_exception
+
+
+def test_data_quality_and_history_equal_the_catalog():
+    db = demo_db()
+    con = analytics_connection(db)
+    at = no_exception(app(db, "views/data.py"))
+    quality = frame_with(at, "months_missing_before", "rows")
+    assert quality["rows"].tolist() == period_quality(con)["rows"].tolist()
+    history = frame_with(at, "load_id", "outcome")
+    assert history["load_id"].tolist() == load_history(con)["load_id"].tolist()
+    assert frame_with(at, "name_zh", "min_aum")["name_zh"].tolist()[0] == "大众客户"
+    assert any("无缺失月份" in s.value for s in at.success)
+
+
+def test_data_upload_reports_each_file_and_refreshes_the_quarters(tmp_path):
+    db = copy_db("upload")
+    new_month = generate_extracts(tmp_path, customers=200, months=1, end=date(2026, 10, 31))[0]
+    bad = ("bad.csv", "客户号,金融资产\n001,12\n".encode(), "text/csv")
+    at = app(db, "views/data.py")
+    assert at.selectbox(key="q").options == ["2026Q3", "2026Q2"]
+    at.file_uploader[0].set_value([(new_month.name, new_month.read_bytes(), "text/csv"), bad])
+    at.run()
+    at.button[0].click().run()
+    no_exception(at)
+    assert any("已加载 200 行" in s.value and "2026-10-31" in s.value for s in at.success)
+    assert any("bad.csv" in e.value and "被拒绝" in e.value for e in at.error)
+    problems = frame_with(at, "file", "reason")
+    assert set(problems["file"]) == {"bad.csv"}
+    assert at.selectbox(key="q").options == ["2026Q4", "2026Q3", "2026Q2"]
+
+
+def test_empty_database_shows_the_empty_state_and_builds_the_demo_bank(tmp_path, monkeypatch):
+    monkeypatch.setenv("BANK_DEMO_CUSTOMERS", "300")
+    monkeypatch.setenv("BANK_DEMO_MONTHS", "4")
+    at = no_exception(app(tmp_path / "empty.duckdb"))
+    assert "尚未加载数据" in at.info[0].value and "make run" in at.info[0].value
+    for page in ("views/tiers.py", "views/scorecard.py", "views/data.py"):
+        at.switch_page(page).run()
+        no_exception(at)
+        assert "尚未加载数据" in at.info[0].value
+    at.button(key="build_demo").click().run()
+    no_exception(at)
+    at.switch_page("views/overview.py").run()
+    no_exception(at)
+    assert [m.value for m in at.metric][0] == "300"

@@ -1,0 +1,68 @@
+"""Result tables on screen (万元, %, translated headers, 口径 on the headers) with their .xlsx download."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics import store
+from ui import i18n
+from ui.columns import prepare
+from ui.connection import get_connection
+from ui.data import query
+from ui.xlsx import MIME, workbook
+
+_CONFIG = {
+    "money": lambda label, help: st.column_config.NumberColumn(label, format="%,.2f", help=help),
+    "rate": lambda label, help: st.column_config.NumberColumn(label, format="%.2f%%", help=help),
+    "count": lambda label, help: st.column_config.NumberColumn(label, format="%,d", help=help),
+    "float": lambda label, help: st.column_config.NumberColumn(label, format="%.2f", help=help),
+    "date": lambda label, help: st.column_config.DateColumn(label, format="YYYY-MM-DD", help=help),
+    "datetime": lambda label, help: st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm:ss", help=help),
+    "flag": lambda label, help: st.column_config.CheckboxColumn(label, help=help),
+    "text": lambda label, help: st.column_config.TextColumn(label, help=help),
+}
+
+
+def policy():
+    return query(store.policy_in_force) or store.current_policy(get_connection())
+
+
+def table(frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, select: bool = False,
+          height: int | str = "auto") -> Any:
+    """Show `frame`; with select=True one row can be chosen and the selection state is returned."""
+    shown, kinds = prepare(frame, policy(), i18n.lang(), percent_points=True)
+    config = {c: _CONFIG[kinds[c]](i18n.column(c), (helps or {}).get(c)) for c in shown.columns}
+    options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
+    height = height if len(shown) > 10 else "auto"  # short tables without empty rows
+    return st.dataframe(shown, hide_index=True, column_config=config, key=key, height=height, **options)
+
+
+def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[str, pd.DataFrame]]],
+             name: str) -> None:
+    """A download button for an .xlsx of `sheets` (or of what a callable returns), built only when clicked."""
+    chosen_policy, chosen_lang = policy(), i18n.lang()
+    download_bytes(lambda: workbook(sheets() if callable(sheets) else sheets, chosen_policy, chosen_lang), name)
+
+
+def download_bytes(build: Callable[[], bytes], name: str, label: str | None = None) -> None:
+    """A download button for the .xlsx that `build` returns when the button is clicked (not on every run)."""
+    st.download_button(label or i18n.t("download"), data=build, file_name=f"{name}.xlsx", mime=MIME,
+                       key=f"download_{name}", icon=":material/download:")
+
+
+def download_query(function: Callable[..., pd.DataFrame], args: tuple, kwargs: dict, sheet: str, name: str) -> None:
+    """A download of a whole list (every page of it): the query runs only when the button is clicked."""
+    con = get_connection()
+    download(lambda: [(sheet, function(con, *args, **kwargs))], name)
+
+
+def selected_row(state: Any, rows: int) -> int | None:
+    """The position of the chosen row of a table of `rows` rows shown with select=True, if any (a selection
+    left over from a longer table before the filters changed is ignored)."""
+    try:
+        chosen = state.selection.rows
+    except AttributeError:
+        return None
+    return chosen[0] if chosen and chosen[0] < rows else None

@@ -1,0 +1,122 @@
+"""Widgets the pages share: level picker, pager, the empty state with its demo-bank button, analytics errors.
+
+Filters are bound to the URL (bind="query-params") so that a view can be shared and reopened. Widgets whose
+option labels are translated register their key, so that switching the language keeps their value.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+from analytics.units import LEVELS
+from ui import i18n
+from ui.connection import database_path, get_connection, load_into_database
+
+TRANSLATED_KEY = "_translated_widgets"
+TABS_KEY = "_translated_tabs"
+PAGE_SIZE = 50
+
+
+def translated(key: str) -> str:
+    """Remember a widget whose labels depend on the language (see keep_translated_values)."""
+    st.session_state.setdefault(TRANSLATED_KEY, set()).add(key)
+    return key
+
+
+def keep_translated_values() -> None:
+    """on_change of the language: re-assign translated widgets' values so they survive the new labels."""
+    for key in st.session_state.get(TRANSLATED_KEY, set()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    for key, label_keys in st.session_state.get(TABS_KEY, {}).items():
+        active = st.session_state.get(key)
+        for label_key in label_keys:
+            if active in i18n.TEXT[label_key]:
+                st.session_state[key] = i18n.t(label_key)
+
+
+def tabs(key: str, label_keys: Sequence[str]) -> dict[str, Any]:
+    """Tabs bound to the URL that run lazily: only the open tab's code runs (check `.open`)."""
+    st.session_state.setdefault(TABS_KEY, {})[key] = tuple(label_keys)
+    containers = st.tabs([i18n.t(k) for k in label_keys], key=key, bind="query-params", on_change="rerun")
+    return dict(zip(label_keys, containers))
+
+
+def start_page(title_key: str) -> Any:
+    """The page's title; on an empty database the empty state, and the page stops there."""
+    from ui.session import view
+
+    st.title(i18n.t(title_key))
+    current = view()
+    if current.empty:
+        empty_state()
+    return current
+
+
+def labelled(options: Sequence[Any], labels: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A format_func with the labels of this run's language fixed (a widget may format after the run)."""
+    texts = {option: labels(option) for option in options}
+    return lambda option: texts.get(option, str(option))
+
+
+def choice(label: str, options: Sequence[Any], key: str, labels: Callable[[Any], str] | None = None,
+           index: int | None = 0, help: str | None = None, placeholder: str | None = None,
+           where: Any = st) -> Any:
+    """A URL-bound selectbox; `labels` (translated) registers the key as translated."""
+    if labels is not None:
+        translated(key)
+    return where.selectbox(label, options, index=index, format_func=labelled(options, labels or str), key=key,
+                           help=help,
+                           bind="query-params", placeholder=placeholder)
+
+
+def level_picker(key: str, default: str = "branch", levels: Sequence[str] = LEVELS, where: Any = st) -> str:
+    return choice(i18n.t("level.label"), list(levels), key, lambda v: i18n.t(f"level.{v}"),
+                  index=list(levels).index(default), where=where)
+
+
+def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
+    """A page number input bound to the URL; returns the offset of the chosen page."""
+    pages = max(1, -(-total // size))
+    page = st.number_input(i18n.t("page_no"), min_value=1, max_value=pages, value=1, step=1, key=key,
+                           bind="query-params", width=160)
+    st.caption(i18n.t("rows_total", total=total, page=page, pages=pages))
+    return (int(page) - 1) * size
+
+
+def analytics_error(error: Exception) -> None:
+    st.warning(i18n.t("error.analytics", error=error), icon=":material/warning:")
+
+
+def demo_size() -> tuple[int, int]:
+    """Customers and months of the demo bank the button builds (BANK_DEMO_CUSTOMERS / BANK_DEMO_MONTHS)."""
+    return int(os.environ.get("BANK_DEMO_CUSTOMERS", 20_000)), int(os.environ.get("BANK_DEMO_MONTHS", 12))
+
+
+def empty_state(stop: bool = True) -> None:
+    """What every page shows on an empty database: what to do, and a button that builds a demo bank."""
+    customers, months = demo_size()
+    st.info(f"**{i18n.t('empty.title')}**\n\n"
+            + i18n.t("empty.body", path=database_path(), customers=customers, months=months),
+            icon=":material/database:")
+    if st.button(i18n.t("empty.button"), type="primary", key="build_demo", icon=":material/rocket_launch:"):
+        build_demo(customers, months)
+        st.rerun()
+    if stop:
+        st.stop()
+
+
+def build_demo(customers: int, months: int) -> None:
+    from analytics.demo import generate_extracts
+
+    bar = st.progress(0.0, text=i18n.t("empty.generating"))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = generate_extracts(Path(folder), customers=customers, months=months)
+        bar.progress(0.3, text=i18n.t("empty.loading", step="…"))
+        load_into_database(paths, progress=lambda step, part: bar.progress(
+            min(1.0, 0.3 + 0.7 * part), text=i18n.t("empty.loading", step=step)))
+    bar.progress(1.0, text=i18n.t("empty.done"))

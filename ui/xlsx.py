@@ -1,0 +1,97 @@
+"""Excel workbooks of result tables: translated headers, 万元 and % number formats, frozen header row."""
+from __future__ import annotations
+
+import io
+import re
+
+import duckdb
+import pandas as pd
+import xlsxwriter
+
+from analytics.policy import Policy
+from analytics.scope import Scope
+from analytics.scorecard import quarter_scorecard
+from analytics.units import LEVELS
+from ui import i18n
+from ui.columns import prepare
+
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"money": "#,##0.00", "rate": "0.00%", "count": "#,##0", "float": "0.00", "date": "yyyy-mm-dd",
+           "datetime": "yyyy-mm-dd hh:mm:ss"}
+
+
+def sheet_name(name: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
+
+
+def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) -> bytes:
+    """One sheet per (name, frame); headers in `lang` (the HQ scorecard uses zh)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True,
+                                        "default_date_format": FORMATS["date"]})
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
+                              "border": 1})
+    formats = {k: book.add_format({"num_format": v}) for k, v in FORMATS.items()}
+    used: set[str] = set()
+    for name, frame in sheets:
+        title = sheet_name(name)
+        while title in used:
+            title = sheet_name(title[:28] + f"_{len(used)}")
+        used.add(title)
+        sheet = book.add_worksheet(title)
+        shown, kinds = prepare(frame, policy, lang)
+        headers = [_header(column, lang) for column in shown.columns]
+        for col, (column, text) in enumerate(zip(shown.columns, headers)):
+            sheet.write(0, col, text, header)
+            cell = formats.get(kinds[column])
+            sheet.set_column(col, col, max(10, min(40, len(text) * 2 if lang == "zh" else len(text) + 2)), cell)
+            for row, value in enumerate(shown[column].tolist(), start=1):
+                _write(sheet, row, col, value, cell)
+        sheet.freeze_panes(1, 0)
+        if len(shown.columns):
+            sheet.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
+    book.close()
+    return buffer.getvalue()
+
+
+SCORECARD_COLUMNS = (
+    "unit", "unit_name", "rank", "bank_rank", "score", "churn_rate", "upgrade_rate", "coverage_rate", "growth",
+    "aum_growth",
+    "churn_attainment", "upgrade_attainment", "coverage_attainment", "growth_attainment", "aum_growth_attainment",
+    "rank_prev", "rank_change", "churn_rate_change", "upgrade_rate_change", "coverage_rate_change", "growth_change",
+    "aum_growth_change", "score_change", "maintained_start", "maintained_end", "churned", "upgraded", "covered_end",
+    "aum_start", "aum_end")
+
+
+def scorecard_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard columns shown on the page and in the workbook, ordered by rank."""
+    frame = frame.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
+    return frame[[c for c in SCORECARD_COLUMNS if c in frame.columns]]
+
+
+def scorecard_workbook(con: duckdb.DuckDBPyConnection, quarter: str, scope: Scope, policy: Policy) -> bytes:
+    """HQ's workbook of a quarter: one sheet per level (分行, 支行, 网点, 客户经理), Chinese headers."""
+    sheets = [(i18n.TEXT[f"level.{level}"][0], scorecard_columns(quarter_scorecard(con, quarter, level, scope)))
+              for level in LEVELS]
+    return workbook(sheets, policy, "zh")
+
+
+def _header(column: str, lang: str) -> str:
+    pair = i18n.COLUMNS.get(column)
+    return pair[i18n.LANGS.index(lang)] if pair else column
+
+
+def _write(sheet, row: int, col: int, value: object, cell) -> None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value is pd.NaT:
+        sheet.write_blank(row, col, None, cell)
+    elif isinstance(value, pd.Timestamp):
+        sheet.write_datetime(row, col, value.to_pydatetime(), cell)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, cell)
+    elif hasattr(value, "item"):  # numpy scalars
+        _write(sheet, row, col, value.item(), cell)
+    else:
+        sheet.write_string(row, col, str(value), cell)

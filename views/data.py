@@ -1,0 +1,113 @@
+"""数据 Data: upload extracts (progress, validation report), the load history, the policy in force, and the
+quality of what is loaded (periods present, gaps, rows and AUM per period)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analytics.catalog import load_history, period_quality
+from analytics.masking import mask_value
+from analytics.policy import INDICATORS
+from ui import charts
+from ui import format as fmt
+from ui.connection import load_into_database
+from ui.data import query
+from ui.i18n import column, t
+from ui.kouji import definition
+from ui.session import view as current_view
+from ui.tables import download, policy, table
+from ui.widgets import empty_state
+
+REPORT_KEY = "_load_report"
+st.title(t("da.title"))
+view = current_view()
+if view.empty:
+    empty_state(stop=False)
+
+
+def report(results) -> tuple[list[tuple[str, str]], pd.DataFrame]:
+    """Each file's outcome line and the problems of all files (values masked)."""
+    lines, problems = [], []
+    for r in results:
+        name = Path(r.file).name
+        if r.outcome == "loaded":
+            lines.append(("success", t("da.loaded", file=name, rows=r.rows,
+                                       periods=", ".join(p.isoformat() for p in r.periods))))
+        elif r.outcome == "unchanged":
+            lines.append(("info", t("da.unchanged", file=name)))
+        else:
+            lines.append(("error", t("da.rejected", file=name, problems=len(r.problems))))
+        lines += [("warning", f"{name}: {w}") for w in r.warnings]
+        problems += [{"file": name, "line": p.line, "column": p.column, "reason": p.reason,
+                      "value": mask_value(p.column, p.value)} for p in r.problems]
+    return lines, pd.DataFrame(problems, columns=["file", "line", "column", "reason", "value"])
+
+
+st.subheader(t("da.upload"))
+files = st.file_uploader(t("da.upload"), type=["csv", "txt", "parquet", "xlsx"], accept_multiple_files=True,
+                         key="upload", label_visibility="collapsed")
+period = st.date_input(t("da.period"), value=None, key="default_period", help=t("da.period.help"))
+if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
+    bar = st.progress(0.0)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for upload in files:
+            paths.append(Path(folder) / Path(upload.name).name)
+            paths[-1].write_bytes(upload.getvalue())
+        results = load_into_database(paths, default_period=period,
+                                     progress=lambda step, part: bar.progress(min(1.0, part), text=step))
+    st.session_state[REPORT_KEY] = report(results)
+    st.rerun()  # the sidebar and every cached result follow the new data version
+if REPORT_KEY in st.session_state:
+    lines, problems = st.session_state[REPORT_KEY]
+    st.markdown(f"**{t('da.report')}**")
+    for kind, text in lines:
+        getattr(st, kind)(text)
+    if len(problems):
+        table(problems, "problems_table")
+        download([(t("da.report"), problems)], "validation_report")
+
+st.subheader(t("da.history"), help=definition(load_history))
+history = query(load_history)
+table(history, "history_table", height=240)
+download([(t("da.history"), history)], "load_history")
+
+current = policy()
+st.subheader(t("da.policy"))
+st.caption(t("da.policy_facts", basis=current.basis, maintained=current.maintained_from,
+             products=current.coverage_min_products, floor=f"{current.attrition_floor:,}"))
+tiers = pd.DataFrame([{"code": tier.code, "name_zh": tier.name_zh, "name_en": tier.name_en,
+                       "min_aum": float(tier.min_aum)} for tier in current.tiers])
+weights = pd.DataFrame([{"indicator": column({"churn": "churn_rate", "upgrade": "upgrade_rate",
+                                               "coverage": "coverage_rate"}.get(k, k)),
+                         "weight": current.weights.get(k), "target": current.targets.get(k)} for k in INDICATORS])
+left, right = st.columns(2)
+with left:
+    table(tiers, "policy_tiers")
+with right:
+    table(weights, "policy_weights")
+with st.expander(t("da.policy_text")):
+    st.caption(f"{current.source} · sha256 {current.sha256[:12]}")
+    st.code(current.text, language="toml")
+download([(t("da.policy"), tiers), (column("weight"), weights)], "policy")
+
+if not view.empty:
+    quality = query(period_quality)
+    st.subheader(t("da.quality"), help=definition(period_quality))
+    gaps = quality[quality["months_missing_before"] > 0]
+    if len(gaps):
+        st.warning(t("da.gaps", months=", ".join(f"{fmt.month(p)} (−{n})" for p, n in
+                                                  zip(gaps["period"], gaps["months_missing_before"]))))
+    else:
+        st.success(t("da.no_gaps"))
+    shown = quality.assign(aum_yi=quality["aum_total"].astype(float) / fmt.YI, month=quality["period"].map(fmt.month))
+    left, right = st.columns(2)
+    left.plotly_chart(charts.grouped_bars(shown, "month", {"rows": column("rows")}, column("rows"), percent=False),
+                      key="chart_rows")
+    right.plotly_chart(charts.grouped_bars(shown, "month", {"aum_yi": t("yi")}, t("da.aum_yi"), percent=False),
+                       key="chart_aum")
+    table(quality, "quality_table", height=300)
+    download([(t("da.quality"), quality)], "data_quality")

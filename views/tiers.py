@@ -1,0 +1,85 @@
+"""客户分层 Tiers: tier x unit, the 二八 concentration and Lorenz curve, card levels and VIP growth, and the
+customers just under the next tier."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.actions import upgrade_candidates
+from analytics.distribution import (band_concentration, card_distribution, gini, lorenz_curve, tier_distribution,
+                                    vip_growth)
+from ui import charts
+from ui import format as fmt
+from ui.columns import tier_names
+from ui.data import query
+from ui.i18n import column, lang, t
+from ui.kouji import definition
+from ui.tables import download, download_query, policy, table
+from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, start_page, tabs, translated
+
+MEASURES = ["customers", "aum"]
+view = start_page("ti.title")
+period = view.end
+names = tier_names(policy(), lang())
+order = [names[tier.code] for tier in policy().tiers]
+sections = tabs("tab", ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"])
+
+if sections["ti.by_unit_tab"].open:
+    with sections["ti.by_unit_tab"]:
+        level = level_picker("by")
+        measure = st.segmented_control(t("ti.measure"), MEASURES, default="customers", required=True,
+                                       format_func=labelled(MEASURES, column), key=translated("measure"),
+                                       bind="query-params")
+        frame = query(tier_distribution, view.scope, level, [period])
+        shown = frame.assign(tier_name=frame["tier"].map(names),
+                             value=frame[measure].astype(float) / (fmt.WAN if measure == "aum" else 1))
+        st.subheader(t("ti.by_unit", period=fmt.period(period)), help=definition(tier_distribution))
+        st.plotly_chart(charts.stacked_bar(shown, "unit_name", "value", "tier_name", order, "", column(measure)),
+                        key="chart_by_unit")
+        table(frame, "table_by_unit", height=320)
+        download([(t("ti.by_unit_tab"), frame)], f"tiers_by_{level}_{period}")
+
+if sections["ti.bands_tab"].open:
+    with sections["ti.bands_tab"]:
+        exclude = st.toggle(t("ti.exclude"), key="exclude", bind="query-params")
+        bands = query(band_concentration, period, view.scope, exclude)
+        labels = bands.assign(band_label=[t("band.below0") if floor is None else f"≥{fmt.bound(floor)}"
+                                          for floor in bands["floor"]])
+        st.subheader(t("ti.bands"), help=definition(band_concentration))
+        left, right = st.columns(2)
+        left.plotly_chart(charts.grouped_bars(labels, "band_label", {"customer_share": column("customer_share"),
+                                                                     "aum_share": column("aum_share")}, ""),
+                          key="chart_bands")
+        curve = query(lorenz_curve, period, view.scope)
+        coefficient = query(gini, period, view.scope)
+        right.metric(t("ti.gini"), f"{coefficient['gini'].iloc[0]:.3f}" if len(coefficient) else "—",
+                     help=definition(gini))
+        right.plotly_chart(charts.lorenz(curve, t("ti.lorenz"), t("ti.lorenz"), t("equal")), key="chart_lorenz")
+        table(bands, "table_bands")
+        download([(t("ti.bands_tab"), bands), (t("ti.lorenz"), curve)], f"concentration_{period}")
+
+if sections["ti.cards_tab"].open:
+    with sections["ti.cards_tab"]:
+        if view.quarter is None:
+            st.info(t("error.analytics", error="no quarter loaded"))
+        else:
+            growth = query(vip_growth, view.start, view.end, view.scope)
+            cards = query(card_distribution, period, view.scope)
+            st.subheader(t("ti.cards", quarter=view.quarter), help=definition(vip_growth))
+            left, right = st.columns(2)
+            with left:
+                table(growth, "table_vip")
+            right.plotly_chart(charts.grouped_bars(cards.fillna({"card_level": "—"}), "card_level",
+                                                   {"customers": column("customers")}, "", percent=False),
+                               key="chart_cards")
+            download([(t("ti.cards_tab"), growth), (column("card_level"), cards)], f"cards_{view.quarter}")
+
+if sections["ti.candidates_tab"].open:
+    with sections["ti.candidates_tab"]:
+        within = st.slider(t("ti.within"), 1, 30, 10, key="within", bind="query-params", width=320)
+        first = query(upgrade_candidates, period, view.scope, within / 100, limit=0)
+        offset = pager(first.attrs["total_rows"], "page")
+        rows = query(upgrade_candidates, period, view.scope, within / 100, limit=PAGE_SIZE, offset=offset)
+        st.subheader(t("ti.candidates", within=within), help=definition(upgrade_candidates))
+        table(rows, "table_candidates")
+        download_query(upgrade_candidates, (period, view.scope, within / 100), {"limit": None},
+                       t("ti.candidates_tab"), f"upgrade_candidates_{period}")
