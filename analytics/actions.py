@@ -10,8 +10,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics.masking import mask_value
 from analytics.periods import add_months, loaded_periods, require_period
+from analytics.paging import page_of_customers
 from analytics.query import fetch
 from analytics.scope import Scope
 from analytics.store import current_policy
@@ -19,29 +19,6 @@ from analytics.store import current_policy
 PERSON = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "branch_name", "manager_id",
           "manager_name", "card_level")
 _PERSON_SQL = ", ".join(f"c.{column}" for column in PERSON)
-PERSONAL_DATA = ("customer_name", "id_number", "phone")
-
-
-def _page(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, columns: tuple[str, ...], sort_by: str,
-          descending: bool, limit: int | None, offset: int, reveal: bool) -> pd.DataFrame:
-    if sort_by not in columns:
-        raise ValueError(f"cannot sort by {sort_by!r} (use one of {', '.join(columns)})")
-    direction = "desc" if descending else "asc"
-    params = params | {"limit": limit, "offset": offset}
-    frame = fetch(con, f"""{ctes}
-        select {', '.join(columns)}, count(*) over () as total_rows from final
-        order by {sort_by} {direction} nulls last, customer_id
-        limit $limit offset $offset
-    """, params)
-    total = int(frame["total_rows"].iloc[0]) if len(frame) else int(fetch(
-        con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
-    frame = frame.drop(columns="total_rows")
-    if not reveal:
-        for column in PERSONAL_DATA:
-            if column in frame:
-                frame[column] = frame[column].map(lambda v, c=column: mask_value(c, v) if isinstance(v, str) else v)
-    frame.attrs["total_rows"] = total
-    return frame
 
 
 def at_risk_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, months: int = 3,
@@ -73,7 +50,7 @@ def at_risk_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope
               and c.aum <= $keep * b.aum and {condition}
         )"""
     columns = (*PERSON, "tier", "aum_before", "aum", "aum_change", "change_rate")
-    return _page(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
 def upgrade_candidates(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, within: float = 0.1,
@@ -103,7 +80,7 @@ def upgrade_candidates(con: duckdb.DuckDBPyConnection, period: date, scope: Scop
               and {condition}
         )"""
     columns = (*PERSON, "tier", "next_tier", "amount", "next_min_aum", "gap", "gap_rate")
-    return _page(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
 def churned_high_value(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
@@ -144,7 +121,7 @@ def churned_high_value(con: duckdb.DuckDBPyConnection, start: date, end: date, s
               and {condition}
         )"""
     columns = (*PERSON, "tier_start", "aum_start", "tier_end", "aum_end", "outcome")
-    return _page(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
 def red_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, unassigned_only: bool = False,
@@ -181,7 +158,8 @@ def _maintained_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope,
             where c.period = $period and c.status <> 'closed' and c.tier >= $maintained and {extra}
               and {condition}
         )"""
-    return _page(con, ctes, params, (*PERSON, "tier", "aum"), sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, (*PERSON, "tier", "aum"), sort_by, descending, limit, offset,
+                             reveal)
 
 
 def manager_load(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, low: int = 500,

@@ -122,16 +122,18 @@ def _build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) 
     """, [period, period])
 
 
-def _build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
-    con.execute(f"""
-        insert into migration_summary
+def pair_summary_sql(a: str, b: str) -> str:
+    """The migration_summary rows of the pair (a, b), given as SQL expressions; the floor is $floor.
+
+    Units are the customer's at the start, or at the end for a customer new at the end."""
+    return f"""
         with start as (
             select customer_id, {UNIT_KEYS}, tier, aum
-            from customer_snapshot where period = ? and status <> 'closed'
+            from customer_snapshot where period = {a} and status <> 'closed'
         ),
         finish as (
             select customer_id, {UNIT_KEYS}, tier, aum
-            from customer_snapshot where period = ? and status <> 'closed'
+            from customer_snapshot where period = {b} and status <> 'closed'
         ),
         joined as (
             select
@@ -143,16 +145,21 @@ def _build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date
                 coalesce(f.tier, {EXITED}) as to_tier,
                 s.aum as aum_from,
                 f.aum as aum_to,
-                case when s.customer_id is not null and (f.customer_id is null or f.aum < ?) then 1 else 0 end
+                case when s.customer_id is not null and (f.customer_id is null or f.aum < $floor) then 1 else 0 end
                     as attrited
             from start s full outer join finish f on s.customer_id = f.customer_id
         ),
         final as (
-            select ? as period_from, ? as period_to, {UNIT_KEYS}, from_tier, to_tier,
+            select {a} as period_from, {b} as period_to, {UNIT_KEYS}, from_tier, to_tier,
                    count(*) as customers, sum(aum_from) as aum_from, sum(aum_to) as aum_to,
                    sum(attrited) as attrited
             from joined
             group by {UNIT_KEYS}, from_tier, to_tier
         )
         select * from final
-    """, [a, b, policy.attrition_floor, a, b])
+    """
+
+
+def _build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
+    con.execute("insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
+                {"a": a, "b": b, "floor": policy.attrition_floor})

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from analytics.catalog import loaded_periods as period_totals
-from analytics.masking import mask_value
+from analytics.paging import mask_personal, page_of_customers
 from analytics.periods import Quarter, add_months, loaded_periods, quarter_snapshots, require_period
 from analytics.query import fetch, fetch_rows
 from analytics.scope import Scope
@@ -25,12 +25,10 @@ from analytics.units import Level, parse_level, unit_key
 
 PERSON = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "branch_name", "manager_id",
           "manager_name", "card_level")
-PERSONAL_DATA = ("customer_name", "id_number", "phone")
 MOVES = ("up", "down", "stay", "exited", "new")
 # age bands of the explorer: code -> (lowest age, highest age), None = open
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
     "lt30": (None, 29), "30s": (30, 39), "40s": (40, 49), "50s": (50, 59), "60plus": (60, None)}
-_SORTS = ("customer_id", "aum", "age", "product_count", "aum_change", "change_rate", "aum_from", "aum_to", "period")
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -189,7 +187,7 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
             where {' and '.join(filters)}
         )"""
     columns = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
-    return _page(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
 def customer_history(con: duckdb.DuckDBPyConnection, customer_id: str, scope: Scope,
@@ -212,7 +210,7 @@ def customer_history(con: duckdb.DuckDBPyConnection, customer_id: str, scope: Sc
         )
         select * from final order by period
     """, params)
-    return _mask(frame, reveal)
+    return mask_personal(frame, reveal)
 
 
 def migration_customers(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
@@ -269,30 +267,6 @@ def migration_customers(con: duckdb.DuckDBPyConnection, start: date, end: date, 
             where {' and '.join(filters)}
         )"""
     columns = (*PERSON, "from_tier", "to_tier", "aum_from", "aum_to", "aum_change")
-    return _page(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
-def _mask(frame: pd.DataFrame, reveal: bool) -> pd.DataFrame:
-    if not reveal:
-        for column in PERSONAL_DATA:
-            if column in frame:
-                frame[column] = frame[column].map(lambda v, c=column: mask_value(c, v) if isinstance(v, str) else v)
-    return frame
-
-
-def _page(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, columns: tuple[str, ...], sort_by: str,
-          descending: bool, limit: int | None, offset: int, reveal: bool) -> pd.DataFrame:
-    if sort_by not in columns or sort_by not in _SORTS:
-        raise ValueError(f"cannot sort by {sort_by!r}")
-    direction = "desc" if descending else "asc"
-    params = params | {"limit": limit, "offset": offset}
-    frame = fetch(con, f"""{ctes}
-        select {', '.join(columns)}, count(*) over () as total_rows from final
-        order by {sort_by} {direction} nulls last, customer_id
-        limit $limit offset $offset
-    """, params)
-    total = int(frame["total_rows"].iloc[0]) if len(frame) else int(
-        fetch(con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
-    frame = _mask(frame.drop(columns="total_rows"), reveal)
-    frame.attrs["total_rows"] = total
-    return frame

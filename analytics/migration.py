@@ -12,45 +12,12 @@ import pandas as pd
 from analytics.periods import Quarter, add_months, loaded_periods, months_between, require_period
 from analytics.query import fetch, fetch_rows
 from analytics.scope import Scope
+from analytics.derived import pair_summary_sql
 from analytics.stats import add_rate
 from analytics.store import EXITED, NEW, current_policy
 from analytics.units import Level, unit_key, with_labels
 
 Step = Literal["period", "quarter"]
-
-# the same query as derived._build_pair, for pairs that were not precomputed at load
-_LIVE_PAIR = """
-    with start as (
-        select customer_id, region, sub_branch, branch_id, manager_id, tier, aum
-        from customer_snapshot where period = {a} and status <> 'closed'
-    ),
-    finish as (
-        select customer_id, region, sub_branch, branch_id, manager_id, tier, aum
-        from customer_snapshot where period = {b} and status <> 'closed'
-    ),
-    joined as (
-        select
-            case when s.customer_id is null then f.region else s.region end as region,
-            case when s.customer_id is null then f.sub_branch else s.sub_branch end as sub_branch,
-            case when s.customer_id is null then f.branch_id else s.branch_id end as branch_id,
-            case when s.customer_id is null then f.manager_id else s.manager_id end as manager_id,
-            coalesce(s.tier, {new}) as from_tier,
-            coalesce(f.tier, {exited}) as to_tier,
-            s.aum as aum_from,
-            f.aum as aum_to,
-            case when s.customer_id is not null and (f.customer_id is null or f.aum < $floor) then 1 else 0 end
-                as attrited
-        from start s full outer join finish f on s.customer_id = f.customer_id
-    ),
-    final as (
-        select {a} as period_from, {b} as period_to, region, sub_branch, branch_id, manager_id, from_tier, to_tier,
-               count(*) as customers, sum(aum_from) as aum_from, sum(aum_to) as aum_to, sum(attrited) as attrited
-        from joined
-        group by region, sub_branch, branch_id, manager_id, from_tier, to_tier
-    )
-    select * from final
-"""
-
 
 def pair_rows_sql(con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]],
                   precomputed: bool = True) -> tuple[str, dict]:
@@ -70,7 +37,7 @@ def pair_rows_sql(con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]]
                           on m.period_from = p.f and m.period_to = p.t""")
         params.update(stored_from=[a for a, _ in stored], stored_to=[b for _, b in stored])
     for i, (a, b) in enumerate(p for p in pairs if p not in stored):
-        parts.append(_LIVE_PAIR.format(a=f"$live_from_{i}::date", b=f"$live_to_{i}::date", new=NEW, exited=EXITED))
+        parts.append(pair_summary_sql(f"$live_from_{i}::date", f"$live_to_{i}::date"))
         params.update({f"live_from_{i}": a, f"live_to_{i}": b})
     return " union all ".join(f"select * from ({part})" for part in parts), params
 

@@ -1,0 +1,44 @@
+"""One page of a customer list: sorted by an allowed column, counted, and masked unless revealed."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.masking import mask_value
+from analytics.query import fetch
+
+PERSONAL_DATA = ("customer_name", "id_number", "phone")
+
+
+def mask_personal(frame: pd.DataFrame, reveal: bool) -> pd.DataFrame:
+    """Names, ID numbers and phones masked (design §6) unless the caller may and does reveal them."""
+    if reveal:
+        return frame
+    masked = frame.copy()
+    for column in PERSONAL_DATA:
+        if column in masked:
+            masked[column] = masked[column].map(lambda v, c=column: mask_value(c, v) if isinstance(v, str) else v)
+    return masked
+
+
+def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, columns: tuple[str, ...],
+                      sort_by: str, descending: bool, limit: int | None, offset: int,
+                      reveal: bool) -> pd.DataFrame:
+    """Rows of the CTE chain's `final`, sorted and paged in SQL; attrs["total_rows"] holds the full count.
+
+    Sorting by a personal-data column is refused: the order would reveal what the mask hides.
+    """
+    if sort_by not in columns or sort_by in PERSONAL_DATA:
+        raise ValueError(f"cannot sort by {sort_by!r}")
+    direction = "desc" if descending else "asc"
+    params = params | {"limit": limit, "offset": offset}
+    frame = fetch(con, f"""{ctes}
+        select {', '.join(columns)}, count(*) over () as total_rows from final
+        order by {sort_by} {direction} nulls last, customer_id
+        limit $limit offset $offset
+    """, params)
+    total = int(frame["total_rows"].iloc[0]) if len(frame) else int(
+        fetch(con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
+    frame = mask_personal(frame.drop(columns="total_rows"), reveal)
+    frame.attrs["total_rows"] = total
+    return frame
