@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
+from analytics import users_cli
 from analytics.generations import open_reader, writing
 from analytics.store import DEFAULT_DB
 
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (demo, load, report):
         sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
+    users_cli.add_parser(commands)
     return parser
 
 
@@ -149,4 +151,4 @@ def run_report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"demo": run_demo, "load": run_load, "report": run_report}[args.command](args)
+    return {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command](args)

@@ -10,6 +10,8 @@ import codecs
 import csv
 import io
 import os
+import re
+import sys
 import tempfile
 import queue
 import threading
@@ -23,6 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 CHUNK = 1 << 22
+csv.field_size_limit(sys.maxsize)  # a bank's free-text field may exceed the module's 128 KiB default
 BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
 # UTF-8 lead bytes of U+FF00-U+FF7F (full-width forms) and the ideographic space U+3000; UTF-8 is
 # self-synchronising, so a byte search finds exactly these characters
@@ -100,31 +103,69 @@ def read_extract(path: Path) -> RawExtract:
 
 # ---- CSV ---------------------------------------------------------------------------------------
 
-def _detect_encoding(path: Path) -> tuple[str, int, bool]:
-    """(codec, bytes of BOM to skip, any full-width character seen). UTF-8 is checked over the whole file;
-    otherwise GB18030. The last is True unless the whole file was decoded here without finding one."""
+@dataclass
+class TextFacts:
+    """What one pass over the text learned: any full-width character, and whether quotes pair up."""
+
+    full_width: bool = False
+    quotes: int = 0
+
+    def see(self, utf8: bytes, before: bytes = b"") -> None:
+        self.full_width = self.full_width or _has_full_width(before + utf8)
+        self.quotes += utf8.count(b'"')
+
+
+UNKNOWN = TextFacts(full_width=True)
+THREE_BYTE_LEAD = re.compile(rb"[\xe0-\xef]")
+
+
+def _detect_encoding(path: Path) -> tuple[str, int, TextFacts]:
+    """(codec, bytes of BOM to skip, facts of the text when it was read here in full).
+
+    UTF-8 is checked over the whole file; otherwise GB18030. Short GBK text can also be valid UTF-8 (状态 in
+    GBK reads as the Hebrew and combining marks ״̬): a valid UTF-8 file with no three-byte sequence (so no
+    Chinese in UTF-8) whose other characters are not the Latin ones an extract may hold (¥, ·, é) is read as
+    GB18030 when it decodes as such."""
     with open(path, "rb") as handle:
         head = handle.read(1 << 16)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8", 3, True
+        return "utf-8", 3, UNKNOWN
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16", 0, True
+        return "utf-16", 0, UNKNOWN
     # UTF-16 without a BOM: ASCII separators and digits leave NUL bytes on one side of each pair
     pairs = max(len(head) // 2, 1)
     if head[1::2].count(0) > 0.3 * pairs:
-        return "utf-16-le", 0, True
+        return "utf-16-le", 0, UNKNOWN
     if head[0::2].count(0) > 0.3 * pairs:
-        return "utf-16-be", 0, True
+        return "utf-16-be", 0, UNKNOWN
     decoder = codecs.getincrementaldecoder("utf-8")()
-    full_width, tail = False, b""
+    facts, tail, three_byte, high = TextFacts(), b"", False, False
     try:
         for chunk, final in _chunks_then_end(path, 0):
             decoder.decode(chunk, final=final)
-            full_width = full_width or _has_full_width(tail + chunk)
+            facts.see(chunk, tail)
             tail = chunk[-2:]
+            three_byte = three_byte or bool(THREE_BYTE_LEAD.search(chunk))
+            high = high or not chunk.isascii()
     except UnicodeDecodeError:
-        return "gb18030", 0, True
-    return "utf-8", 0, full_width
+        return "gb18030", 0, UNKNOWN
+    if high and not three_byte and not _latin(path) and _decodes(path, "gb18030"):
+        return "gb18030", 0, UNKNOWN
+    return "utf-8", 0, facts
+
+
+def _latin(path: Path) -> bool:
+    """Every non-ASCII character of the (UTF-8) file is in Latin-1 Supplement or Latin Extended-A."""
+    text = path.read_bytes().decode("utf-8")
+    return all(ord(ch) <= 0x17F for ch in text if ord(ch) > 0x7F)
+
+
+def _decodes(path: Path, codec: str) -> bool:
+    try:
+        path.read_bytes().decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _chunks(path: Path, skip: int) -> Iterator[bytes]:
@@ -134,13 +175,11 @@ def _chunks(path: Path, skip: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, bool]:
-    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line.
-
-    Returns the file and whether any full-width character was seen."""
+def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]:
+    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line."""
     decoder = codecs.getincrementaldecoder(codec)()
     fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
-    lines_done, first, full_width = 0, True, False
+    lines_done, first, facts = 0, True, TextFacts()
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk, final in _chunks_then_end(path, skip):
@@ -154,12 +193,12 @@ def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, bool]:
                     text, first = text.lstrip("\ufeff"), False
                 lines_done += text.count("\n")
                 data = text.encode("utf-8")
-                full_width = full_width or _has_full_width(data)
+                facts.see(data)
                 out.write(data)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return Path(name), full_width
+    return Path(name), facts
 
 
 def _chunks_then_end(path: Path, skip: int) -> Iterator[tuple[bytes, bool]]:
@@ -188,10 +227,10 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def _read_csv(path: Path) -> RawExtract:
-    codec, skip, full_width = _detect_encoding(path)
+    codec, skip, facts = _detect_encoding(path)
     text_path = path
     if codec != "utf-8" or skip:
-        text_path, full_width = _transcode(path, codec, skip)
+        text_path, facts = _transcode(path, codec, skip)
     try:
         with open(text_path, encoding="utf-8", newline="") as handle:
             head = handle.read(1 << 16)
@@ -203,12 +242,16 @@ def _read_csv(path: Path) -> RawExtract:
         if text_path is not path:
             text_path.unlink(missing_ok=True)
         raise
-    return RawExtract(str(path), headers, lambda extract: _prefetch(_csv_batches(extract)), full_width=full_width,
-                      _text_path=text_path, _delimiter=delimiter, _text_is_temporary=text_path is not path)
+    return RawExtract(str(path), headers, lambda extract: _prefetch(_csv_batches(extract, facts.quotes % 2 == 1)),
+                      full_width=facts.full_width, _text_path=text_path, _delimiter=delimiter,
+                      _text_is_temporary=text_path is not path)
 
 
-def _csv_batches(extract: RawExtract) -> Iterator[pa.RecordBatch]:
-    """Parse the UTF-8 text in blocks; rows with the wrong number of fields are collected, with their lines."""
+def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBatch]:
+    """Parse the UTF-8 text in blocks; rows with the wrong number of fields are collected, with their lines.
+
+    An odd number of quote characters may mean a quoted field that never closes (a truncated file), which
+    the block parser would accept: the strict parser then finds its line."""
     names = [f"c{i}" for i in range(len(extract.headers))]
     invalid = [False]
 
@@ -228,10 +271,23 @@ def _csv_batches(extract: RawExtract) -> Iterator[pa.RecordBatch]:
         yield from reader
     except pa.ArrowInvalid as exc:
         raise ExtractError(extract.file, None, f"not a readable CSV file: {exc}") from None
+    if odd_quotes:
+        _check_quotes_close(extract)
     if invalid[0]:
         extract.invalid_rows = [
             (start, f"{len(fields)} fields where the header has {len(names)}")
             for start, fields in _csv_records(extract._text_path, extract._delimiter) if len(fields) != len(names)]
+
+
+def _check_quotes_close(extract: RawExtract) -> None:
+    with open(extract._text_path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=extract._delimiter, strict=True)
+        line = 1
+        try:
+            for _ in reader:
+                line = reader.line_num + 1
+        except csv.Error:
+            raise ExtractError(extract.file, line, "a quoted field is never closed (is the file cut short?)") from None
 
 
 def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
