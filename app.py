@@ -1,4 +1,8 @@
-"""Entry point (`make run`): the global sidebar (language, quarter, own unit) and st.navigation over views/.
+"""Entry point (`make run`): sign-in, the global sidebar (language, quarter, own unit) and st.navigation over views/.
+
+Nothing below the sign-in runs for nobody: ui.auth.sign_in() draws the sign-in form (or why nobody may see
+anything) and stops. A user whose scope is empty (no mapping, units that match nothing) sees a message, no page.
+The Data page (uploads, bank-wide load history) and the Audit page are HQ's only.
 
 The page scripts live in views/, not pages/: Streamlit takes a pages/ folder beside the entry point for its legacy
 multipage mode until st.navigation first runs, so the first request after a server start to a deep link
@@ -8,10 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import i18n, sidebar
+from ui import auth, i18n, sidebar
+from ui.session import current_scope, sees_nothing
 
 st.set_page_config(page_title="客户分层分析 Tier analytics", page_icon="🏦", layout="wide")
-sidebar.language()
 PAGES = (
     ("views/overview.py", "page.overview", ":material/dashboard:", "overview"),
     ("views/tiers.py", "page.tiers", ":material/stacked_bar_chart:", "tiers"),
@@ -19,9 +23,31 @@ PAGES = (
     ("views/churn.py", "page.churn", ":material/person_remove:", "churn"),
     ("views/scorecard.py", "page.scorecard", ":material/leaderboard:", "scorecard"),
     ("views/explorer.py", "page.explorer", ":material/person_search:", "explorer"),
-    ("views/data.py", "page.data", ":material/database:", "data"),
 )
-page = st.navigation([st.Page(path, title=i18n.t(title), icon=icon, url_path=url, default=(url == "overview"))
-                      for path, title, icon, url in PAGES])
+HQ_PAGES = (
+    ("views/data.py", "page.data", ":material/database:", "data"),
+    ("views/audit.py", "page.audit", ":material/policy:", "audit"),
+)
+
+
+def navigation(pages, position: str = "sidebar"):
+    return st.navigation([st.Page(path, title=i18n.t(title), icon=icon, url_path=url, default=(url == "overview"))
+                          for path, title, icon, url in pages], position=position)
+
+
+sidebar.language()
+# before sign-in, a hidden navigation keeps the requested page and its filters in the URL (none of it runs)
+user = auth.sign_in(keep_url=lambda: navigation(PAGES + HQ_PAGES, "hidden"))
+if sees_nothing(current_scope()):
+    st.error(i18n.t("auth.no_scope"), icon=":material/block:")
+    auth.account(user)
+    st.stop()
+page = navigation(PAGES + (HQ_PAGES if user.role == "hq" else ()))
+name = page.url_path or "overview"  # the default page's url_path is ""
+st.session_state[auth.PAGE_KEY] = name
+if name != "explorer":
+    auth.forget_reveal()
 sidebar.render()
+auth.account(user)
+auth.page_viewed(name, user)  # before the page: a page's st.stop() ends the script run
 page.run()

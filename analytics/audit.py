@@ -40,6 +40,14 @@ def audit_path(db: Path | str | None = None) -> Path:
     return Path(db or DEFAULT_DB).with_name("audit.jsonl")
 
 
+def record_loads(results: list, user: User | str | None, audit_file: Path | str | None = None) -> None:
+    """One `load` event per file: name, SHA-256, outcome, rows, periods and problem count (never values)."""
+    for result in results:
+        record("load", user, audit_file=audit_file, file=Path(result.file).name, sha256=result.sha256,
+               outcome=result.outcome, rows=result.rows, periods=[p.isoformat() for p in result.periods],
+               problems=len(result.problems))
+
+
 def record(event: str, user: User | str | None, /, *, audit_file: Path | str | None = None,
            **details: object) -> dict[str, object]:
     """Append one event and return the line as written.

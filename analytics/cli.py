@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import tempfile
@@ -14,6 +15,7 @@ import pandas as pd
 from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
 from analytics import users_cli
+from analytics.audit import audit_path, record_loads
 from analytics.generations import open_reader, writing
 from analytics.store import DEFAULT_DB
 
@@ -71,6 +73,10 @@ def _print_results(results: list[LoadResult]) -> int:
     return 1 if rejected else 0
 
 
+def _cli_user() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
 def _progress(step: str, fraction: float) -> None:
     print(f"[{fraction:4.0%}] {step}", file=sys.stderr, flush=True)
 
@@ -84,7 +90,9 @@ def run_demo(args: argparse.Namespace) -> int:
         paths = generate_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
         print(f"generated {len(paths)} extracts in {out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         with writing(args.db) as con:
-            code = _print_results(load_files(con, paths, progress=_progress))
+            results = load_files(con, paths, progress=_progress)
+        record_loads(results, _cli_user(), audit_path(args.db))
+        code = _print_results(results)
     print(f"demo bank ready in {args.db} ({time.perf_counter() - started:.1f} s in all)", file=sys.stderr)
     return code
 
@@ -108,6 +116,7 @@ def run_load(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a policy whose basis the loaded history lacks: nothing changed
         print(f"load: {exc}", file=sys.stderr)
         return 1
+    record_loads(results, _cli_user(), audit_path(args.db))
     if policy is not None:
         print(f"policy in force: {policy.source} (sha256 {policy.sha256[:12]})")
     return _print_results(results)

@@ -34,6 +34,7 @@ Progress = Callable[[str, float], None]
 class LoadResult:
     file: str
     outcome: str  # loaded | unchanged | rejected
+    sha256: str = ""
     periods: list[date] = field(default_factory=list)
     rows: int = 0
     aum_total: Decimal = Decimal(0)
@@ -101,9 +102,9 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], policy: Policy
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, default_period: date | None = None,
               progress: Progress | None = None) -> LoadResult:
     step = progress or (lambda _step, _part: None)
-    result = LoadResult(str(path), "rejected")
     step("reading", 0.0)
     sha = file_sha256(path)
+    result = LoadResult(str(path), "rejected", sha)
     try:
         extract = read_extract(path)
     except ExtractError as exc:

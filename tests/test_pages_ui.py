@@ -46,8 +46,8 @@ def test_i18n_every_shown_column_of_every_tab_has_a_header_in_both_languages():
     for page, tabs in PAGES.items():
         at.switch_page(f"views/{page}.py")
         for tab in tabs:
-            if tab:
-                at.session_state["tab"] = i18n.TEXT[tab][1]
+            if tab:  # the URL wins over session state once it names a tab, so set both
+                at.session_state["tab"] = at.query_params["tab"] = i18n.TEXT[tab][1]
             no_exception(at.run())
             assert all(not re.search(r"[\u4e00-\u9fff]", h.value) for h in at.subheader), page
             for table in at.dataframe:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.audit import record_loads
 from analytics.generations import generation, open_reader, writing
 from analytics.load import LoadResult, load_files
 from analytics.store import DEFAULT_DB
@@ -40,6 +41,11 @@ def get_connection() -> duckdb.DuckDBPyConnection:
 
 def load_into_database(paths: list[Path], progress: Callable[[str, float], None] | None = None,
                        **options: object) -> list[LoadResult]:
-    """Load extracts as a new generation of the database (each file all-or-nothing, as in the CLI)."""
+    """Load extracts as a new generation of the database (each file all-or-nothing, as in the CLI); every
+    file's outcome goes to the audit trail under the signed-in user."""
+    from ui.auth import audit_file, current_user
+
     with writing(database_path()) as con:
-        return load_files(con, paths, progress=progress, **options)
+        results = load_files(con, paths, progress=progress, **options)
+    record_loads(results, current_user(), audit_file())
+    return results

@@ -187,6 +187,62 @@ TEXT: dict[str, tuple[str, str]] = {
     "outcome.closed": ("销户", "Closed"),
     "outcome.left": ("离行", "Left"),
     "outcome.fell_below": ("降至维护范围以下", "Fell below the range"),
+    # sign-in and roles
+    "auth.demo_banner": ("演示模式，未启用登录 Demo mode, no sign-in", "演示模式，未启用登录 Demo mode, no sign-in"),
+    "auth.not_local": ("演示模式只为本机（localhost）提供服务，不显示数据。要在网络上提供服务，请配置用户文件或单点登录（见 "
+                       "docs/security.md）。",
+                       "The demo mode serves this machine (localhost) only: no data is shown. To serve the network, "
+                       "configure the users file or single sign-on (see docs/security.md)."),
+    "auth.username": ("用户名", "Username"),
+    "auth.password": ("密码", "Password"),
+    "auth.sign_in": ("登录", "Sign in"),
+    "auth.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "auth.oidc_button": ("统一身份认证登录", "Sign in with single sign-on"),
+    "auth.no_authlib": ("已配置单点登录（[auth]），但未安装 Authlib：请执行 pip install \"Authlib>=1.3.2\"。",
+                        "Single sign-on ([auth]) is configured but Authlib is not installed: pip install "
+                        "\"Authlib>=1.3.2\"."),
+    "auth.sign_out": ("退出登录", "Sign out"),
+    "auth.signed_in": ("已登录：{user}（{role}）", "Signed in: {user} ({role})"),
+    "auth.users_broken": ("用户文件缺失、无法读取或格式有误，暂时无法登录。请联系管理员。",
+                          "The users file is missing, unreadable or malformed: nobody can sign in. Ask the "
+                          "administrator."),
+    "auth.unmapped": ("您的账户未在用户文件中分配角色和单位，不显示任何数据。请联系管理员。",
+                      "Your account has no role and units in the users file: no data is shown. Ask the "
+                      "administrator."),
+    "auth.no_scope": ("您的角色或单位在数据中找不到对应的网点或客户经理，不显示任何数据。请联系管理员。",
+                      "Your role or units match no branch or manager in the data: no data is shown. Ask the "
+                      "administrator."),
+    "role.hq": ("总行", "HQ"),
+    "role.region": ("分行", "Region"),
+    "role.sub_branch": ("支行", "Sub-branch"),
+    "role.branch": ("网点", "Branch"),
+    "role.manager": ("客户经理", "Manager"),
+    "ex.reveal": ("显示完整信息", "Reveal"),
+    "ex.revealed": ("客户 {customer} 的完整个人信息（本次查看已记入审计）",
+                    "Personal data of customer {customer} (this reveal is recorded in the audit trail)"),
+    # audit
+    "page.audit": ("审计", "Audit"),
+    "au.title": ("审计", "Audit"),
+    "au.hq_only": ("审计页仅限总行用户。", "The audit page is for HQ users only."),
+    "au.intact": ("审计链完整：{events:,} 条记录逐条以哈希相连。", "The audit chain is intact: {events:,} events, each "
+                  "chained to the one before by its hash."),
+    "au.broken": ("审计链在第 {line} 行断开：该行或之前的记录被修改、插入或删除。",
+                  "The audit chain breaks at line {line}: that line or one before it was edited, inserted or "
+                  "deleted."),
+    "au.last_hash": ("最新哈希：{hash}（另行保存，可发现末尾被删除的记录）",
+                     "Latest hash: {hash} (keep it elsewhere to detect events deleted at the end)"),
+    "au.file": ("审计文件：{path}", "Audit file: {path}"),
+    "au.user": ("用户", "User"),
+    "au.events": ("事件", "Events"),
+    "au.since": ("起始日期", "From"),
+    "au.until": ("截止日期", "To"),
+    "au.shown": ("显示最近 {shown:,} 条，共 {total:,} 条符合条件", "The latest {shown:,} of {total:,} matching events"),
+    "event.sign_in": ("登录", "Sign-in"),
+    "event.sign_in_failed": ("登录失败", "Failed sign-in"),
+    "event.page_view": ("浏览页面", "Page view"),
+    "event.export": ("导出", "Export"),
+    "event.reveal": ("显示完整信息", "Reveal"),
+    "event.load": ("加载数据", "Load"),
 }
 
 # column name -> (zh, en) headers of tables and workbooks
@@ -311,6 +367,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "indicator": ("指标", "Indicator"),
     "weight": ("权重", "Weight"),
     "target": ("目标", "Target"),
+    "recorded_at": ("时间（UTC）", "Time (UTC)"),
+    "user": ("用户", "User"),
+    "event": ("事件", "Event"),
+    "details": ("详情", "Details"),
+    "hash": ("哈希", "Hash"),
 }
 
 def lang() -> str:

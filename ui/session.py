@@ -1,4 +1,4 @@
-"""Who is looking and at what: the user's scope (one place for sign-in and roles later) and the global view
+"""Who is looking and at what: the signed-in user's scope (the one place it comes from) and the global view
 (as-of quarter, the user's own unit) that app.py's sidebar sets and every page reads."""
 from __future__ import annotations
 
@@ -7,17 +7,42 @@ from datetime import date
 
 import streamlit as st
 
+from analytics.access import scope_for
 from analytics.scope import Scope
+from analytics.users import User
+from ui import auth
+from ui.connection import get_connection
+from ui.data import version
 
 VIEW_KEY = "_view"
+SCOPE_KEY = "_scope"
+
+
+def current_user() -> User | None:
+    """The signed-in user (ui.auth: password, OIDC or the local demo user); None = nobody, sees nothing."""
+    return auth.current_user()
 
 
 def current_scope() -> Scope:
-    """The branches the signed-in user may see. For now every user is a local HQ user: everything.
+    """The branches (or a manager's customers) the signed-in user may see: analytics.access.scope_for.
 
-    Sign-in and roles go here (e.g. st.user -> Scope(branches=...)); every analytics call receives it.
+    hq everything; region / sub_branch / branch their units' branches; manager their own customers; nobody,
+    an unknown role or units that match nothing: nothing. Kept per user and data version for the session.
     """
-    return Scope()
+    user = current_user()
+    if user is None:
+        return Scope.nothing()
+    key = (user, version())
+    cached = st.session_state.get(SCOPE_KEY)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    scope = scope_for(get_connection(), user)
+    st.session_state[SCOPE_KEY] = (key, scope)
+    return scope
+
+
+def sees_nothing(scope: Scope) -> bool:
+    return scope.branches == frozenset() or scope.managers == frozenset()
 
 
 @dataclass(frozen=True)
@@ -31,8 +56,8 @@ class View:
     level: str | None = None    # level of the user's own unit, None = the whole scope
     unit: str | None = None
     unit_label: str | None = None
-    user_scope: Scope = Scope()
-    scope: Scope = Scope()      # user_scope narrowed to the unit
+    user_scope: Scope = Scope.nothing()
+    scope: Scope = Scope.nothing()  # user_scope narrowed to the unit
 
     @property
     def empty(self) -> bool:

@@ -1,4 +1,9 @@
-"""The global sidebar: language, as-of quarter, the user's own unit. Everything is bound to the URL."""
+"""The global sidebar: language, as-of quarter, the user's own unit. Everything is bound to the URL.
+
+The unit picker (查看范围) offers only the user's own level and the levels below it, and at the user's own level
+only the user's own units, so neither a choice nor a URL parameter can name a unit outside the user's scope
+(an unknown value in the URL is dropped by the widget, and analytics.explorer.narrow_scope intersects anyway).
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -9,10 +14,15 @@ from ui import format as fmt
 from ui import i18n
 from ui.connection import database_path
 from ui.data import query, refresh_version
-from ui.session import View, current_scope, set_view
+from ui.session import View, current_scope, current_user, set_view
 from ui.widgets import choice, keep_translated_values
 
-VIEW_LEVELS = ("all", *units.LEVELS)
+ROLE_LEVELS = {role: units.LEVELS[units.LEVELS.index(role):] for role in units.LEVELS} | {"hq": units.LEVELS}
+
+
+def view_levels(role: str | None) -> tuple[str, ...]:
+    """The levels a user of `role` may pick a unit at: their own and those below it (nothing else for others)."""
+    return ("all", *ROLE_LEVELS.get(role or "", ()))
 
 
 def language() -> str:
@@ -38,16 +48,21 @@ def render() -> View:
     quarter = choice(i18n.t("sidebar.quarter"), quarters, "q", help=i18n.t("sidebar.quarter.help"),
                      where=side) if quarters else None
     start, end = quarter_snapshots(list(periods), quarter) if quarter else (None, periods[-1])
-    level = choice(i18n.t("sidebar.view"), VIEW_LEVELS, "view", lambda v: i18n.t(f"level.{v}"),
+    user = current_user()
+    levels = view_levels(user and user.role)
+    level = choice(i18n.t("sidebar.view"), levels, "view", lambda v: i18n.t(f"level.{v}"),
                    help=i18n.t("sidebar.view.help"), where=side)
     unit = label = None
-    if level != "all":
+    if level in levels and level != "all":  # a value no option offers (a forged widget state) is ignored
         names = query(units.unit_labels, level, scope)
         names = names[~units.is_unassigned(names["unit"])]
+        if user is not None and level == user.role:  # at their own level: only the user's own units
+            names = names[names["unit"].isin({u.strip() for u in user.units})]
         labels = dict(zip(names["unit"], names["unit_name"]))
         unit = choice(i18n.t("sidebar.unit"), list(labels), "unit",
                       lambda u: labels[u] if labels[u] == u else f"{u} {labels[u]}", index=None,
                       placeholder=i18n.t("level.all"), where=side)
+        unit = unit if unit in labels else None
         label = None if unit is None else labels[unit]
     narrowed = query(explorer.narrow_scope, scope, None if unit is None else level, unit)
     side.caption(i18n.t("sidebar.asof", end=end, quarter=quarter or fmt.quarter(end), start=start or "—"))

@@ -11,7 +11,8 @@ from ui import i18n
 from ui.columns import prepare
 from ui.connection import get_connection
 from ui.data import query
-from ui.xlsx import MIME, workbook
+from ui.auth import exported
+from ui.xlsx import MIME, sheet_rows, workbook
 
 _CONFIG = {
     "money": lambda label, help: st.column_config.NumberColumn(label, format="%,.2f", help=help),
@@ -47,9 +48,12 @@ def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[st
 
 
 def download_bytes(build: Callable[[], bytes], name: str, label: str | None = None) -> None:
-    """A download button for the .xlsx that `build` returns when the button is clicked (not on every run)."""
-    st.download_button(label or i18n.t("download"), data=build, file_name=f"{name}.xlsx", mime=MIME,
-                       key=f"download_{name}", icon=":material/download:")
+    """A download button for the .xlsx that `build` returns when the button is clicked (not on every run).
+
+    Every workbook served is recorded in the audit trail (user, file, sheets and rows) as it is built.
+    """
+    st.download_button(label or i18n.t("download"), data=exported(build, name, sheet_rows), file_name=f"{name}.xlsx",
+                       mime=MIME, key=f"download_{name}", icon=":material/download:")
 
 
 def download_query(function: Callable[..., pd.DataFrame], args: tuple, kwargs: dict, sheet: str, name: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import duckdb
 import pandas as pd
@@ -75,6 +76,22 @@ def scorecard_workbook(con: duckdb.DuckDBPyConnection, quarter: str, scope: Scop
     sheets = [(i18n.TEXT[f"level.{level}"][0], scorecard_columns(quarter_scorecard(con, quarter, level, scope)))
               for level in LEVELS]
     return workbook(sheets, policy, "zh")
+
+
+def sheet_rows(data: bytes) -> dict[str, int]:
+    """Rows below the header of each sheet of a workbook this module wrote (from each sheet's dimension)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = re.findall(r'<sheet name="([^"]*)"', book.read("xl/workbook.xml").decode())
+        rows = {}
+        for number, name in enumerate(names, start=1):
+            head = book.read(f"xl/worksheets/sheet{number}.xml")[:2000].decode(errors="replace")
+            last = re.search(r'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+([0-9]+))?"', head)
+            rows[_unescape(name)] = max(int(last.group(1)) - 1, 0) if last and last.group(1) else 0
+    return rows
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
 
 
 def _header(column: str, lang: str) -> str:

@@ -1,14 +1,17 @@
 """客户查询 Explorer: ad-hoc filters over the as-of period's customers (masked), a paged table, and a chosen
-customer's AUM history and tier path."""
+customer's AUM history and tier path. A user with the pii permission may reveal that one customer's name, ID
+number and phone (recorded in the audit trail); nothing else on any page is ever unmasked."""
 from __future__ import annotations
 
 import streamlit as st
 
+from analytics.access import can_reveal_pii
 from analytics.columns import CARD_LEVELS
 from analytics.explorer import AGE_BANDS, CustomerFilter, customer_history, find_customers
-from ui import charts
+from ui import auth, charts
 from ui import format as fmt
 from ui.columns import tier_names
+from ui.connection import get_connection
 from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
@@ -64,6 +67,8 @@ download_query(find_customers, (view.end, view.scope, where, sort, descending), 
 customer = st.text_input(t("ex.customer"), key="customer", bind="query-params", width=240)
 if picked is not None:
     customer = rows.iloc[picked]["customer_id"]
+if auth.revealed() != customer:  # a reveal holds for the customer it was asked for only
+    auth.forget_reveal()
 if not customer:
     st.caption(t("ex.pick"))
     st.stop()
@@ -78,3 +83,14 @@ st.plotly_chart(charts.history(shown, ["—", *[names[c] for c in codes]], "", c
                 key="chart_history")
 table(path, "history_table", height=300)
 download([(t("ex.customer"), path)], f"customer_{customer}")
+
+user = auth.current_user()
+if can_reveal_pii(user):
+    if st.button(t("ex.reveal"), key="reveal", icon=":material/visibility:"):
+        auth.reveal(customer, user)  # audited before anything is shown
+    if auth.revealed() == customer:
+        # read directly, not through the cache: personal data is kept nowhere
+        person = customer_history(get_connection(), customer, view.scope, reveal=True).iloc[-1]
+        with st.container(border=True, key="revealed"):
+            st.markdown(f"**{t('ex.revealed', customer=customer)}**")
+            st.table({column(c): [person[c]] for c in ("customer_name", "id_number", "phone")})

@@ -1,0 +1,137 @@
+"""Shared by the sign-in and security tests: a users file over the demo bank, signed-in AppTest runs, the
+workbooks the download buttons would serve, and what a scope may see, computed straight from the snapshots."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from analytics.scope import Scope
+from analytics.users import add_user
+from pages_fixture import APP, demo_db
+
+PASSWORD = "correct horse battery"
+FAST = 4  # bcrypt cost for tests
+END = "2026-09-30"
+# The demo bank at 2026-09-30: 城东分行 / 人民路支行 = branches 3101, 3102; 解放路支行 = 3201, 3202; manager 3301001
+# looks after customers of both 3301 and 3302.
+USERS = {
+    "boss": ("hq", ()),
+    "east": ("region", ("城东分行",)),
+    "jiefang": ("sub_branch", ("解放路支行",)),
+    "b3302": ("branch", ("3302",)),
+    "guo": ("manager", ("3301001",)),
+    "ghost": ("branch", ("9999",)),  # a unit that does not exist: sees nothing
+}
+PII = {"guo"}
+EMAILS = {"east": "east@bank.example"}
+PERSONAL_HEADERS = ("客户姓名", "证件号码", "手机号")
+
+
+@pytest.fixture(scope="session")
+def users_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("users") / "users.toml"
+    for name, (role, units) in USERS.items():
+        add_user(path, name, PASSWORD, role, units, ["pii"] if name in PII else [], email=EMAILS.get(name),
+                 rounds=FAST)
+    return path
+
+
+@pytest.fixture
+def trail(tmp_path, monkeypatch, users_file) -> Path:
+    """The demo bank, the users file and a fresh audit trail in the environment of this test."""
+    monkeypatch.setenv("BANK_DB", str(demo_db()))
+    monkeypatch.setenv("BANK_USERS", str(users_file))
+    monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "audit.jsonl"))
+    return tmp_path / "audit.jsonl"
+
+
+def fresh(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(query or {})
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill the sign-in form and submit it (the app must be showing the form)."""
+    if not at.text_input:
+        at.run()
+    at.text_input(key="sign_in_username").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+def signed_in(username: str, page: str | None = None, query: dict | None = None) -> AppTest:
+    at = sign_in(fresh(query), username)
+    assert not at.exception, [e.value for e in at.exception]
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def events(trail: Path, event: str | None = None) -> list[dict]:
+    if not trail.exists():
+        return []
+    lines = [json.loads(line) for line in trail.read_text(encoding="utf-8").splitlines()]
+    return [e for e in lines if event is None or e["event"] == event]
+
+
+@pytest.fixture
+def served(monkeypatch) -> dict[str, Callable[[], bytes]]:
+    """file name -> the callable a download button registered (Streamlit calls it when the browser asks)."""
+    found: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **options):
+        found[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **options)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return found
+
+
+def sheets(data: bytes) -> dict[str, list[dict]]:
+    """Each sheet of a workbook as rows keyed by the (Chinese) headers."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    found = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        found[sheet.title] = [dict(zip(rows[0], row)) for row in rows[1:]] if rows else []
+    return found
+
+
+@dataclass(frozen=True)
+class Visible:
+    """What a scope may see, from the snapshots (not from the functions under test)."""
+
+    customers: frozenset[str]       # ever, in any period
+    present_at_end: frozenset[str]  # at END, status not closed
+    branches: frozenset[str]
+    managers: frozenset[str]
+    units: frozenset[str]           # unit keys of every level, as the unit columns hold them
+
+
+def visible(con, scope: Scope) -> Visible:
+    condition, params = scope.sql()
+    cursor = con.cursor()
+
+    def column(sql: str) -> frozenset[str]:
+        return frozenset(str(r[0]) for r in cursor.execute(sql, params).fetchall() if r[0] is not None)
+
+    units = column(f"""select unnest([coalesce(region, '(none)'), coalesce(sub_branch, '(none)'), branch_id,
+                                      coalesce(manager_id, 'unassigned@' || branch_id)])
+                       from unit_directory where {condition}""")
+    return Visible(
+        customers=column(f"select customer_id from customer_snapshot where {condition}"),
+        present_at_end=column(f"select customer_id from customer_snapshot where {condition} "
+                              f"and period = DATE '{END}' and status <> 'closed'"),
+        branches=column(f"select branch_id from customer_snapshot where {condition}"),
+        managers=column(f"select manager_id from customer_snapshot where {condition}"),
+        units=units | {"all"})
