@@ -10,6 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analytics.load import LoadResult, load_files
@@ -160,4 +161,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command](args)
+    command = {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command]
+    try:
+        return command(args)
+    except (OSError, duckdb.Error) as exc:  # e.g. --db naming a folder, a file that is no database, a long path
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"{args.command}: cannot use {getattr(args, 'db', 'the given path')}: {reason}", file=sys.stderr)
+        return 2

@@ -26,7 +26,7 @@ def generation(path: Path) -> tuple[int, int] | None:
     """Identifies the file's current generation (inode, modification time); None when there is no database."""
     try:
         stat = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return stat.st_ino, stat.st_mtime_ns
 
@@ -58,16 +58,19 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     One writer at a time (a lock file beside the database); copies left by a killed writer are removed.
     """
     path = Path(path)
+    if path.exists() and not is_database(path):
+        raise OSError(f"{path} exists and is not a DuckDB database: refusing to write beside it")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for stray in path.parent.glob(path.name + ".loading*"):
             stray.unlink()
         copy = path.with_name(f"{path.name}.loading-{os.getpid()}")
-        if path.exists():
-            shutil.copyfile(path, copy)
-        con = connect(copy)
+        con = None
         try:
+            if path.exists():
+                shutil.copyfile(path, copy)
+            con = connect(copy)
             yield con
             con.execute("checkpoint")
             con.close()
@@ -75,10 +78,20 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             os.replace(copy, path)
             _fsync(path.parent)
         except BaseException:
-            con.close()
+            if con is not None:
+                con.close()
             for leftover in (copy, copy.with_name(copy.name + ".wal")):
                 leftover.unlink(missing_ok=True)
             raise
+
+
+def is_database(path: Path) -> bool:
+    """A regular file that starts like a DuckDB database file (its magic bytes sit at offset 8)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
 
 
 def _fsync(path: Path) -> None:

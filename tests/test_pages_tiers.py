@@ -64,7 +64,7 @@ def test_tiers_upgrade_candidates_follow_the_distance_to_the_bound(db):
     at = open_tab(app(db, "views/tiers.py"), "临近升级")
     total = upgrade_candidates(con, END, Scope(), 0.1, limit=0).attrs["total_rows"]
     assert any(f"共 {total:,} 行" in c.value for c in at.caption)
-    at.slider(key="within").set_value(20).run()
+    at.number_input(key="within").set_value(20.0).run()
     no_exception(at)
     expected = upgrade_candidates(con, END, Scope(), 0.2, limit=50)
     assert expected.attrs["total_rows"] > total

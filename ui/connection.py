@@ -24,10 +24,9 @@ def database_path() -> Path:
 
 
 def get_connection() -> duckdb.DuckDBPyConnection:
-    """The reader of the database's current generation; reopened when a load has replaced the file.
-
-    Sessions still holding the previous reader finish on it: its file stays valid until they let go.
-    """
+    """A cursor of the reader of the database's current generation (reopened when a load has replaced the
+    file). Each caller gets its own cursor: sessions run in threads, and DuckDB refuses a connection that
+    another thread is using. Sessions still holding the previous reader finish on it."""
     path = database_path()
     with _lock:
         if generation(path) is None:
@@ -36,7 +35,18 @@ def get_connection() -> duckdb.DuckDBPyConnection:
         key = (str(path), generation(path))
         if _current.get("key") != key:
             _current["key"], _current["con"] = key, open_reader(path)
-        return _current["con"]  # type: ignore[return-value]
+        return _current["con"].cursor()  # type: ignore[union-attr]
+
+
+def upload_name(name: str, number: int) -> str:
+    """A name an uploaded file can be saved under: its own base name cut to fit file-system limits
+    (255 bytes), numbered so that two uploads with one name stay apart."""
+    base = Path(name).name or "upload"
+    suffix = Path(base).suffix[:16]
+    stem = base[: len(base) - len(suffix)]
+    while len(stem.encode("utf-8")) > 200:
+        stem = stem[:-1]
+    return f"{number + 1:02d}_{stem}{suffix}"
 
 
 def load_into_database(paths: list[Path], progress: Callable[[str, float], None] | None = None,

@@ -79,11 +79,18 @@ def level_picker(key: str, default: str = "branch", levels: Sequence[str] = LEVE
                   index=list(levels).index(default), where=where)
 
 
+def whole_number(label: str, low: int, high: int, default: int, key: str, where: Any = st, **options: Any) -> int:
+    """A whole-number input bound to the URL. It is a float widget shown without decimals: Streamlit's int
+    widgets fail on a URL value such as 1e309 (int(inf)) where float ones drop what is out of range."""
+    value = where.number_input(label, min_value=float(low), max_value=float(high), value=float(default), step=1.0,
+                               format="%d", key=key, bind="query-params", **options)
+    return int(value) if value is not None and low <= value <= high else default
+
+
 def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
     """A page number input bound to the URL; returns the offset of the chosen page."""
     pages = max(1, -(-total // size))
-    page = st.number_input(i18n.t("page_no"), min_value=1, max_value=pages, value=1, step=1, key=key,
-                           bind="query-params", width=160)
+    page = whole_number(i18n.t("page_no"), 1, pages, 1, key, width=160)
     st.caption(i18n.t("rows_total", total=total, page=page, pages=pages))
     return (int(page) - 1) * size
 

@@ -13,7 +13,7 @@ from analytics.masking import mask_value
 from analytics.policy import INDICATORS
 from ui import charts
 from ui import format as fmt
-from ui.connection import load_into_database
+from ui.connection import load_into_database, upload_name
 from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition
@@ -54,8 +54,8 @@ if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0)
     with tempfile.TemporaryDirectory() as folder:
         paths = []
-        for upload in files:
-            paths.append(Path(folder) / Path(upload.name).name)
+        for number, upload in enumerate(files):
+            paths.append(Path(folder) / upload_name(upload.name, number))
             paths[-1].write_bytes(upload.getvalue())
         results = load_into_database(paths, default_period=period,
                                      progress=lambda step, part: bar.progress(min(1.0, part), text=step))

@@ -38,7 +38,7 @@ if sections["mi.matrix"].open:
     with sections["mi.matrix"]:
         measure = st.segmented_control(t("mi.value"), list(MEASURES), default="customers",
                                        required=True, format_func=labelled(MEASURES, lambda m: t(MEASURES[m])),
-                                       key=translated("cells"), bind="query-params")
+                                       key=translated("cells"), bind="query-params") or "customers"
         values = cells.assign(value=cells[measure].astype(float) / (fmt.WAN if measure == "aum_to" else 1))
         matrix = values.pivot(index="from_tier", columns="to_tier", values="value")
         matrix = matrix.reindex(index=[*codes, "new"], columns=[*codes, "exited"])

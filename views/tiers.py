@@ -14,7 +14,7 @@ from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
 from ui.tables import download, download_query, policy, table
-from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, start_page, tabs, translated
+from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, start_page, tabs, translated, whole_number
 
 MEASURES = ["customers", "aum"]
 view = start_page("ti.title")
@@ -28,7 +28,7 @@ if sections["ti.by_unit_tab"].open:
         level = level_picker("by")
         measure = st.segmented_control(t("ti.measure"), MEASURES, default="customers", required=True,
                                        format_func=labelled(MEASURES, column), key=translated("measure"),
-                                       bind="query-params")
+                                       bind="query-params") or "customers"  # an empty URL value clears it
         frame = query(tier_distribution, view.scope, level, [period])
         shown = frame.assign(tier_name=frame["tier"].map(names),
                              value=frame[measure].astype(float) / (fmt.WAN if measure == "aum" else 1))
@@ -75,7 +75,7 @@ if sections["ti.cards_tab"].open:
 
 if sections["ti.candidates_tab"].open:
     with sections["ti.candidates_tab"]:
-        within = st.slider(t("ti.within"), 1, 30, 10, key="within", bind="query-params", width=320)
+        within = whole_number(t("ti.within"), 1, 30, 10, "within", width=320)
         first = query(upgrade_candidates, period, view.scope, within / 100, limit=0)
         offset = pager(first.attrs["total_rows"], "page")
         rows = query(upgrade_candidates, period, view.scope, within / 100, limit=PAGE_SIZE, offset=offset)
