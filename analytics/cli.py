@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
-from analytics import users_cli
+from analytics import bench_cli, users_cli
 from analytics.audit import audit_path, record_loads
 from analytics.generations import open_reader, writing
 from analytics.store import DEFAULT_DB
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (demo, load, report):
         sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
     users_cli.add_parser(commands)
+    bench_cli.add_parser(commands)  # has its own --db
     return parser
 
 
@@ -161,7 +162,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command]
+    command = {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run,
+               "bench": bench_cli.run}[args.command]
     try:
         return command(args)
     except (OSError, duckdb.Error) as exc:  # e.g. --db naming a folder, a file that is no database, a long path

@@ -20,6 +20,7 @@ import duckdb
 from analytics.store import connect
 
 CATALOG = "bank"
+LOAD_MEMORY_LIMIT = "4GB"  # with the file's text batches in Python, a load stays within about 6 GB
 
 
 def generation(path: Path) -> tuple[int, int] | None:
@@ -71,6 +72,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             if path.exists():
                 shutil.copyfile(path, copy)
             con = connect(copy)
+            con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")  # DuckDB spills past it
             yield con
             con.execute("checkpoint")
             con.close()

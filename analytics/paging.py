@@ -32,13 +32,13 @@ def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, c
         raise ValueError(f"cannot sort by {sort_by!r}")
     direction = "desc" if descending else "asc"
     params = params | {"limit": limit, "offset": offset}
+    # the count runs on its own: a count(*) over () beside the page would materialise every matching row
     frame = fetch(con, f"""{ctes}
-        select {', '.join(columns)}, count(*) over () as total_rows from final
+        select {', '.join(columns)} from final
         order by {sort_by} {direction} nulls last, customer_id
         limit $limit offset $offset
     """, params)
-    total = int(frame["total_rows"].iloc[0]) if len(frame) else int(
-        fetch(con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
-    frame = mask_personal(frame.drop(columns="total_rows"), reveal)
+    total = int(fetch(con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
+    frame = mask_personal(frame, reveal)
     frame.attrs["total_rows"] = total
     return frame

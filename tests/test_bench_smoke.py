@@ -1,0 +1,59 @@
+"""A tiny run of the benchmark (issue #5), so that it cannot rot: every row is there and its numbers are sane.
+
+The figures themselves are not asserted: benchmarks print figures, tests do not time things.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from analytics.bench import PAGES, SCRIPT_PAGES
+from analytics.bench_cli import BASELINE, format_table
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS, MONTHS = 2000, 4  # 2026-06-30 .. 2026-09-30: one comparable quarter, 2026Q3
+
+
+def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "analytics.bench_cli", "--customers", str(CUSTOMERS),
+                           "--months", str(MONTHS), "--runs", "2", "--page-runs", "1", "--workdir", str(tmp_path),
+                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout)
+    assert out["problems"] == []
+
+    # rows: counted in the generated files' bytes = loaded = in the database
+    files = out["generate"]["files"]
+    assert len(files) == MONTHS and all(f["rows"] > 0.9 * CUSTOMERS for f in files)
+    generated = sum(f["rows"] for f in files)
+    assert out["rows"] == {"generated": generated, "loaded": generated}
+    assert out["queries"]["facts"]["snapshot_rows"] == generated
+    history, new = out["load"]["history"], out["load"]["new_month"]
+    assert [m["period"] for m in history["months"]] == ["2026-06-30", "2026-07-31", "2026-08-31"]
+    assert new["period"] == "2026-09-30" and new["rows"] == files[-1]["rows"]
+    assert all(m["seconds"] > 0 for m in history["months"]) and new["seconds"] >= new["load_s"] > 0
+    assert 0 < history["db_bytes"] <= new["db_bytes"]
+
+    # every page's default calls, the lists, timed; the quarter pair the pages use is a lookup
+    calls = out["queries"]["calls"]
+    assert all("error" not in c and 0 < c["median_ms"] <= c["p95_ms"] for c in calls), calls
+    assert {c["page"] for c in calls if c["view"] == "default"} == {"sidebar", *PAGES}
+    assert len([c for c in calls if c["page"] == "lists"]) == 5
+    assert out["queries"]["defaults"]["quarter"] == "2026Q3"
+    assert out["queries"]["facts"]["default_pair_precomputed"] is True
+    assert [p["page"] for p in out["pages"]["pages"]] == list(SCRIPT_PAGES)
+    assert all(p["cold_s"] > 0 and p["warm_s"] > 0 for p in out["pages"]["pages"])
+
+    # the pandas baseline gives the same answers, and every phase reports its own peak memory
+    assert set(out["baseline"]["timings"]) == set(BASELINE)
+    assert set(out["baseline"]["checks"].values()) == {"ok"}
+    for phase in (out["generate"], history, new, out["queries"], out["pages"], out["baseline"]):
+        assert 10 * 2**20 < phase["peak_rss"] < 8 * 2**30
+
+    table = format_table(out)
+    for heading in ("LOAD", "ANALYTICS", "PAGE ANALYTICS", "PAGE SCRIPT RUNS", "BASELINE", "PEAK MEMORY", "VERDICT"):
+        assert f"\n{heading}  " in table or f"\n{heading}:" in table, heading
+    assert all(c["name"] in table for c in calls) and all(name in table for name in BASELINE)
+    assert list(tmp_path.iterdir()) == []  # extracts, database, lock and the bench's audit trail removed
