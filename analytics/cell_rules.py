@@ -141,9 +141,10 @@ def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) 
 
 def cleaned(col: str, full_width: set[str]) -> str:
     """Trimmed text, folded from full-width characters to ASCII in the columns that hold any."""
+    text = f"coalesce({col}, '')"  # an empty CSV field arrives as NULL
     if col in full_width:
-        return f"trim(translate({col}, $fw_from, $fw_to)) as {col}"
-    return f"trim({col}) as {col}"
+        return f"trim(translate({text}, $fw_from, $fw_to)) as {col}"
+    return f"trim({text}) as {col}"
 
 
 def card_level(value: str) -> str:

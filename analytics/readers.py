@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -70,6 +71,18 @@ class RawExtract:
         for batch in self._source(self):
             self.rows += batch.num_rows
             yield batch
+
+    def copy_into(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        """Every data row as text cells c0..cN in the temp table `table`, in file order (its rowid), where
+        DuckDB manages the memory and spills to disk."""
+        columns = ", ".join(f"c{i} varchar" for i in range(len(self.headers)))
+        con.execute(f"create or replace temp table {table} ({columns})")
+        for batch in self.batches():
+            con.register("raw_batch", batch)
+            try:
+                con.execute(f"insert into {table} select * from raw_batch")
+            finally:
+                con.unregister("raw_batch")
 
     def lines_of(self, indexes: list[int]) -> dict[int, int]:
         """Line number in the file of each data row index (0-based), counting quoted newlines and blank lines."""
@@ -237,7 +250,10 @@ def _read_csv(path: Path) -> RawExtract:
         if not head.strip():
             raise ExtractError(str(path), 1, "the file is empty: no header line")
         delimiter = _sniff_delimiter(head.splitlines()[0])
-        headers = next(csv.reader(io.StringIO(head), delimiter=delimiter))
+        try:
+            headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            raise ExtractError(str(path), 1, f"the header line cannot be read: {exc}") from None
     except BaseException:
         if text_path is not path:
             text_path.unlink(missing_ok=True)
@@ -274,9 +290,13 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
     if odd_quotes:
         _check_quotes_close(extract)
     if invalid[0]:
-        extract.invalid_rows = [
-            (start, f"{len(fields)} fields where the header has {len(names)}")
-            for start, fields in _csv_records(extract._text_path, extract._delimiter) if len(fields) != len(names)]
+        extract.invalid_rows = _rows_of_wrong_width(extract)
+
+
+def _rows_of_wrong_width(extract: RawExtract) -> list[tuple[int, str]]:
+    width = len(extract.headers)
+    return [(start, f"{len(fields)} fields where the header has {width}")
+            for start, fields in _csv_records(extract._text_path, extract._delimiter) if len(fields) != width]
 
 
 def _check_quotes_close(extract: RawExtract) -> None:

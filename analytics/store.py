@@ -101,6 +101,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
     _upgrade_derived(con)
     return con

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-import pyarrow as pa
 
 from analytics import cell_rules as rules
 from analytics import columns as C
@@ -91,14 +90,15 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
                        f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
     params = rules.parameters(default_period)
-    _copy_text_cells(con, extract)
+    extract.copy_into(con, RAW)
     try:
         full_width = rules.full_width_columns(con, mapping.columns) if extract.full_width else set()
         cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
         used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
+        con.execute("set preserve_insertion_order = false")  # rows carry their rid: order is free
         con.execute(f"""
             create or replace temp table {STAGED} as
-            with cleaned as (select rid, {cleaned or 'null as none_'} from {RAW}),
+            with cleaned as (select rowid as rid, {cleaned or 'null as none_'} from {RAW}),
             parsed as (select *, {values} from cleaned),
             checked as (select *, {reasons} from parsed),
             final as (
@@ -109,6 +109,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
             select * from final
         """, used)
     finally:
+        con.execute("reset preserve_insertion_order")
         con.execute(f"drop table if exists {RAW}")
     mapping.rows = extract.rows
     found = con.execute(f"""
@@ -123,22 +124,6 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
         if negative:
             mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
     return mapping
-
-
-def _copy_text_cells(con: duckdb.DuckDBPyConnection, extract: RawExtract) -> None:
-    """Append the file's batches of text cells, numbered by row, to a temp table DuckDB can spill to disk."""
-    columns = ", ".join(f"c{i} varchar" for i in range(len(extract.headers)))
-    con.execute(f"create or replace temp table {RAW} (rid bigint, {columns})")
-    offset = 0
-    for batch in extract.batches():
-        numbered = pa.Table.from_batches([batch]).add_column(
-            0, "rid", pa.array(range(offset, offset + batch.num_rows), pa.int64()))
-        offset += batch.num_rows
-        con.register("raw_batch", numbered)
-        try:
-            con.execute(f"insert into {RAW} select * from raw_batch")
-        finally:
-            con.unregister("raw_batch")
 
 
 Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason, value, rid of the first copy
