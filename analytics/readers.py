@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 CHUNK = 1 << 22
 csv.field_size_limit(sys.maxsize)  # a bank's free-text field may exceed the module's 128 KiB default
 BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
+WHOLE_FILE_BYTES = 1 << 28  # text up to this size is parsed in one go (faster); larger files stream
 # UTF-8 lead bytes of U+FF00-U+FF7F (full-width forms) and the ideographic space U+3000; UTF-8 is
 # self-synchronising, so a byte search finds exactly these characters
 FULL_WIDTH_UTF8 = (b"\xef\xbc", b"\xef\xbd", b"\xe3\x80\x80")
@@ -275,16 +276,18 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
         invalid[0] = True
         return "skip"
 
+    options = dict(
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=extract._delimiter, newlines_in_values=True,
+                                         invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
     try:
-        reader = pacsv.open_csv(
-            extract._text_path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(delimiter=extract._delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-        yield from reader
+        if extract._text_path.stat().st_size <= WHOLE_FILE_BYTES:  # parsed on every core at once
+            yield from pacsv.read_csv(extract._text_path, **options).to_batches()
+        else:  # block by block, so memory stays bounded whatever the file's size
+            yield from pacsv.open_csv(extract._text_path, **options)
     except pa.ArrowInvalid as exc:
         raise ExtractError(extract.file, None, f"not a readable CSV file: {exc}") from None
     if odd_quotes:
