@@ -338,32 +338,42 @@ def audit_trail(db: str) -> str:
     return f"{db}.bench-audit.jsonl"
 
 
+def page_run_seconds(page: str, cold: bool, query: dict[str, str] | None = None, timeout: float = 1800,
+                     require_content: bool = True) -> float:
+    """One script run of views/<page>.py through AppTest (BANK_DB already set), after the app's first run;
+    cold clears st.cache_data first. A page with an exception is an error, and so is one with no table and
+    no metric when content is required (a default view; e.g. a sign-in form instead)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
+    at.query_params.update(query or {})
+    at.run()
+    at.switch_page(f"views/{page}.py")
+    if cold:
+        st.cache_data.clear()
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"page {page} {query or ''}: {at.exception[0].value}")
+    if require_content and not (len(at.dataframe) or len(at.metric)):
+        raise RuntimeError(f"page {page} showed no table and no metric: {[e.value for e in at.error]}")
+    return elapsed
+
+
 def page_phase(db: str, runs: int) -> dict:
     """Median script run of each page through AppTest on `db`: cold (st.cache_data cleared) and warm (cached)."""
     os.environ["BANK_DB"] = db
     os.environ["BANK_AUDIT"] = audit_trail(db)  # page views go to the bench's own trail, never the bank's
     sys.path.insert(0, str(PROJECT_ROOT))
-    import streamlit as st
     from streamlit import config, logger
-    from streamlit.testing.v1 import AppTest
 
     config.set_option("logger.level", "error")  # else each run resets it to info (bare-mode warnings)
     logger.set_log_level("error")
 
     def timed(page: str, cold: bool) -> float:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=1800)
-        at.run()
-        at.switch_page(f"views/{page}.py")
-        if cold:
-            st.cache_data.clear()
-        started = time.perf_counter()
-        at.run()
-        elapsed = time.perf_counter() - started
-        if at.exception:
-            raise RuntimeError(f"page {page}: {at.exception[0].value}")
-        if not (len(at.dataframe) or len(at.metric)):  # e.g. a sign-in form: a users file beside the database
-            raise RuntimeError(f"page {page} showed no table and no metric: {[e.value for e in at.error]}")
-        return elapsed
+        return page_run_seconds(page, cold)
 
     pages = []
     for page in (p for p in SCRIPT_PAGES if (PROJECT_ROOT / "views" / f"{p}.py").exists()):

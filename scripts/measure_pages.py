@@ -11,16 +11,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
 from streamlit import logger  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from analytics.bench import page_run_seconds  # noqa: E402
 from ui.i18n import TEXT  # noqa: E402
 
 # (name, page file, URL query): every page's default view, every tab, and the heavier filters
@@ -46,21 +44,6 @@ SCENARIOS += [
 ]
 
 
-def timed_run(page: str, query: dict[str, str], cold: bool) -> float:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page(f"views/{page}.py")
-    if cold:
-        st.cache_data.clear()
-    started = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - started
-    if at.exception:
-        raise RuntimeError(f"{page} {query}: {at.exception[0].value}")
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -71,9 +54,9 @@ def main() -> None:
     for name, page, query in SCENARIOS:
         if args.page and page not in args.page:
             continue
-        timed_run(page, query, cold=False)  # imports and the connection, once
-        cold = statistics.median(timed_run(page, query, cold=True) for _ in range(args.runs))
-        warm = statistics.median(timed_run(page, query, cold=False) for _ in range(args.runs))
+        page_run_seconds(page, cold=False, query=query, timeout=120, require_content=False)  # imports and the connection, once
+        cold = statistics.median(page_run_seconds(page, cold=True, query=query, timeout=120, require_content=False) for _ in range(args.runs))
+        warm = statistics.median(page_run_seconds(page, cold=False, query=query, timeout=120, require_content=False) for _ in range(args.runs))
         print(f"{name:44s} {cold:7.3f} {warm:7.3f}", flush=True)
 
 

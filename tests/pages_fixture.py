@@ -79,6 +79,12 @@ def metric(at: AppTest, label: str):
     return found[0]
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open a page's tab as a user would (the URL wins over session state once it names a tab: set both)."""
+    at.session_state["tab"] = at.query_params["tab"] = label
+    return no_exception(at.run())
+
+
 def no_exception(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at

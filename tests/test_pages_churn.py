@@ -9,7 +9,7 @@ from analytics.actions import at_risk_customers, churned_high_value
 from analytics.churn import churn_by_unit
 from analytics.retention import retention_triangle, survival_by_tier
 from analytics.scope import Scope
-from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
+from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception, open_tab
 
 START, END = date(2026, 6, 30), date(2026, 9, 30)
 
@@ -17,11 +17,6 @@ START, END = date(2026, 6, 30), date(2026, 9, 30)
 @pytest.fixture(scope="module")
 def db():
     return demo_db()
-
-
-def open_tab(at, label: str):
-    at.session_state["tab"] = label
-    return no_exception(at.run())
 
 
 def test_churn_by_unit_equals_churn_by_unit_and_follows_the_level(db):

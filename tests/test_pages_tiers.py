@@ -8,7 +8,7 @@ import pytest
 from analytics.actions import upgrade_candidates
 from analytics.distribution import band_concentration, tier_distribution, vip_growth
 from analytics.scope import Scope
-from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
+from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception, open_tab
 
 END, START = date(2026, 9, 30), date(2026, 6, 30)
 
@@ -16,11 +16,6 @@ END, START = date(2026, 9, 30), date(2026, 6, 30)
 @pytest.fixture(scope="module")
 def db():
     return demo_db()
-
-
-def open_tab(at, label: str):
-    at.session_state["tab"] = label
-    return no_exception(at.run())
 
 
 def test_tiers_by_unit_follows_the_level(db):

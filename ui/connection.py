@@ -38,15 +38,15 @@ def get_connection() -> duckdb.DuckDBPyConnection:
         return _current["con"].cursor()  # type: ignore[union-attr]
 
 
-def upload_name(name: str, number: int) -> str:
-    """A name an uploaded file can be saved under: its own base name cut to fit file-system limits
-    (255 bytes), numbered so that two uploads with one name stay apart."""
+def upload_name(name: str, number: int) -> Path:
+    """Where an upload is saved, relative to a scratch folder: its own base name cut to fit file-system
+    limits (255 bytes), in a numbered folder so that two uploads with one name stay apart."""
     base = Path(name).name or "upload"
     suffix = Path(base).suffix[:16]
     stem = base[: len(base) - len(suffix)]
     while len(stem.encode("utf-8")) > 200:
         stem = stem[:-1]
-    return f"{number + 1:02d}_{stem}{suffix}"
+    return Path(f"{number + 1:03d}") / f"{stem}{suffix}"
 
 
 def load_into_database(paths: list[Path], progress: Callable[[str, float], None] | None = None,

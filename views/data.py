@@ -56,6 +56,7 @@ if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
         paths = []
         for number, upload in enumerate(files):
             paths.append(Path(folder) / upload_name(upload.name, number))
+            paths[-1].parent.mkdir()
             paths[-1].write_bytes(upload.getvalue())
         results = load_into_database(paths, default_period=period,
                                      progress=lambda step, part: bar.progress(min(1.0, part), text=step))
