@@ -110,11 +110,17 @@ def measure(args: argparse.Namespace) -> dict:
         if not args.keep and not args.reuse:
             for leftover in (Path(db), Path(f"{db}.wal"), Path(f"{db}.lock")):
                 leftover.unlink(missing_ok=True)
-            shutil.rmtree(workdir / "extracts", ignore_errors=True)
+            _remove_folder(workdir / "extracts")
         if made_workdir and not args.keep:  # with --reuse the database is elsewhere and this folder empty
-            shutil.rmtree(workdir, ignore_errors=True)
+            _remove_folder(workdir)
     out["verdicts"] = verdicts(out)
     return out
+
+
+def _remove_folder(folder: Path) -> None:
+    """The bench's scratch folder (extracts, its own database); a failure to remove it is reported, not hidden."""
+    if folder.exists():
+        shutil.rmtree(folder)
 
 
 def _build(args: argparse.Namespace, workdir: Path, db: Path, out: dict) -> None:

@@ -201,7 +201,7 @@ def _record(account: Account) -> dict[str, object]:
 def _toml_value(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    # a TOML basic string: escape quotes, backslashes and control characters as \uXXXX
+    # a TOML basic string: escape quotes, backslashes and control characters as \u escapes (four hex digits)
     text = str(value)
     return '"' + "".join(c if c >= " " and c not in '"\\\x7f' else f"\\u{ord(c):04x}" for c in text) + '"'
 
