@@ -124,18 +124,19 @@ def expressions(columns: dict[str, str], basis: str) -> dict[str, tuple[str, str
 FULL_WIDTH_CHARACTER = "[\uff01-\uff5e\u3000]"
 
 
-def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> set[str]:
-    """The raw columns holding any full-width character; cheap: most columns are pure ASCII (bytes = characters)."""
+def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str], raw: str) -> set[str]:
+    """The columns of the text cells `raw` holding any full-width character; cheap: most columns are pure ASCII
+    (bytes = characters)."""
     parsed = sorted({col for name, col in columns.items() if name not in C.TEXT})
     if not parsed:
         return set()
     widths = first_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed)
-                       + " from raw_extract")  # the text cells of the file being staged
+                       + f" from {raw}")
     wide = [c for c, is_wide in zip(parsed, widths) if is_wide]
     if not wide:
         return set()
     found = first_row(con, "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide)
-                      + " from raw_extract", {"pattern": FULL_WIDTH_CHARACTER})
+                      + f" from {raw}", {"pattern": FULL_WIDTH_CHARACTER})
     return {c for c, has in zip(wide, found) if has}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ import duckdb
 
 from analytics import derived
 from analytics.policy import Policy
-from analytics.readers import ExtractError, read_extract
+from analytics.readers import ExtractError, RawExtract, read_extract
 from analytics.store import current_policy, first_row, record_policy
 from analytics.validate import STAGED, Problem, map_headers, stage
 
@@ -92,22 +93,64 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], policy: Policy
     if not first_row(con, "select count(*) from policy_in_force")[0]:
         apply_policy(con, policy)
     results = []
-    for index, path in enumerate(paths):
-        report = (lambda step, part, i=index: progress(f"{Path(path).name}: {step}", (i + part) / len(paths))
-                  ) if progress else None
-        results.append(load_file(con, Path(path), policy, default_period, report))
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
+        ahead = [reader.submit(open_extract, Path(path)) for path in paths[:1]]
+        try:
+            for index, path in enumerate(paths):
+                opened = ahead.pop().result()
+                if index + 1 < len(paths):  # read and parse the next file while this one is written
+                    ahead.append(reader.submit(open_extract, Path(paths[index + 1])))
+                report = (lambda step, part, i=index: progress(f"{Path(path).name}: {step}",
+                                                               (i + part) / len(paths))) if progress else None
+                results.append(load_file(con, opened, policy, default_period, report))
+        finally:
+            for future in ahead:  # a load that stopped early: the file read ahead is not needed
+                _discard(future)
     return results
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, policy: Policy, default_period: date | None = None,
-              progress: Progress | None = None) -> LoadResult:
-    step = progress or (lambda _step, _part: None)
-    step("reading", 0.0)
+def _discard(read: Future[OpenedFile]) -> None:
+    if read.cancel():
+        return
+    try:
+        opened = read.result()
+    except Exception:  # noqa: BLE001 - nobody needs this file's outcome any more
+        return
+    if opened.extract is not None:
+        opened.extract.close()
+
+
+@dataclass
+class OpenedFile:
+    path: Path
+    sha256: str
+    extract: RawExtract | None
+    error: ExtractError | None = None
+
+
+def open_extract(path: Path) -> OpenedFile:
+    """The file's SHA-256 and its text cells, parsed already where the file is small enough to hold."""
     sha = file_sha256(path)
-    result = LoadResult(str(path), "rejected", sha)
     try:
         extract = read_extract(path)
     except ExtractError as exc:
+        return OpenedFile(path, sha, None, exc)
+    try:
+        extract.read_ahead()
+    except BaseException:
+        extract.close()
+        raise
+    return OpenedFile(path, sha, extract)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, opened: OpenedFile, policy: Policy,
+              default_period: date | None = None, progress: Progress | None = None) -> LoadResult:
+    step = progress or (lambda _step, _part: None)
+    step("reading", 0.0)
+    path, sha, extract = opened.path, opened.sha256, opened.extract
+    result = LoadResult(str(path), "rejected", sha)
+    if extract is None:
+        exc = opened.error
         result.problems = [Problem(exc.file, exc.line, "*", exc.reason)]
         return _rejected(con, result, sha, policy)
     try:

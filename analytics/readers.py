@@ -12,6 +12,8 @@ import io
 import os
 import queue
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -19,7 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -71,17 +72,23 @@ class RawExtract:
             self.rows += batch.num_rows
             yield batch
 
-    def copy_into(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
-        """Every data row as text cells c0..cN in the temp table `table`, in file order (its rowid), where
-        DuckDB manages the memory and spills to disk."""
-        columns = ", ".join(f"c{i} varchar" for i in range(len(self.headers)))
-        con.execute(f"create or replace temp table {table} ({columns})")
-        for batch in self.batches():
-            con.register("raw_batch", batch)
-            try:
-                con.execute(f"insert into {table} select * from raw_batch")
-            finally:
-                con.unregister("raw_batch")
+    def read_ahead(self) -> None:
+        """Parse a file small enough to hold in memory now, so a worker thread can do it while the previous file
+        loads; a file that cannot be parsed raises its ExtractError later, from batches(), as it would have."""
+        if self._text_path is None or self._text_path.stat().st_size > WHOLE_FILE_BYTES:
+            return
+        source, parsed, error = self._source, [], None
+        try:
+            parsed = list(source(self))
+        except ExtractError as exc:
+            error = exc
+
+        def replay(_extract: RawExtract) -> Iterator[pa.RecordBatch]:
+            yield from parsed
+            if error is not None:
+                raise error
+
+        self._source = replay
 
     def lines_of(self, indexes: list[int]) -> dict[int, int]:
         """Line number in the file of each data row index (0-based), counting quoted newlines and blank lines."""
@@ -188,7 +195,45 @@ def _chunks(path: Path, skip: int) -> Iterator[bytes]:
 
 
 def _transcode(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]:
-    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line."""
+    """Write the file as UTF-8 to a temporary file; undecodable bytes raise ExtractError with the line.
+
+    GB18030 goes through the C library's iconv where there is one (twice as fast, and in a process of its own);
+    whatever iconv refuses or marks with a BOM is done again here, where the error gets its line number."""
+    if codec == "gb18030" and not skip and (converted := _iconv_gb18030(path)) is not None:
+        return converted
+    return _transcode_here(path, codec, skip)
+
+
+def _iconv_gb18030(path: Path) -> tuple[Path, TextFacts] | None:
+    iconv = shutil.which("iconv")
+    if iconv is None:
+        return None
+    fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
+    target, facts = Path(name), None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            done = subprocess.run([iconv, "-f", "GB18030", "-t", "UTF-8", str(path)], stdout=out,
+                                  stderr=subprocess.DEVNULL, check=False)
+        if done.returncode == 0:
+            facts = _utf8_facts(target)
+    finally:
+        if facts is None:
+            target.unlink(missing_ok=True)
+    return None if facts is None else (target, facts)
+
+
+def _utf8_facts(path: Path) -> TextFacts | None:
+    """What the UTF-8 file holds; None when it starts with a BOM, which the transcoder here strips."""
+    facts, tail = TextFacts(), b""
+    for index, chunk in enumerate(_chunks(path, 0)):
+        if index == 0 and chunk.startswith(codecs.BOM_UTF8):
+            return None
+        facts.see(chunk, tail)
+        tail = chunk[-2:]
+    return facts
+
+
+def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]:
     decoder = codecs.getincrementaldecoder(codec)()
     fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
     lines_done, first, facts = 0, True, TextFacts()

@@ -5,10 +5,13 @@ parsed in one vectorised pass; a value that does not parse is a problem with its
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from analytics import cell_rules as rules
 from analytics import columns as C
@@ -17,7 +20,7 @@ from analytics.readers import RawExtract
 from analytics.store import first_row
 
 STAGED = "staged_extract"
-RAW = "raw_extract"
+RAW = "raw_batch"
 
 
 @dataclass(frozen=True)
@@ -90,27 +93,32 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
                        f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
     params = rules.parameters(default_period)
-    extract.copy_into(con, RAW)
+    con.execute("set preserve_insertion_order = false")  # rows carry their rid: order is free
     try:
-        full_width = rules.full_width_columns(con, mapping.columns) if extract.full_width else set()
-        cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
-        used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
-        con.execute("set preserve_insertion_order = false")  # rows carry their rid: order is free
-        con.execute(f"""
-            create or replace temp table {STAGED} as
-            with cleaned as (select rowid as rid, {cleaned or 'null as none_'} from {RAW}),
-            parsed as (select *, {values} from cleaned),
-            checked as (select *, {reasons} from parsed),
-            final as (
-                select rid, {typed}, {product_list} as products,
-                       case when {any_error} then list_filter([{errors}], lambda e: e is not null) end as errors
-                from checked
-            )
-            select * from final
-        """, used)
+        for number, batch in enumerate(_numbered_batches(extract)):
+            con.register(RAW, batch)
+            try:
+                full_width = rules.full_width_columns(con, mapping.columns, RAW) if extract.full_width else set()
+                cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
+                used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
+                into = f"create or replace temp table {STAGED} as" if number == 0 else f"insert into {STAGED}"
+                con.execute(f"""
+                    {into}
+                    with cleaned as (select rid, {cleaned or 'null as none_'} from {RAW}),
+                    parsed as (select *, {values} from cleaned),
+                    checked as (select *, {reasons} from parsed),
+                    final as (
+                        select rid, {typed}, {product_list} as products,
+                               case when {any_error} then list_filter([{errors}], lambda e: e is not null) end
+                               as errors
+                        from checked
+                    )
+                    select * from final
+                """, used)
+            finally:
+                con.unregister(RAW)
     finally:
         con.execute("reset preserve_insertion_order")
-        con.execute(f"drop table if exists {RAW}")
     mapping.rows = extract.rows
     found = con.execute(f"""
         select rid, e.column, e.reason, e.value, null
@@ -124,6 +132,24 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
         if negative:
             mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
     return mapping
+
+
+SLICE_ROWS = 1 << 15  # DuckDB scans an Arrow table one record batch per thread: slices keep every core busy
+
+
+def _numbered_batches(extract: RawExtract) -> Iterator[pa.Table]:
+    """The extract's batches with `rid`, the 0-based index of each data row in the file, each as a table of
+    slices; at least one."""
+    offset = 0
+    for batch in extract.batches():
+        rows = batch.num_rows
+        batch = batch.append_column("rid", pa.array(np.arange(offset, offset + rows, dtype=np.int64)))
+        offset += rows
+        yield pa.Table.from_batches([batch.slice(start, SLICE_ROWS) for start in range(0, rows, SLICE_ROWS)],
+                                    schema=batch.schema)
+    if offset == 0:
+        names = [f"c{i}" for i in range(len(extract.headers))]
+        yield pa.table({**{n: pa.array([], pa.string()) for n in names}, "rid": pa.array([], pa.int64())})
 
 
 Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason, value, rid of the first copy

@@ -143,3 +143,20 @@ def test_csv_text_round_trips_quoted_newlines(db, tmp_path):
     (result,) = load_files(db, [path])
     # the bad amount is on the data row that starts on line 4, after a value spanning lines 2-3
     assert [(p.line, p.column) for p in result.problems] == [(4, "aum")]
+
+
+@pytest.mark.parametrize("iconv", [True, False], ids=["iconv", "python"])
+def test_gb18030_reads_the_same_through_iconv_and_python(db, tmp_path, monkeypatch, iconv):
+    """Names outside GBK (four-byte GB18030: 𠀾 U+2003E, the euro sign, 䶮 U+4DAE) and a GB18030 BOM come out
+    the same whichever transcoder runs; without iconv the Python codec does the whole file."""
+    if not iconv:
+        monkeypatch.setattr("analytics.readers.shutil.which", lambda _name: None)
+    rows = [HEADER_ZH, ["2026-09-30", "000101", "0301", "1234.56", "刘𠀾", "金卡", "正常"],
+            ["2026-09-30", "000102", "0301", "50000.00", "龚䶮€", "普卡", "正常"]]
+    for name, text in (("plain", csv_text(rows)), ("bom", "\ufeff" + csv_text(rows))):
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(text.encode("gb18030"))
+        (result,) = load_files(db, [path])
+        assert result.outcome in ("loaded", "unchanged"), [str(p) for p in result.problems]
+        assert db.execute("select customer_name from customer_snapshot order by customer_id").fetchall() == [
+            ("刘𠀾",), ("龚䶮€",)]
