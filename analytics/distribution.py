@@ -6,7 +6,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics import concentration
 from analytics.columns import CARD_LEVELS
+from analytics.concentration import POINTS
 from analytics.derived import BAND_FLOORS, band_expression
 from analytics.query import fetch
 from analytics.scope import Scope
@@ -100,34 +102,17 @@ def band_concentration(con: duckdb.DuckDBPyConnection, period: date, scope: Scop
     return frame
 
 
-def lorenz_curve(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: int = 100) -> pd.DataFrame:
+def lorenz_curve(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: int = POINTS) -> pd.DataFrame:
     """Lorenz curve of AUM at one month end: the poorest customer_share of customers hold aum_share of AUM.
 
     口径: customers present at the month end, ordered by period-end AUM (negative balances count as 0);
     about `points` points plus (0, 0). Returns columns: customer_share, aum_share.
     """
-    condition, params = scope.sql()
-    params.update(period=period, points=points)
-    frame = fetch(con, f"""
-        with present as (
-            select greatest(aum, 0) as x from customer_snapshot
-            where period = $period and status <> 'closed' and {condition}
-        ),
-        ordered as (
-            select row_number() over (order by x) as i, count(*) over () as n,
-                   sum(x) over (order by x rows between unbounded preceding and current row) as cumulative,
-                   sum(x) over () as total
-            from present
-        ),
-        final as (
-            select i / n as customer_share, cumulative / nullif(total, 0) as aum_share
-            from ordered
-            where (i * $points) // n > ((i - 1) * $points) // n
-        )
-        select * from final order by customer_share
-    """, params)
-    origin = pd.DataFrame({"customer_share": [0.0], "aum_share": [0.0]})
-    return pd.concat([origin, frame], ignore_index=True).astype(float)
+    found = concentration.summary(con, period, scope, points)
+    curve = list(found["curve"].iloc[0]) if len(found) else []
+    frame = pd.DataFrame([{"customer_share": 0.0, "aum_share": 0.0}, *curve],
+                         columns=["customer_share", "aum_share"])
+    return frame.astype(float)
 
 
 def gini(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, level: Level | None = None) -> pd.DataFrame:
@@ -137,26 +122,13 @@ def gini(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, level: Leve
     G = 1 - (2·Σ cumulative AUM - total) / (n · total), cumulative over customers ordered by AUM.
     Returns columns: [unit, unit_name], customers, aum, gini.
     """
-    condition, params = scope.sql()
-    params["period"] = period
-    frame = fetch(con, f"""
-        with present as (
-            select {unit_key(level)} as unit, greatest(aum, 0) as x from customer_snapshot
-            where period = $period and status <> 'closed' and {condition}
-        ),
-        ordered as (
-            select unit, x, sum(x) over (partition by unit order by x
-                                         rows between unbounded preceding and current row) as cumulative
-            from present
-        ),
-        final as (
-            select unit, count(*) as customers, sum(x) as aum,
-                   1 - (2 * sum(cumulative) - sum(x))::double / nullif(count(*) * sum(x), 0)::double as gini
-            from ordered group by unit
-        )
-        select * from final order by unit
-    """, params)
-    return _finish(con, frame, level, scope)
+    if level is None:
+        frame = concentration.summary(con, period, scope, curve=False).assign(unit="all")
+    else:
+        condition, params = scope.sql()
+        frame = fetch(con, f"select * from ({concentration.summary_sql(unit_key(level), condition)}) order by unit",
+                      params | {"period": period, "points": 1})
+    return _finish(con, frame[["unit", "customers", "aum", "gini"]], level, scope)
 
 
 def _card_order(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,7 @@ from analytics.paging import mask_personal, page_of_customers
 from analytics.periods import Quarter, add_months, loaded_periods, quarter_snapshots, require_period
 from analytics.query import fetch, fetch_rows
 from analytics.scope import Scope
-from analytics.scorecard import scorecard
-from analytics.stats import rate
+from analytics.scorecard import unit_indicators
 from analytics.store import EXITED, NEW, current_policy
 from analytics.units import Level, parse_level, unit_key
 
@@ -65,30 +64,27 @@ def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, sco
     """
     periods = loaded_periods(con)
     totals = period_totals(con, scope).set_index("period")
+    policy = current_policy(con)
     rows = []
     for q in (Quarter.parse(quarter), Quarter.parse(quarter).previous()):
         try:
             start, end = quarter_snapshots(periods, q)
         except ValueError:
             continue
-        units = scorecard(con, start, end, "region", scope)
-        sums = units[["maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "aum_start",
-                      "aum_end"]].sum()
+        whole = unit_indicators(con, start, end, None, scope, policy).drop(columns=["unit", "with_products_end"])
         stock = totals.loc[pd.Timestamp(end)] if pd.Timestamp(end) in totals.index else None
-        # no product data in any unit leaves coverage unknown, as for each unit of the scorecard
-        sums["covered_end"] = sums["covered_end"] if units["coverage_rate"].notna().any() else None
         rows.append({"quarter": str(q), "start": start, "end": end,
                      "customers": int(stock["customers"]) if stock is not None else 0,
                      "maintained": int(stock["maintained"]) if stock is not None else 0,
-                     "aum": float(stock["aum"]) if stock is not None else 0.0, **sums.to_dict()})
+                     "aum": float(stock["aum"]) if stock is not None else 0.0,
+                     **(whole.iloc[0].to_dict() if len(whole) else {})})
     frame = pd.DataFrame(rows, columns=["quarter", "start", "end", "customers", "maintained", "aum",
                                         "maintained_start", "maintained_end", "churned", "upgraded", "covered_end",
-                                        "aum_start", "aum_end"])
-    frame["churn_rate"] = rate(frame["churned"], frame["maintained_start"])
-    frame["upgrade_rate"] = rate(frame["upgraded"], frame["maintained_start"])
-    frame["coverage_rate"] = rate(pd.to_numeric(frame["covered_end"]), frame["maintained_end"])
-    frame["growth"] = rate(frame["maintained_end"] - frame["maintained_start"], frame["maintained_start"])
-    frame["aum_growth"] = rate(frame["aum_end"] - frame["aum_start"], frame["aum_start"])
+                                        "aum_start", "aum_end", "churn_rate", "upgrade_rate", "coverage_rate",
+                                        "growth", "aum_growth"])
+    counts = ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")  # a scope with no maintained customer at either end
+    frame["covered_end"] = frame["covered_end"].astype("Int64").where(frame["coverage_rate"].notna())
     return frame[["quarter", "start", "end", "customers", "maintained", "aum", "maintained_start",
                   "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate", "covered_end",
                   "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth"]]

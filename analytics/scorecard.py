@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.migration import pair_rows_sql
@@ -11,9 +12,8 @@ from analytics.periods import Quarter, loaded_periods, quarter_snapshots
 from analytics.policy import Policy
 from analytics.query import fetch
 from analytics.scope import Scope
-from analytics.stats import percentile_rank, rate
 from analytics.store import current_policy
-from analytics.units import Level, is_unassigned, parse_level, unit_key, with_labels
+from analytics.units import UNASSIGNED_PREFIX, Level, parse_level, unit_key, with_labels
 
 # indicator (policy weight / target key) -> column, and whether higher is better
 INDICATORS: dict[str, tuple[str, bool]] = {
@@ -48,11 +48,35 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
     """
     policy = current_policy(con)
     level = parse_level(level)
+    sql, params = _indicators_sql(con, start, end, level, scope, policy)
+    ranked = f"unit not like '{UNASSIGNED_PREFIX}%'" if level == "manager" else "true"
+    scoring, weights = _scored_sql(ranked, policy)
+    frame = _typed(fetch(con, f"{sql}{scoring} select * from ranked order by unit", params | weights))
+    columns = ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
+               "covered_end", "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth", "score", "rank"]
+    frame = frame[columns]
+    for indicator, target in policy.targets.items():
+        frame[f"{indicator}_attainment"] = _attainment(frame[INDICATORS[indicator][0]], target, indicator == "churn")
+    return with_labels(con, frame.reset_index(drop=True), level, scope, end)
+
+
+def unit_indicators(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
+                    policy: Policy) -> pd.DataFrame:
+    """The counts and the five indicators of each unit (the whole scope as unit 'all' when level is None), as
+    scorecard defines them, without score or labels. Returns columns: unit, maintained_start, maintained_end,
+    churned, upgraded, covered_end, with_products_end, aum_start, aum_end and the five rates."""
+    sql, params = _indicators_sql(con, start, end, level, scope, policy)
+    return _typed(fetch(con, f"{sql} select * from final order by unit", params))
+
+
+def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
+                    policy: Policy) -> tuple[str, dict]:
+    """WITH clauses ending in `final`: one row per unit with its counts and rates."""
     source, params = pair_rows_sql(con, [(start, end)])
     condition, scope_params = scope.sql()
     params |= scope_params | {"start": start, "end": end, "maintained": policy.maintained_rank}
     key = unit_key(level)
-    frame = fetch(con, f"""
+    return f"""
         with pair as ({source}),
         flows as (
             select {key} as unit,
@@ -74,7 +98,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
         units as (
             select unit from stock_start union select unit from stock_end
         ),
-        final as (
+        counts as (
             select u.unit,
                    coalesce(s.maintained_start, 0) as maintained_start,
                    coalesce(e.maintained_end, 0) as maintained_end,
@@ -89,49 +113,69 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
             left join stock_start s using (unit)
             left join stock_end e using (unit)
             where coalesce(s.maintained_start, 0) > 0 or coalesce(e.maintained_end, 0) > 0
+        ),
+        final as (  -- a rate over 0 is null; no product data at all makes coverage unknown, not 0%
+            select *,
+                   churned / nullif(maintained_start, 0)::double as churn_rate,
+                   upgraded / nullif(maintained_start, 0)::double as upgrade_rate,
+                   case when with_products_end > 0 then covered_end / nullif(maintained_end, 0)::double
+                   end as coverage_rate,
+                   (maintained_end - maintained_start) / nullif(maintained_start, 0)::double as growth,
+                   (aum_end - aum_start)::double / nullif(aum_start, 0)::double as aum_growth
+            from counts
         )
-        select * from final order by unit
-    """, params)
-    for column in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end"):
-        frame[column] = frame[column].astype("int64")
-    frame["churn_rate"] = rate(frame["churned"], frame["maintained_start"])
-    frame["upgrade_rate"] = rate(frame["upgraded"], frame["maintained_start"])
-    # no product data at all for a unit makes its coverage unknown, not 0%
-    frame["coverage_rate"] = rate(frame["covered_end"], frame["maintained_end"]).where(frame["with_products_end"] > 0)
-    frame["growth"] = rate(frame["maintained_end"] - frame["maintained_start"], frame["maintained_start"])
-    frame["aum_growth"] = rate(frame["aum_end"] - frame["aum_start"], frame["aum_start"])
-    ranked = ~is_unassigned(frame["unit"]) if level == "manager" else pd.Series(True, index=frame.index)
-    frame["score"], frame["rank"] = _score(frame, ranked, policy)
-    columns = ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
-               "covered_end", "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth", "score", "rank"]
-    frame = frame[columns]
-    for indicator, target in policy.targets.items():
-        frame[f"{indicator}_attainment"] = _attainment(frame[INDICATORS[indicator][0]], target, indicator == "churn")
-    return with_labels(con, frame.reset_index(drop=True), level, scope, end)
+    """, params
 
 
-def _score(frame: pd.DataFrame, ranked: pd.Series, policy: Policy) -> tuple[pd.Series, pd.Series]:
-    points = pd.Series(0.0, index=frame.index)
-    weights = pd.Series(0.0, index=frame.index)
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "with_products_end"):
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
+    for column in (*(column for column, _ in INDICATORS.values()), "score"):
+        if column in frame:
+            frame[column] = frame[column].astype(float)
+    if "rank" in frame:
+        frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
+def _scored_sql(ranked: str, policy: Policy) -> tuple[str, dict]:
+    """Clauses after `final`: each indicator's percentile rank among the ranked units with a value (share doing
+    no better, itself included: cume_dist, ordered worst first), the weighted score over the indicators a unit
+    has, and the rank (ties share the best rank)."""
+    shares, points, weights, params = [], [], [], {}
     for indicator, (column, higher_is_better) in INDICATORS.items():
-        pct = percentile_rank(frame.loc[ranked, column], higher_is_better).reindex(frame.index)
-        weight = policy.weights.get(indicator, 0.0)
-        points += pct.fillna(0) * weight
-        weights += pct.notna() * weight
-    # rounded so that units level on every indicator tie exactly, whatever the order of float additions
-    score = (100 * points / weights.where(weights > 0)).where(ranked).round(6)
-    return score, score.rank(ascending=False, method="min").astype("Int64")
+        counted = f"(ranked and {column} is not null)"
+        order = "asc" if higher_is_better else "desc"
+        shares.append(f"case when {counted} then cume_dist() over (partition by {counted} order by {column} {order}) "
+                      f"end as share_{indicator}")
+        points.append(f"coalesce(share_{indicator}, 0) * $weight_{indicator}")
+        weights.append(f"(share_{indicator} is not null)::int * $weight_{indicator}")
+        params[f"weight_{indicator}"] = policy.weights.get(indicator, 0.0)
+    return f""",
+        eligible as (select *, {ranked} as ranked from final),
+        shared as (select *, {", ".join(shares)} from eligible),
+        weighted as (select *, {" + ".join(points)} as points, {" + ".join(weights)} as weights from shared),
+        scored as (
+            select *, case when ranked and weights > 0 then round(100 * points / weights, 6) end as score
+            from weighted
+        ),
+        ranked as (
+            select *, case when score is not null
+                           then rank() over (partition by score is not null order by score desc) end as rank
+            from scored
+        )""", params
 
 
-def _attainment(actual: pd.Series, target: float, lower_is_better: bool) -> pd.Series:
+def _attainment(actual: pd.Series, target: float, lower_is_better: bool) -> np.ndarray:
+    """actual / target (lower is better: target / actual, and an actual of 0 meets any target), capped; NaN
+    where the actual is unknown or the target 0."""
+    values = actual.to_numpy(dtype=float, na_value=np.nan)
     if target == 0:
-        return pd.Series(float("nan"), index=actual.index)
-    if lower_is_better:
-        ratio = (target / actual.where(actual != 0)).where(actual != 0, ATTAINMENT_CAP)
-        ratio = ratio.where(actual.notna())
-    else:
-        ratio = actual / target
-    return ratio.clip(upper=ATTAINMENT_CAP)
+        return np.full(len(values), np.nan)
+    with np.errstate(divide="ignore"):
+        ratio = np.where(values == 0, ATTAINMENT_CAP, target / values) if lower_is_better else values / target
+    return np.minimum(ratio, ATTAINMENT_CAP)  # NaN stays NaN
 
 
 def quarter_scorecard(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, level: Level, scope: Scope,

@@ -38,14 +38,3 @@ def add_rate(frame: pd.DataFrame, name: str, successes: str, trials: str, confid
     """Add columns <name>, <name>_low, <name>_high (Wilson interval) to `frame` in place."""
     frame[name] = rate(frame[successes], frame[trials])
     frame[f"{name}_low"], frame[f"{name}_high"] = wilson_interval(frame[successes], frame[trials], confidence)
-
-
-def percentile_rank(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """Share of the ranked units whose value is no better than this one's (itself included): best = 1.
-
-    Units with a null value are not ranked (null) and do not count in the others' shares.
-    """
-    ranked = pd.to_numeric(values).astype(float)
-    if not higher_is_better:
-        ranked = -ranked
-    return ranked.rank(method="max", pct=True)

@@ -1,6 +1,8 @@
 """The embedded DuckDB store: where the database lives, its tables, and the policy recorded in it."""
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import duckdb
@@ -79,6 +81,10 @@ create table if not exists unit_directory (
 create table if not exists period_pair (
     period_from date not null, period_to date not null, kind varchar not null
 );
+create table if not exists concentration_summary (  -- Lorenz and Gini per period: whole bank (branch null), branch
+    period date not null, branch_id varchar, customers bigint not null, aum {TOTAL}, gini double,
+    curve struct(customer_share double, aum_share double)[] not null
+);
 create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
@@ -87,8 +93,9 @@ create table if not exists migration_summary (
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "2"
-DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary")
+DERIVED_VERSION = "3"
+DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
+                  "concentration_summary")
 
 NEW = -1  # from_tier of customers not present at the start
 EXITED = -1  # to_tier of customers not present at the end
@@ -136,7 +143,13 @@ def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -
 
 def policy_in_force(con: duckdb.DuckDBPyConnection) -> Policy | None:
     row = first_row(con, "select text, source from policy_in_force order by applied_at desc limit 1")
-    return parse_policy(row[0], row[1] or "<recorded policy>") if row else None
+    return _parsed_policy(row[0], row[1] or "<recorded policy>") if row else None
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_policy(text: str, source: str) -> Policy:
+    """Policies are immutable: every page asks for the one in force, parsed once per text."""
+    return parse_policy(text, source)
 
 
 def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:

@@ -93,3 +93,17 @@ def test_vip_growth_reports_plus_n_and_percent_per_card_level(con):
     assert frame.loc["钻石卡", "change"] == 1 and frame.loc["钻石卡", "change_rate"] == pytest.approx(1.0)
     # gold and above: 7 + 3 + 1 = 11 at P2, 7 + 2 + 2 = 11 at P3
     assert frame.loc["金卡及以上", ["customers_start", "customers_end", "change"]].tolist() == [11, 11, 0]
+
+
+def test_stored_concentration_answers_like_the_live_query(con):
+    # the load keeps the curve and Gini of the whole bank and of each branch; a scope of several branches runs
+    # live. B02 has 5 customers, so its stored 100-point curve has every customer's point, as points=5 does.
+    stored = lorenz_curve(con, P3, B02)
+    assert stored.equals(lorenz_curve(con, P3, B02, points=5))
+    rows = con.execute("select distinct branch_id from customer_snapshot where period = ?", [P3]).fetchall()
+    every_branch = Scope(branches=frozenset(branch for (branch,) in rows))
+    assert len(every_branch.branches) > 1
+    whole, live = gini(con, P3, ALL), gini(con, P3, every_branch)
+    assert whole["customers"].iloc[0] == live["customers"].iloc[0] == 16  # present at P3: 15 + C08
+    assert whole["gini"].iloc[0] == live["gini"].iloc[0]
+    assert lorenz_curve(con, P3, ALL).equals(lorenz_curve(con, P3, every_branch))

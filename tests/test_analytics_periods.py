@@ -8,7 +8,7 @@ import pytest
 from analytics.periods import (Quarter, add_months, latest_complete_quarter, latest_quarter_snapshots, parse_period,
                                quarter_snapshots)
 from analytics.scope import Scope
-from analytics.stats import percentile_rank, rate, wilson_interval
+from analytics.stats import rate, wilson_interval
 from analytics.units import parse_level, unit_labels
 from tests.analytics_helpers import P1, P2, P3, fixture_bank
 
@@ -71,12 +71,6 @@ def test_wilson_interval_matches_the_published_formula():
 def test_rate_is_null_when_the_denominator_is_zero():
     result = rate(pd.Series([1, 0]), pd.Series([4, 0]))
     assert result[0] == 0.25 and np.isnan(result[1])
-
-
-def test_percentile_rank_gives_the_best_unit_one_and_skips_nulls():
-    # churn-like: lower is better; values 0.1, 0.3, 0.3, null -> ranked among 3: 1.0, 2/3, 2/3 (ties share the max)
-    ranks = percentile_rank(pd.Series([0.1, 0.3, 0.3, None]), higher_is_better=False)
-    assert list(ranks[:3]) == pytest.approx([1.0, 2 / 3, 2 / 3]) and np.isnan(ranks[3])
 
 
 def test_parse_level_accepts_column_names():

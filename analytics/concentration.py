@@ -1,0 +1,92 @@
+"""Lorenz curve and Gini coefficient of AUM: one exact query, kept at load for the whole bank and each branch.
+
+Both need every present customer ordered by AUM, which at ten million customers is a sort of seconds; the load
+stores the answer per period for the scopes the pages open with (headquarters: the whole bank; a branch's
+staff: their branch) in concentration_summary, and any other scope runs the same query live.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.query import fetch
+from analytics.scope import Scope
+
+POINTS = 100  # points of a stored curve, plus (0, 0)
+
+
+def summary_sql(unit: str, condition: str) -> str:
+    """Per unit (`unit`: SQL over customer_snapshot) at $period: customers, aum, gini and the curve (about
+    $points points, each {customer_share, aum_share}), over the present customers matching `condition`.
+
+    口径: customers present at the month end (status not closed), ordered by period-end AUM, negative balances
+    counted as 0; G = 1 - (2·Σ cumulative AUM - total) / (n · total), exact over all customers."""
+    return f"""
+        with present as (
+            select {unit} as unit, greatest(aum, 0) as x from customer_snapshot
+            where period = $period and status <> 'closed' and {condition}
+        ),
+        ordered as (
+            select unit, x,
+                   row_number() over (partition by unit order by x) as i,
+                   count(*) over (partition by unit) as n,
+                   sum(x) over (partition by unit order by x rows between unbounded preceding and current row)
+                       as cumulative,
+                   sum(x) over (partition by unit) as total
+            from present
+        ),
+        final as (
+            select unit, count(*) as customers, sum(x) as aum,
+                   1 - (2 * sum(cumulative) - sum(x))::double / nullif(count(*) * sum(x), 0)::double as gini,
+                   list({{'customer_share': i / n, 'aum_share': (cumulative / nullif(total, 0))::double}}
+                        order by i) filter (where (i * $points) // n > ((i - 1) * $points) // n) as curve
+            from ordered group by unit
+        )
+        select * from final
+    """
+
+
+def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
+    """Store the period's summary for the whole bank (branch_id null) and for each branch."""
+    for unit, key in (("'all'", "null::varchar"), ("branch_id", "unit")):
+        con.execute(f"""
+            insert into concentration_summary
+            select $period, {key}, customers, aum, gini, coalesce(curve, [])
+            from ({summary_sql(unit, 'true')})
+        """, {"period": period, "points": POINTS})
+
+
+def summary(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: int = POINTS,
+            curve: bool = True) -> pd.DataFrame:
+    """One row for `scope` as a whole (columns customers, aum, gini and, when asked, curve), stored where the
+    load kept it (the whole bank or one branch, with the stored number of points), else computed live; no row
+    when the scope has no present customer."""
+    columns = "customers, aum, gini" + (", curve" if curve else "")
+    stored = _stored_key(scope) if points == POINTS else None
+    if stored is not None:
+        frame = fetch(con, f"""
+            select {columns} from concentration_summary
+            where period = $period and branch_id is not distinct from $branch
+        """, {"period": period, "branch": stored[0]})
+        if len(frame) or _period_summarised(con, period):
+            return frame
+    condition, params = scope.sql()
+    return fetch(con, f"select {columns} from ({summary_sql(repr('all'), condition)})",
+                 params | {"period": period, "points": points})
+
+
+def _stored_key(scope: Scope) -> tuple[str | None] | None:
+    """(branch_id,) of the stored row answering `scope` ((None,) = the whole bank), or None to compute live."""
+    if scope.managers is not None:
+        return None
+    if scope.branches is None:
+        return (None,)
+    return (next(iter(scope.branches)),) if len(scope.branches) == 1 else None
+
+
+def _period_summarised(con: duckdb.DuckDBPyConnection, period: date) -> bool:
+    """Whether the load stored this period (then a branch without a row had no present customer)."""
+    return bool(fetch(con, "select count(*) as n from concentration_summary where period = $period "
+                           "and branch_id is null", {"period": period})["n"].iloc[0])
