@@ -10,7 +10,8 @@ from datetime import date
 
 import duckdb
 
-from analytics import concentration
+from analytics import concentration, retention
+from analytics.periods import quarter_ends
 from analytics.policy import Policy
 from analytics.store import EXITED, NEW
 
@@ -51,6 +52,8 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
         _delete_periods(con, table, "period", stale)
     for period in sorted(stale & set(all_periods)):
         _build_period(con, policy, period)
+    if changed is None or stale & set(quarter_ends(all_periods)):
+        retention.rebuild(con, policy, all_periods)
     wanted = pairs_wanted(all_periods)
     built = {(a, b) for a, b in con.execute("select period_from, period_to from period_pair").fetchall()}
     keep = {(a, b) for a, b, _ in wanted if a not in stale and b not in stale}

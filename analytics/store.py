@@ -85,6 +85,14 @@ create table if not exists concentration_summary (  -- Lorenz and Gini per perio
     period date not null, branch_id varchar, customers bigint not null, aum {TOTAL}, gini double,
     curve struct(customer_share double, aum_share double)[] not null
 );
+create table if not exists retention_summary (  -- the retention triangle's cells per unit of entry
+    cohort integer not null, quarters_after integer not null, period date not null, branch_id varchar,
+    manager_id varchar, cohort_size bigint not null, retained bigint not null
+);
+create table if not exists survival_summary (  -- first events of the default survival cohort per unit at the start
+    start date not null, branch_id varchar, manager_id varchar, start_tier tinyint not null, k integer,
+    event varchar, customers bigint not null
+);
 create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
@@ -95,7 +103,7 @@ create table if not exists migration_summary (
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
 DERIVED_VERSION = "3"
 DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
-                  "concentration_summary")
+                  "concentration_summary", "retention_summary", "survival_summary")
 
 NEW = -1  # from_tier of customers not present at the start
 EXITED = -1  # to_tier of customers not present at the end
