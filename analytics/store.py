@@ -101,7 +101,7 @@ create table if not exists migration_summary (
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "3"
+DERIVED_VERSION = "4"
 DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
                   "concentration_summary", "retention_summary", "survival_summary")
 
