@@ -10,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from analytics import concentration, retention
+from analytics import concentration, retention, top_customers
 from analytics.periods import quarter_ends
 from analytics.policy import Policy
 from analytics.store import EXITED, NEW
@@ -48,7 +48,7 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     """Rebuild the derived rows of the changed periods (all when None) and of every pair touching them."""
     all_periods = [r[0] for r in con.execute("select period from period_source order by period").fetchall()]
     stale = set(all_periods) if changed is None else set(changed)
-    for table in ("tier_summary", "band_summary", "unit_directory", "concentration_summary"):
+    for table in ("tier_summary", "band_summary", "unit_directory", "concentration_summary", "top_customers"):
         _delete_periods(con, table, "period", stale)
     for period in sorted(stale & set(all_periods)):
         _build_period(con, policy, period)
@@ -73,6 +73,7 @@ def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, per
 
 def _build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -> None:
     concentration.build(con, period)
+    top_customers.build(con, period)
     con.execute(f"""
         insert into tier_summary
         with present as (

@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics import top_customers as top
 from analytics.catalog import loaded_periods as period_totals
 from analytics.paging import mask_personal, page_of_customers
 from analytics.periods import Quarter, add_months, loaded_periods, quarter_snapshots, require_period
@@ -24,6 +25,7 @@ from analytics.units import Level, parse_level, unit_key
 
 PERSON = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "branch_name", "manager_id",
           "manager_name", "card_level")
+CUSTOMER_COLUMNS = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
 MOVES = ("up", "down", "stay", "exited", "new")
 # age bands of the explorer: code -> (lowest age, highest age), None = open
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
@@ -142,6 +144,16 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
     """
     periods = loaded_periods(con)
     period = require_period(periods, period)
+    if where == CustomerFilter() and (sort_by, descending) == ("aum", True) and top.answers(scope, offset, limit):
+        condition, params = scope.sql()  # the opening list: its first pages were kept at load
+        ctes = f"""
+            with final as (
+                select *, null::decimal(18,2) as aum_before, null::decimal(18,2) as aum_change,
+                       null::double as change_rate
+                from ({top.source_sql(condition)})
+            )"""
+        return page_of_customers(con, ctes, params | {"period": period}, CUSTOMER_COLUMNS, sort_by, descending,
+                                 limit, offset, reveal, top.total_sql(condition))
     policy = current_policy(con)
     condition, params = scope.sql("c")
     params["period"] = period
@@ -182,8 +194,7 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
             {before_join}
             where {' and '.join(filters)}
         )"""
-    columns = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
-    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
+    return page_of_customers(con, ctes, params, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal)
 
 
 def customer_history(con: duckdb.DuckDBPyConnection, customer_id: str, scope: Scope,

@@ -23,8 +23,9 @@ def mask_personal(frame: pd.DataFrame, reveal: bool) -> pd.DataFrame:
 
 def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, columns: tuple[str, ...],
                       sort_by: str, descending: bool, limit: int | None, offset: int,
-                      reveal: bool) -> pd.DataFrame:
-    """Rows of the CTE chain's `final`, sorted and paged in SQL; attrs["total_rows"] holds the full count.
+                      reveal: bool, total_sql: str | None = None) -> pd.DataFrame:
+    """Rows of the CTE chain's `final`, sorted and paged in SQL; attrs["total_rows"] holds the full count (of
+    `final`, or the `n` of `total_sql` when the chain holds only the first pages).
 
     Sorting by a personal-data column is refused: the order would reveal what the mask hides.
     """
@@ -38,7 +39,7 @@ def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, c
         order by {sort_by} {direction} nulls last, customer_id
         limit $limit offset $offset
     """, params)
-    total = int(fetch(con, f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
+    total = int(fetch(con, total_sql or f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
     frame = mask_personal(frame, reveal)
     frame.attrs["total_rows"] = total
     return frame

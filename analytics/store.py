@@ -93,6 +93,11 @@ create table if not exists survival_summary (  -- first events of the default su
     start date not null, branch_id varchar, manager_id varchar, start_tier tinyint not null, k integer,
     event varchar, customers bigint not null
 );
+create table if not exists top_customers (  -- each branch's first customers by AUM: the explorer's opening list
+    period date not null, position integer not null, customer_id varchar not null, customer_name varchar,
+    id_number varchar, phone varchar, branch_id varchar not null, branch_name varchar, manager_id varchar,
+    manager_name varchar, card_level varchar, tier varchar, age smallint, aum {MONEY} not null, product_count smallint
+);
 create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
@@ -101,9 +106,10 @@ create table if not exists migration_summary (
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "4"
+DERIVED_VERSION = "5"
 DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
-                  "concentration_summary", "retention_summary", "survival_summary")
+                  "concentration_summary", "retention_summary", "survival_summary",
+                  "top_customers")
 
 NEW = -1  # from_tier of customers not present at the start
 EXITED = -1  # to_tier of customers not present at the end
