@@ -129,18 +129,20 @@ class OpenedFile:
 
 
 def open_extract(path: Path) -> OpenedFile:
-    """The file's SHA-256 and its text cells, parsed already where the file is small enough to hold."""
-    sha = file_sha256(path)
-    try:
-        extract = read_extract(path)
-    except ExtractError as exc:
-        return OpenedFile(path, sha, None, exc)
-    try:
-        extract.read_ahead()
-    except BaseException:
-        extract.close()
-        raise
-    return OpenedFile(path, sha, extract)
+    """The file's SHA-256 and its text cells, parsed already where the file is small enough to hold. The digest
+    is taken in a thread of its own (hashlib lets go of the GIL) while the file is decoded."""
+    with ThreadPoolExecutor(1, thread_name_prefix="sha256") as hasher:
+        digest = hasher.submit(file_sha256, path)
+        try:
+            extract = read_extract(path)
+        except ExtractError as exc:
+            return OpenedFile(path, digest.result(), None, exc)
+        try:
+            extract.read_ahead()
+            return OpenedFile(path, digest.result(), extract)
+        except BaseException:
+            extract.close()
+            raise
 
 
 def load_file(con: duckdb.DuckDBPyConnection, opened: OpenedFile, policy: Policy,
