@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from analytics.store import connect
 
 CATALOG = "bank"
 LOAD_MEMORY_LIMIT = "4GB"  # with the file's text batches in Python, a load stays within about 6 GB
+READER_MEMORY_LIMIT = "3GB"  # the dashboard's queries: most read small derived tables; joins of two months spill
 
 
 def generation(path: Path) -> tuple[int, int] | None:
@@ -45,6 +47,9 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     tables = con.execute("select table_name from duckdb_tables() where database_name = ?", [CATALOG]).fetchall()
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
+    con.execute(f"set memory_limit = '{READER_MEMORY_LIMIT}'")  # live queries past it spill to the temp folder
+    con.execute("set temp_directory = ?", [str(Path(tempfile.gettempdir()) / "bank-reader-spill")])
+    con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")
     con.execute("set autoinstall_known_extensions = false")
     con.execute("set autoload_known_extensions = false")
