@@ -84,15 +84,15 @@ def _progress(step: str, fraction: float) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from analytics.demo import generate_extracts
+    from analytics.demo import iter_extracts
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="demo-extracts-") as scratch:
         out = args.out or Path(scratch)
-        paths = generate_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
-        print(f"generated {len(paths)} extracts in {out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(f"generating {args.months} monthly extracts in {out}, each loaded once written", file=sys.stderr)
+        months = iter_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
         with writing(args.db) as con:
-            results = load_files(con, paths, progress=_progress)
+            results = load_files(con, months, progress=_progress, count=args.months)
         record_loads(results, _cli_user(), audit_path(args.db))
         code = _print_results(results)
     print(f"demo bank ready in {args.db} ({time.perf_counter() - started:.1f} s in all)", file=sys.stderr)

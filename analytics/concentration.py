@@ -1,8 +1,8 @@
-"""Lorenz curve and Gini coefficient of AUM: one exact query, kept at load for the whole bank and each branch.
+"""Lorenz curve and Gini coefficient of AUM: one exact query, kept at load for the whole bank.
 
 Both need every present customer ordered by AUM, which at ten million customers is a sort of seconds; the load
-stores the answer per period for the scopes the pages open with (headquarters: the whole bank; a branch's
-staff: their branch) in concentration_summary, and any other scope runs the same query live.
+stores the whole bank's answer per period in concentration_summary (headquarters' view), and any narrower scope
+runs the same query live over its own customers (a branch: tens of milliseconds).
 """
 from __future__ import annotations
 
@@ -49,44 +49,23 @@ def summary_sql(unit: str, condition: str) -> str:
 
 
 def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
-    """Store the period's summary for the whole bank (branch_id null) and for each branch."""
-    for unit, key in (("'all'", "null::varchar"), ("branch_id", "unit")):
-        con.execute(f"""
-            insert into concentration_summary
-            select $period, {key}, customers, aum, gini, coalesce(curve, [])
-            from ({summary_sql(unit, 'true')})
-        """, {"period": period, "points": POINTS})
+    """Store the period's summary for the whole bank."""
+    con.execute(f"""
+        insert into concentration_summary
+        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql("'all'", 'true')})
+    """, {"period": period, "points": POINTS})
 
 
 def summary(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: int = POINTS,
             curve: bool = True) -> pd.DataFrame:
-    """One row for `scope` as a whole (columns customers, aum, gini and, when asked, curve), stored where the
-    load kept it (the whole bank or one branch, with the stored number of points), else computed live; no row
-    when the scope has no present customer."""
+    """One row for `scope` as a whole (columns customers, aum, gini and, when asked, curve): the row the load
+    kept for the whole bank (with the stored number of points), else computed live; no row when the scope has
+    no present customer."""
     columns = "customers, aum, gini" + (", curve" if curve else "")
-    stored = _stored_key(scope) if points == POINTS else None
-    if stored is not None:
-        frame = fetch(con, f"""
-            select {columns} from concentration_summary
-            where period = $period and branch_id is not distinct from $branch
-        """, {"period": period, "branch": stored[0]})
-        if len(frame) or _period_summarised(con, period):
+    if scope == Scope() and points == POINTS:
+        frame = fetch(con, f"select {columns} from concentration_summary where period = $period", {"period": period})
+        if len(frame):
             return frame
     condition, params = scope.sql()
     return fetch(con, f"select {columns} from ({summary_sql(repr('all'), condition)})",
                  params | {"period": period, "points": points})
-
-
-def _stored_key(scope: Scope) -> tuple[str | None] | None:
-    """(branch_id,) of the stored row answering `scope` ((None,) = the whole bank), or None to compute live."""
-    if scope.managers is not None:
-        return None
-    if scope.branches is None:
-        return (None,)
-    return (next(iter(scope.branches)),) if len(scope.branches) == 1 else None
-
-
-def _period_summarised(con: duckdb.DuckDBPyConnection, period: date) -> bool:
-    """Whether the load stored this period (then a branch without a row had no present customer)."""
-    return bool(fetch(con, "select count(*) as n from concentration_summary where period = $period "
-                           "and branch_id is null", {"period": period})["n"].iloc[0])

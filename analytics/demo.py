@@ -16,6 +16,7 @@ The model, per customer and month, all vectorised:
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -440,16 +441,26 @@ def generate_extracts(out_dir: Path, customers: int = 200_000, months: int = 24,
     `customers` is the number of active customers in the last month; the first month has ~3%/year fewer.
     The same arguments give the same bytes.
     """
+    return list(iter_extracts(out_dir, customers, months, end, seed))
+
+
+def iter_extracts(out_dir: Path, customers: int = 200_000, months: int = 24,
+                  end: date = date(2026, 9, 30), seed: int = 7) -> Iterator[Path]:
+    """generate_extracts one month at a time: each path once its file is complete (a loader can start on it
+    while the next month is simulated). Wrong arguments raise here, before any month is made."""
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be positive")
-    periods = month_ends(end, months)
+    return _simulated_months(Path(out_dir), customers, month_ends(end, months), seed)
+
+
+def _simulated_months(out_dir: Path, customers: int, periods: list[date], seed: int) -> Iterator[Path]:
+    months = len(periods)
     rng = np.random.default_rng(seed)
     org = _build_org(rng, customers)
     targets = np.round(customers / ANNUAL_GROWTH ** ((months - 1 - np.arange(months)) / 12)).astype(int)
     first = np.datetime64(periods[0], "D")
     c = _new_customers(rng, int(targets[0]), org, first, FIRST_CUSTOMER_NUMBER, initial=True)
     staff = _allocate_books(rng, c, org)
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     with ThreadPoolExecutor(max_workers=1) as writer:  # writes month t while month t+1 is simulated
@@ -460,8 +471,9 @@ def generate_extracts(out_dir: Path, customers: int = 200_000, months: int = 24,
             frame = _frame(rng, c, staff, org, day, closing)
             if writing is not None:
                 writing.result()
+                yield paths[-1]
             paths.append(out_dir / f"extract_{period.isoformat()}.csv")
             writing = writer.submit(_write_csv, frame, paths[-1])
         if writing is not None:
             writing.result()
-    return paths
+            yield paths[-1]

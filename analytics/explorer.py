@@ -145,15 +145,14 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
     periods = loaded_periods(con)
     period = require_period(periods, period)
     if where == CustomerFilter() and (sort_by, descending) == ("aum", True) and top.answers(scope, offset, limit):
-        condition, params = scope.sql()  # the opening list: its first pages were kept at load
         ctes = f"""
-            with final as (
+            with final as (  -- the opening list: its first pages were kept at load
                 select *, null::decimal(18,2) as aum_before, null::decimal(18,2) as aum_change,
                        null::double as change_rate
-                from ({top.source_sql(condition)})
+                from ({top.SOURCE_SQL})
             )"""
-        return page_of_customers(con, ctes, params | {"period": period}, CUSTOMER_COLUMNS, sort_by, descending,
-                                 limit, offset, reveal, top.total_sql(condition))
+        return page_of_customers(con, ctes, {"period": period}, CUSTOMER_COLUMNS, sort_by, descending, limit,
+                                 offset, reveal, top.TOTAL_SQL)
     policy = current_policy(con)
     condition, params = scope.sql("c")
     params["period"] = period

@@ -6,7 +6,7 @@ file again changes nothing; a changed file for a loaded period replaces that per
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -84,39 +84,49 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
     return True
 
 
-def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], policy: Policy | None = None,
-               default_period: date | None = None, progress: Progress | None = None) -> list[LoadResult]:
-    """Load each file on its own; `policy` (when given) is applied first and re-tiers history."""
+def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], policy: Policy | None = None,
+               default_period: date | None = None, progress: Progress | None = None,
+               count: int | None = None) -> list[LoadResult]:
+    """Load each file on its own; `policy` (when given) is applied first and re-tiers history.
+
+    The next file is read and parsed in a thread while one is written. `paths` may be a generator (the demo's
+    months, made as they are needed): it is advanced in that thread too; give `count` for the progress."""
     if policy is not None:
         apply_policy(con, policy)
     policy = current_policy(con)
     if not first_row(con, "select count(*) from policy_in_force")[0]:
         apply_policy(con, policy)
-    results = []
+    if count is None:
+        paths = list(paths)
+        count = len(paths)
+    upcoming = iter(paths)
+
+    def read_next() -> OpenedFile | None:
+        path = next(upcoming, None)
+        return None if path is None else open_extract(Path(path))
+
+    results: list[LoadResult] = []
     with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
-        ahead = [reader.submit(open_extract, Path(path)) for path in paths[:1]]
+        ahead = reader.submit(read_next)
         try:
-            for index, path in enumerate(paths):
-                opened = ahead.pop().result()
-                if index + 1 < len(paths):  # read and parse the next file while this one is written
-                    ahead.append(reader.submit(open_extract, Path(paths[index + 1])))
-                report = (lambda step, part, i=index: progress(f"{Path(path).name}: {step}",
-                                                               (i + part) / len(paths))) if progress else None
+            while (opened := ahead.result()) is not None:
+                ahead = reader.submit(read_next)
+                report = (lambda step, part, i=len(results), name=opened.path.name:
+                          progress(f"{name}: {step}", (i + part) / max(count, 1))) if progress else None
                 results.append(load_file(con, opened, policy, default_period, report))
         finally:
-            for future in ahead:  # a load that stopped early: the file read ahead is not needed
-                _discard(future)
+            _discard(ahead)  # a load that stopped early: the file read ahead is not needed
     return results
 
 
-def _discard(read: Future[OpenedFile]) -> None:
+def _discard(read: Future[OpenedFile | None]) -> None:
     if read.cancel():
         return
     try:
         opened = read.result()
     except Exception:  # noqa: BLE001 - nobody needs this file's outcome any more
         return
-    if opened.extract is not None:
+    if opened is not None and opened.extract is not None:
         opened.extract.close()
 
 

@@ -81,8 +81,8 @@ create table if not exists unit_directory (
 create table if not exists period_pair (
     period_from date not null, period_to date not null, kind varchar not null
 );
-create table if not exists concentration_summary (  -- Lorenz and Gini per period: whole bank (branch null), branch
-    period date not null, branch_id varchar, customers bigint not null, aum {TOTAL}, gini double,
+create table if not exists concentration_summary (  -- Lorenz and Gini of the whole bank per period
+    period date not null, customers bigint not null, aum {TOTAL}, gini double,
     curve struct(customer_share double, aum_share double)[] not null
 );
 create table if not exists retention_summary (  -- the retention triangle's cells per unit of entry
@@ -93,7 +93,7 @@ create table if not exists survival_summary (  -- first events of the default su
     start date not null, branch_id varchar, manager_id varchar, start_tier tinyint not null, k integer,
     event varchar, customers bigint not null
 );
-create table if not exists top_customers (  -- each branch's first customers by AUM: the explorer's opening list
+create table if not exists top_customers (  -- the bank's first customers by AUM: the explorer's opening list
     period date not null, position integer not null, customer_id varchar not null, customer_name varchar,
     id_number varchar, phone varchar, branch_id varchar not null, branch_name varchar, manager_id varchar,
     manager_name varchar, card_level varchar, tier varchar, age smallint, aum {MONEY} not null, product_count smallint
@@ -106,7 +106,7 @@ create table if not exists migration_summary (
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "5"
+DERIVED_VERSION = "6"
 DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
                   "concentration_summary", "retention_summary", "survival_summary",
                   "top_customers")

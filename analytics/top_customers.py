@@ -1,9 +1,8 @@
-"""The explorer's opening list, kept at load: each branch's largest present customers by AUM at each period.
+"""The explorer's opening list, kept at load: the bank's largest present customers by AUM at each period.
 
-The explorer opens on every present customer ordered by AUM, largest first. At ten million customers that is
-a sort of the whole month end; the load keeps each branch's first DEPTH customers in that order instead, and any
-set of whole branches reads its first pages from them: the first n of a union of branches are among the
-branches' own first n, ordered the same way (AUM descending, then customer number).
+Headquarters' explorer opens on every present customer ordered by AUM, largest first (then by customer number).
+At ten million customers that ordering costs seconds; the load keeps the first DEPTH customers, from which the
+first pages are read. Narrower scopes (a branch, a manager) sort their own customers live.
 """
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import duckdb
 
 from analytics.scope import Scope
 
-DEPTH = 1000  # customers kept per branch and period: the first 20 pages of 50
+DEPTH = 1000  # customers kept per period: the first 20 pages of 50
 LISTED = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "branch_name", "manager_id",
           "manager_name", "card_level", "tier", "age", "aum", "product_count")
 
@@ -21,30 +20,26 @@ LISTED = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "br
 def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
     con.execute(f"""
         insert into top_customers
-        with ranked as (
-            select c.*, row_number() over (partition by c.branch_id order by c.aum desc, c.customer_id) as position
-            from customer_snapshot c
-            where c.period = $period and c.status <> 'closed'
+        with largest as (
+            select * from customer_snapshot
+            where period = $period and status <> 'closed'
+            order by aum desc, customer_id limit $depth
+        ),
+        ranked as (
+            select *, row_number() over (order by aum desc, customer_id) as position from largest
         ),
         final as (
-            select r.period, r.position, {", ".join(f"d.code as tier" if c == "tier" else f"r.{c}" for c in LISTED)}
+            select r.period, r.position, {", ".join("d.code as tier" if c == "tier" else f"r.{c}" for c in LISTED)}
             from ranked r join tier_def d on d.rank = r.tier
-            where r.position <= $depth
         )
         select * from final
     """, {"period": period, "depth": DEPTH})
 
 
 def answers(scope: Scope, offset: int, limit: int | None) -> bool:
-    """Whether the kept rows hold this page of the opening list for `scope` (whole branches only)."""
-    return scope.managers is None and limit is not None and offset + limit <= DEPTH
+    """Whether the kept rows hold this page of the opening list for `scope` (the whole bank only)."""
+    return scope == Scope() and limit is not None and offset + limit <= DEPTH
 
 
-def source_sql(condition: str) -> str:
-    """A select of the kept rows at $period within `condition` (on branch_id), with the explorer's columns."""
-    return f"select {', '.join(LISTED)} from top_customers where period = $period and {condition}"
-
-
-def total_sql(condition: str) -> str:
-    """The number of present customers at $period within `condition`, from the tier summary."""
-    return f"select coalesce(sum(customers), 0) as n from tier_summary where period = $period and {condition}"
+SOURCE_SQL = f"select {', '.join(LISTED)} from top_customers where period = $period"
+TOTAL_SQL = "select coalesce(sum(customers), 0) as n from tier_summary where period = $period"  # present customers

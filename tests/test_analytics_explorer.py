@@ -6,23 +6,23 @@ from tests.analytics_helpers import P3, fixture_bank
 
 
 def test_opening_list_pages_come_from_the_rows_kept_at_load(tmp_path, monkeypatch):
-    # keep only 2 customers per branch and period, so the kept rows cannot answer deeper pages.
+    # keep only the first 2 customers of each period, so the kept rows cannot answer deeper pages.
     # P3 present customers by AUM: C13 3,000,000 (B02), C04 1,500,000 (B01), C20 500,000 (B02),
     # C07 210,000 (B01), C18 190,000 (B01 at P3), ...; 16 present in all, 11 at B01 (C01 C02 C04 C05 C07 C08
     # C09 C10 C11 C12 C18).
     monkeypatch.setattr(top_customers, "DEPTH", 2)
     con = fixture_bank(tmp_path / "t.duckdb")
-    kept = con.execute("select branch_id, customer_id from top_customers where period = ? order by branch_id, position",
+    kept = con.execute("select position, customer_id from top_customers where period = ? order by position",
                        [P3]).fetchall()
-    assert kept == [("B01", "C04"), ("B01", "C07"), ("B02", "C13"), ("B02", "C20")]
+    assert kept == [(1, "C13"), (2, "C04")]
     opening = CustomerFilter()
     first = find_customers(con, P3, Scope(), opening, limit=2)  # within the kept rows: C13, C04 of 16
     assert list(first["customer_id"]) == ["C13", "C04"] and first.attrs["total_rows"] == 16
     deeper = find_customers(con, P3, Scope(), opening, limit=3)  # beyond them: computed on every row
     assert list(deeper["customer_id"]) == ["C13", "C04", "C20"] and deeper.attrs["total_rows"] == 16
-    branch = find_customers(con, P3, Scope(branches=frozenset({"B01"})), opening, limit=2)
+    branch = find_customers(con, P3, Scope(branches=frozenset({"B01"})), opening, limit=2)  # a branch: live
     assert list(branch["customer_id"]) == ["C04", "C07"] and branch.attrs["total_rows"] == 11
-    # a manager's book is not a whole branch: M2 at P3 holds C07 C08 C09 C18 -> C07 210,000, C18 190,000
+    # a manager's book: M2 at P3 holds C07 C08 C09 C18 -> C07 210,000, C18 190,000
     book = find_customers(con, P3, Scope(managers=frozenset({"M2"})), opening, limit=2)
     assert list(book["customer_id"]) == ["C07", "C18"] and book.attrs["total_rows"] == 4
     assert first["customer_name"].iloc[0] != con.execute(
