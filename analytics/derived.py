@@ -59,6 +59,7 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     keep = {(a, b) for a, b, _ in wanted if a not in stale and b not in stale}
     for a, b in built - keep:
         con.execute("delete from migration_summary where period_from = ? and period_to = ?", [a, b])
+        con.execute("delete from scorecard_summary where period_from = ? and period_to = ?", [a, b])
         con.execute("delete from period_pair where period_from = ? and period_to = ?", [a, b])
     for a, b, kind in wanted:
         if (a, b) not in keep or (a, b) not in built:
@@ -169,3 +170,38 @@ def pair_summary_sql(a: str, b: str) -> str:
 def _build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
     con.execute("insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
                 {"a": a, "b": b, "floor": policy.attrition_floor})
+    counts = scorecard_counts_sql("select * from migration_summary where period_from = $a and period_to = $b")
+    con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b, "m": policy.maintained_rank})
+
+
+def scorecard_counts_sql(pair_rows: str) -> str:
+    """The scorecard's counts per unit of the finest level (region, sub-branch, branch, manager) between $a and
+    $b ($m: the maintained tier rank), from `pair_rows` (migration_summary rows of the pair) and the two month
+    ends' tier summaries (see scorecard.scorecard for the 口径): flows are credited to the unit at the start,
+    stocks to the unit at each end; a coarser level is the sum of its rows."""
+    return f"""
+    with pair as ({pair_rows}),
+    parts as (
+        select {UNIT_KEYS}, 0 as maintained_start, 0 as maintained_end,
+               sum(case when to_tier < $m then customers else 0 end) as churned,
+               sum(case when to_tier > from_tier then customers else 0 end) as upgraded,
+               0 as covered_end, 0 as with_products_end, 0 as aum_start, 0 as aum_end
+        from pair where from_tier >= $m
+        group by all
+        union all
+        select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(case when tier >= $m then aum else 0 end), 0
+        from tier_summary where period = $a group by all
+        union all
+        select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0,
+               sum(case when tier >= $m then aum else 0 end)
+        from tier_summary where period = $b group by all
+    ),
+    per_unit as (
+        select $a as period_from, $b as period_to, {UNIT_KEYS},
+               sum(maintained_start) as maintained_start, sum(maintained_end) as maintained_end,
+               sum(churned) as churned, sum(upgraded) as upgraded, sum(covered_end) as covered_end,
+               sum(with_products_end) as with_products_end, sum(aum_start) as aum_start, sum(aum_end) as aum_end
+        from parts group by {UNIT_KEYS}
+    )
+    select * from per_unit
+"""

@@ -10,7 +10,8 @@ import pandas as pd
 from analytics.migration import pair_rows_sql
 from analytics.periods import Quarter, loaded_periods, quarter_snapshots
 from analytics.policy import Policy
-from analytics.query import fetch
+from analytics import derived
+from analytics.query import fetch, fetch_rows
 from analytics.scope import Scope
 from analytics.store import current_policy
 from analytics.units import UNASSIGNED_PREFIX, Level, parse_level, unit_key, with_labels
@@ -72,47 +73,23 @@ def unit_indicators(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
 def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
                     policy: Policy) -> tuple[str, dict]:
     """WITH clauses ending in `final`: one row per unit with its counts and rates."""
-    source, params = pair_rows_sql(con, [(start, end)])
-    condition, scope_params = scope.sql()
-    params |= scope_params | {"start": start, "end": end, "maintained": policy.maintained_rank}
-    key = unit_key(level)
+    condition, params = scope.sql()
+    params |= {"a": start, "b": end, "m": policy.maintained_rank}
+    if fetch_rows(con, "select 1 from period_pair where period_from = $a and period_to = $b", params):
+        rows = "select * from scorecard_summary where period_from = $a and period_to = $b"  # counted at load
+    else:
+        pair, pair_params = pair_rows_sql(con, [(start, end)], precomputed=False)
+        rows, params = derived.scorecard_counts_sql(pair), params | pair_params
     return f"""
-        with pair as ({source}),
-        flows as (
-            select {key} as unit,
-                   sum(case when to_tier < $maintained then customers else 0 end)::bigint as churned,
-                   sum(case when to_tier > from_tier then customers else 0 end)::bigint as upgraded
-            from pair where from_tier >= $maintained and {condition} group by all
-        ),
-        stock_start as (
-            select {key} as unit, sum(maintained)::bigint as maintained_start,
-                   sum(case when tier >= $maintained then aum else 0 end) as aum_start
-            from tier_summary where period = $start and {condition} group by all
-        ),
-        stock_end as (
-            select {key} as unit, sum(maintained)::bigint as maintained_end, sum(covered)::bigint as covered_end,
-                   sum(with_products)::bigint as with_products_end,
-                   sum(case when tier >= $maintained then aum else 0 end) as aum_end
-            from tier_summary where period = $end and {condition} group by all
-        ),
-        units as (
-            select unit from stock_start union select unit from stock_end
-        ),
+        with unit_rows as ({rows}),
         counts as (
-            select u.unit,
-                   coalesce(s.maintained_start, 0) as maintained_start,
-                   coalesce(e.maintained_end, 0) as maintained_end,
-                   coalesce(f.churned, 0) as churned,
-                   coalesce(f.upgraded, 0) as upgraded,
-                   coalesce(e.covered_end, 0) as covered_end,
-                   coalesce(e.with_products_end, 0) as with_products_end,
-                   coalesce(s.aum_start, 0) as aum_start,
-                   coalesce(e.aum_end, 0) as aum_end
-            from units u
-            left join flows f using (unit)
-            left join stock_start s using (unit)
-            left join stock_end e using (unit)
-            where coalesce(s.maintained_start, 0) > 0 or coalesce(e.maintained_end, 0) > 0
+            select {unit_key(level)} as unit,
+                   sum(maintained_start)::bigint as maintained_start, sum(maintained_end)::bigint as maintained_end,
+                   sum(churned)::bigint as churned, sum(upgraded)::bigint as upgraded,
+                   sum(covered_end)::bigint as covered_end, sum(with_products_end)::bigint as with_products_end,
+                   sum(aum_start) as aum_start, sum(aum_end) as aum_end
+            from unit_rows where {condition} group by all
+            having sum(maintained_start) > 0 or sum(maintained_end) > 0
         ),
         final as (  -- a rate over 0 is null; no product data at all makes coverage unknown, not 0%
             select *,

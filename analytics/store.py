@@ -98,6 +98,12 @@ create table if not exists top_customers (  -- the bank's first customers by AUM
     id_number varchar, phone varchar, branch_id varchar not null, branch_name varchar, manager_id varchar,
     manager_name varchar, card_level varchar, tier varchar, age smallint, aum {MONEY} not null, product_count smallint
 );
+create table if not exists scorecard_summary (  -- the scorecard's counts per pair and finest unit (derived.py)
+    period_from date not null, period_to date not null, region varchar, sub_branch varchar, branch_id varchar,
+    manager_id varchar, maintained_start bigint not null, maintained_end bigint not null, churned bigint not null,
+    upgraded bigint not null, covered_end bigint not null, with_products_end bigint not null, aum_start {TOTAL},
+    aum_end {TOTAL}
+);
 create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
@@ -106,10 +112,10 @@ create table if not exists migration_summary (
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "6"
+DERIVED_VERSION = "7"
 DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
                   "concentration_summary", "retention_summary", "survival_summary",
-                  "top_customers")
+                  "top_customers", "scorecard_summary")
 
 NEW = -1  # from_tier of customers not present at the start
 EXITED = -1  # to_tier of customers not present at the end

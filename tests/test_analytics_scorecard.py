@@ -166,3 +166,17 @@ def test_percentile_shares_give_the_best_unit_one_share_ties_and_skip_nulls():
     assert rows[3][1] is None and rows[3][2] == pytest.approx(1.0)
     assert [r[3] for r in rows[:4]] == pytest.approx([87.5, 58.333333, 58.333333, 100.0])
     assert [r[4] for r in rows] == [2, 3, 3, 1, None] and rows[4][1:4] == (None, None, None)
+
+
+def test_scorecard_of_a_pair_not_counted_at_load_is_counted_live(con):
+    # P1 -> P3 is not a consecutive pair: no stored counts. Maintained (E and above) at P1, by unit at P1:
+    # B01 C01 C02 C03 C04 C06 C07 C08 C10 C11 = 9; at P3 C02 (M), C03 (gone), C06 (gone), C08 (under the floor)
+    # and C11 (M) are not maintained: churned 5; C01 E->A and C07 E->W went up: upgraded 2. B02 C13 C14 C16 C18
+    # C19 = 5; C16 gone: churned 1; C13 W->P: upgraded 1 (C18 W->A counts for B02, where it started).
+    # Maintained at P3 by unit at P3: B01 C01 C04 C05 C07 C10 C12 C18 = 7, B02 C13 C14 C19 C20 = 4.
+    assert con.execute(f"select count(*) from period_pair where period_from = '{P1}' and period_to = '{P3}'"
+                       ).fetchone()[0] == 0
+    frame = scorecard(con, P1, P3, "branch", ALL).set_index("unit")
+    columns = ["maintained_start", "churned", "upgraded", "maintained_end"]
+    assert frame.loc["B01", columns].tolist() == [9, 5, 2, 7]
+    assert frame.loc["B02", columns].tolist() == [5, 1, 1, 4]
