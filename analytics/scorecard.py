@@ -47,8 +47,13 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
     upgrade_rate, covered_end, coverage_rate, growth, aum_start, aum_end, aum_growth, score, rank
     (+ <indicator>_attainment when the policy has targets).
     """
-    policy = current_policy(con)
     level = parse_level(level)
+    return with_labels(con, _scored(con, start, end, level, scope), level, scope, end)
+
+
+def _scored(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope) -> pd.DataFrame:
+    """scorecard without the unit names."""
+    policy = current_policy(con)
     sql, params = _indicators_sql(con, start, end, level, scope, policy)
     ranked = f"unit not like '{UNASSIGNED_PREFIX}%'" if level == "manager" else "true"
     scoring, weights = _scored_sql(ranked, policy)
@@ -58,7 +63,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
     frame = frame[columns]
     for indicator, target in policy.targets.items():
         frame[f"{indicator}_attainment"] = _attainment(frame[INDICATORS[indicator][0]], target, indicator == "churn")
-    return with_labels(con, frame.reset_index(drop=True), level, scope, end)
+    return frame.reset_index(drop=True)
 
 
 def unit_indicators(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
@@ -174,7 +179,7 @@ def quarter_scorecard(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, le
     values = [column for column, _ in INDICATORS.values()] + ["score", "rank"]
     try:
         prev_start, prev_end = quarter_snapshots(periods, quarter.previous())
-        previous = scorecard(con, prev_start, prev_end, level, scope)[["unit", *values]]
+        previous = _scored(con, prev_start, prev_end, parse_level(level), scope)[["unit", *values]]
     except ValueError:
         previous = pd.DataFrame({"unit": pd.Series(dtype=str), **{v: pd.Series(dtype=float) for v in values}})
     frame = frame.merge(previous.rename(columns={v: f"{v}_prev" for v in values}), on="unit", how="left")
