@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analytics.load import load_files
+from analytics.readers import TextFacts
 from tests.conftest import csv_text, write_csv
 
 HEADER_ZH = ["数据日期", "客户号", "网点号", "金融资产", "客户姓名", "卡等级", "状态"]
@@ -160,3 +161,15 @@ def test_gb18030_reads_the_same_through_iconv_and_python(db, tmp_path, monkeypat
         assert result.outcome in ("loaded", "unchanged"), [str(p) for p in result.problems]
         assert db.execute("select customer_name from customer_snapshot order by customer_id").fetchall() == [
             ("刘𠀾",), ("龚䶮€",)]
+
+
+@pytest.mark.parametrize("text, wide", [("１２３", True), ("ｙｅｓ", True), ("张\u3000三", True), ("中文 abc ￥", False),
+                                        ("", False)])
+def test_text_facts_find_full_width_characters_across_chunk_boundaries(text, wide):
+    # ￥ (U+FFE5) is not a full-width form of U+FF01-U+FF5E; every split point of the UTF-8 bytes is tried
+    data = ("金额" + text).encode("utf-8")
+    for cut in range(len(data) + 1):
+        facts = TextFacts()
+        facts.see(data[:cut])
+        facts.see(data[cut:], data[:cut][-2:])
+        assert facts.full_width is wide, (text, cut)
