@@ -257,11 +257,11 @@ def time_call(con: Any, call: Call, runs: int) -> dict:
 
 
 def query_phase(db: str, runs: int, explain: bool) -> dict:
-    """Every call of `calls` on the dashboard's sealed read-only connection (open_reader)."""
-    from analytics.generations import open_reader
+    """Every call of `calls` on the dashboard's sealed read-only connection (open_current_reader)."""
+    from analytics.generations import open_current_reader
     from analytics.query import fetch_rows
 
-    con = open_reader(Path(db))
+    con = open_current_reader(Path(db))
     d = defaults(con)
     results = []
     for call in calls(d):

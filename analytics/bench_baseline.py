@@ -192,10 +192,10 @@ def crosscheck(con: Any, d: dict, answers: dict[str, Any]) -> dict[str, str]:
 
 def baseline_phase(db: str, d: dict, runs: int) -> dict:
     """The pandas computations timed like the analytics (one warm-up, then `runs`), and checked against them."""
-    from analytics.generations import open_reader
+    from analytics.generations import open_current_reader
     from analytics.store import current_policy
 
-    con = open_reader(Path(db))
+    con = open_current_reader(Path(db))
     policy = current_policy(con)
     started = time.perf_counter()
     snap = read_snapshots(con, policy)

@@ -17,7 +17,7 @@ from analytics.load import LoadResult, load_files
 from analytics.policy import PolicyError, load_policy
 from analytics import bench_cli, users_cli
 from analytics.audit import audit_path, record_loads
-from analytics.generations import open_reader, writing
+from analytics.generations import open_current_reader, writing
 from analytics.store import DEFAULT_DB
 
 REPORTS = ("tiers", "migration", "scorecard", "churn")
@@ -141,7 +141,7 @@ def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from analytics.reports import build_report
 
-    con = open_reader(args.db)
+    con = open_current_reader(args.db)
     if con is None:
         print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)
         return 2

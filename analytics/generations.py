@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.store import connect
+from analytics.store import connect, is_current_layout
 
 CATALOG = "bank"
 LOAD_MEMORY_LIMIT = "4GB"  # with the file's text batches in Python, a load stays within about 6 GB
@@ -55,6 +55,18 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     con.execute("set autoload_known_extensions = false")
     con.execute("set lock_configuration = true")
     return con
+
+
+def open_current_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """open_reader, after rebuilding the derived tables in a new generation when an older version of the product
+    wrote them (a database built before an upgrade: its summary tables would be missing or stale)."""
+    con = open_reader(path)
+    if con is None or is_current_layout(con):
+        return con
+    con.close()
+    with writing(path):
+        pass  # connect() rebuilds the copy's derived tables before it replaces the file
+    return open_reader(path)
 
 
 @contextmanager

@@ -134,10 +134,15 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
+def is_current_layout(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database's derived tables have this version's layout."""
+    row = first_row(con, "select value from meta where key = 'derived_version'")
+    return bool(row) and row[0] == DERIVED_VERSION
+
+
 def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables of a database written by an older layout (they hold nothing of their own)."""
-    row = first_row(con, "select value from meta where key = 'derived_version'")
-    if row and row[0] == DERIVED_VERSION:
+    if is_current_layout(con):
         return
     from analytics import derived
 

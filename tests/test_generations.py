@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.generations import generation, open_reader, writing
+from analytics.generations import generation, open_current_reader, open_reader, writing
 from analytics.load import load_files
+from analytics.store import DERIVED_VERSION
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,3 +157,20 @@ def test_loader_process_while_sessions_query_gives_no_lock_error_and_no_half_loa
     assert loader.returncode == 0, loader.stdout + loader.stderr
     assert errors == []
     assert queries[0] > 20 and 4 in seen_periods  # sessions kept querying and saw the final generation
+
+
+def test_a_database_from_an_older_layout_gets_its_derived_tables_rebuilt_when_opened(tmp_path):
+    # a database written before the Gini/Lorenz summary existed: the table is gone and the layout version old
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-09-30", 50)])
+    old = duckdb.connect(str(db))
+    old.execute("drop table concentration_summary")
+    old.execute("update meta set value = '1' where key = 'derived_version'")
+    old.close()
+    before = generation(db)
+    reader = open_current_reader(db)
+    assert generation(db) != before  # rebuilt in a new generation, as a load would
+    assert reader.execute("select customers from concentration_summary").fetchall() == [(50,)]
+    again = open_current_reader(db)  # current now: opened as it is
+    assert again.execute("select value from meta where key = 'derived_version'").fetchall() == [(DERIVED_VERSION,)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.audit import record_loads
-from analytics.generations import generation, open_reader, writing
+from analytics.generations import generation, open_current_reader, writing
 from analytics.load import LoadResult, load_files
 from analytics.store import DEFAULT_DB
 
@@ -34,7 +34,8 @@ def get_connection() -> duckdb.DuckDBPyConnection:
                 pass
         key = (str(path), generation(path))
         if _current.get("key") != key:
-            _current["key"], _current["con"] = key, open_reader(path)
+            reader = open_current_reader(path)  # may rebuild an older version's derived tables: a new generation
+            _current["key"], _current["con"] = (str(path), generation(path)), reader
         return _current["con"].cursor()  # type: ignore[union-attr]
 
 
