@@ -86,6 +86,7 @@ def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, sco
                                         "growth", "aum_growth"])
     counts = ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end"]
     frame[counts] = frame[counts].fillna(0).astype("int64")  # a scope with no maintained customer at either end
+    frame[["aum_start", "aum_end"]] = frame[["aum_start", "aum_end"]].fillna(0.0)
     frame["covered_end"] = frame["covered_end"].astype("Int64").where(frame["coverage_rate"].notna())
     return frame[["quarter", "start", "end", "customers", "maintained", "aum", "maintained_start",
                   "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate", "covered_end",
