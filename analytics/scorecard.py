@@ -55,9 +55,10 @@ def _scored(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level
     """scorecard without the unit names."""
     policy = current_policy(con)
     sql, params = _indicators_sql(con, start, end, level, scope, policy)
-    ranked = f"unit not like '{UNASSIGNED_PREFIX}%'" if level == "manager" else "true"
-    scoring, weights = _scored_sql(ranked, policy)
-    frame = _typed(fetch(con, f"{sql}{scoring} select * from ranked order by unit", params | weights))
+    frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
+    ranked = ~frame["unit"].str.startswith(UNASSIGNED_PREFIX).to_numpy(dtype=bool) if level == "manager" \
+        else np.ones(len(frame), dtype=bool)
+    frame["score"], frame["rank"] = score_units(frame, ranked, policy)
     columns = ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
                "covered_end", "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth", "score", "rank"]
     frame = frame[columns]
@@ -121,32 +122,34 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _scored_sql(ranked: str, policy: Policy) -> tuple[str, dict]:
-    """Clauses after `final`: each indicator's percentile rank among the ranked units with a value (share doing
-    no better, itself included: cume_dist, ordered worst first), the weighted score over the indicators a unit
-    has, and the rank (ties share the best rank)."""
-    shares, points, weights, params = [], [], [], {}
+def shares(values: np.ndarray, ranked: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Percentile rank of each ranked unit with a value: the share of those units doing no better, itself included
+    (ties share the larger share; best = 1). NaN for units not ranked or without a value."""
+    better = values if higher_is_better else -values
+    counted = ranked & ~np.isnan(better)
+    result = np.full(len(values), np.nan)
+    ordered = np.sort(better[counted])
+    result[counted] = np.searchsorted(ordered, better[counted], side="right") / max(len(ordered), 1)
+    return result
+
+
+def score_units(frame: pd.DataFrame, ranked: np.ndarray, policy: Policy) -> tuple[np.ndarray, pd.Series]:
+    """Score (0-100: the indicators' percentile ranks weighted by the policy, over the indicators a unit has) and
+    rank (1 = best; ties share the best rank) of the ranked units; NaN / null for the others."""
+    points, weights = np.zeros(len(frame)), np.zeros(len(frame))
     for indicator, (column, higher_is_better) in INDICATORS.items():
-        counted = f"(ranked and {column} is not null)"
-        order = "asc" if higher_is_better else "desc"
-        shares.append(f"case when {counted} then cume_dist() over (partition by {counted} order by {column} {order}) "
-                      f"end as share_{indicator}")
-        points.append(f"coalesce(share_{indicator}, 0) * $weight_{indicator}")
-        weights.append(f"(share_{indicator} is not null)::int * $weight_{indicator}")
-        params[f"weight_{indicator}"] = policy.weights.get(indicator, 0.0)
-    return f""",
-        eligible as (select *, {ranked} as ranked from final),
-        shared as (select *, {", ".join(shares)} from eligible),
-        weighted as (select *, {" + ".join(points)} as points, {" + ".join(weights)} as weights from shared),
-        scored as (
-            select *, case when ranked and weights > 0 then round(100 * points / weights, 6) end as score
-            from weighted
-        ),
-        ranked as (
-            select *, case when score is not null
-                           then rank() over (partition by score is not null order by score desc) end as rank
-            from scored
-        )""", params
+        share = shares(frame[column].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better)
+        weight = policy.weights.get(indicator, 0.0)
+        points += np.nan_to_num(share) * weight
+        weights += ~np.isnan(share) * weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # rounded so that units level on every indicator tie exactly, whatever the order of float additions
+        score = np.where(ranked & (weights > 0), np.round(100 * points / weights, 6), np.nan)
+    scored = ~np.isnan(score)
+    ordered = np.sort(score[scored])
+    rank = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    rank[scored] = 1 + len(ordered) - np.searchsorted(ordered, score[scored], side="right")  # 1 + units above
+    return score, rank
 
 
 def _attainment(actual: pd.Series, target: float, lower_is_better: bool) -> np.ndarray:

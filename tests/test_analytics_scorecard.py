@@ -1,13 +1,13 @@
 """Churn and the 保争挖抢培 scorecard on the hand-made fixture bank (see tests/analytics_helpers.py)."""
 from dataclasses import replace
 
-import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics.churn import churn_by_unit
 from analytics.scope import Scope
-from analytics.scorecard import _scored_sql, quarter_scorecard, scorecard
+from analytics.scorecard import quarter_scorecard, score_units, scorecard, shares
 from analytics.policy import DEFAULT_POLICY, parse_policy
 from tests.analytics_helpers import FIXTURE, P1, P2, P3, fixture_bank, load
 
@@ -150,22 +150,19 @@ def test_percentile_shares_give_the_best_unit_one_share_ties_and_skip_nulls():
     # growth (higher is better) 0.5, 0.2, 0.2, 0.9 -> 3/4, 2/4, 2/4, 4/4. Weights churn 1, growth 1, others 0:
     # scores 100 * (1.0 + 0.75) / 2 = 87.5, 100 * (2/3 + 1/2) / 2 = 58.33, 58.33, 100 * 1.0 / 1 = 100 (no churn)
     # -> ranks 2, 3, 3, 1; the unranked unit U5 (an unassigned book) gets neither share, score nor rank.
-    policy = replace(parse_policy(DEFAULT_POLICY.read_text()), weights={"churn": 1.0, "upgrade": 0.0, "coverage": 0.0, "growth": 1.0, "aum_growth": 0.0})
-    sql, params = _scored_sql("unit <> 'U5'", policy)
-    rows = duckdb.connect().execute(f"""
-        with final as (
-            select * from (values ('U1', 0.1, 0.5), ('U2', 0.3, 0.2), ('U3', 0.3, 0.2), ('U4', null, 0.9),
-                                  ('U5', 0.0, 9.9))
-                          t(unit, churn_rate, growth),
-                 (select null::double as upgrade_rate, null::double as coverage_rate, null::double as aum_growth)
-        ){sql}
-        select unit, share_churn, share_growth, score, rank from ranked order by unit
-    """, params).fetchall()
-    assert [r[0] for r in rows] == ["U1", "U2", "U3", "U4", "U5"]
-    assert rows[0][1:3] == pytest.approx((1.0, 0.75)) and rows[1][1:3] == pytest.approx((2 / 3, 0.5))
-    assert rows[3][1] is None and rows[3][2] == pytest.approx(1.0)
-    assert [r[3] for r in rows[:4]] == pytest.approx([87.5, 58.333333, 58.333333, 100.0])
-    assert [r[4] for r in rows] == [2, 3, 3, 1, None] and rows[4][1:4] == (None, None, None)
+    policy = replace(parse_policy(DEFAULT_POLICY.read_text()),
+                     weights={"churn": 1.0, "upgrade": 0.0, "coverage": 0.0, "growth": 1.0, "aum_growth": 0.0})
+    frame = pd.DataFrame({"unit": ["U1", "U2", "U3", "U4", "U5"], "churn_rate": [0.1, 0.3, 0.3, None, 0.0],
+                          "growth": [0.5, 0.2, 0.2, 0.9, 9.9], "upgrade_rate": None, "coverage_rate": None,
+                          "aum_growth": None})
+    ranked = np.array([True, True, True, True, False])
+    churn = shares(frame["churn_rate"].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better=False)
+    assert list(churn[:3]) == pytest.approx([1.0, 2 / 3, 2 / 3]) and np.isnan(churn[3]) and np.isnan(churn[4])
+    growth = shares(frame["growth"].to_numpy(dtype=float), ranked, higher_is_better=True)
+    assert list(growth[:4]) == pytest.approx([0.75, 0.5, 0.5, 1.0]) and np.isnan(growth[4])
+    score, rank = score_units(frame, ranked, policy)
+    assert list(score[:4]) == pytest.approx([87.5, 58.333333, 58.333333, 100.0]) and np.isnan(score[4])
+    assert rank.tolist() == [2, 3, 3, 1, pd.NA]
 
 
 def test_scorecard_of_a_pair_not_counted_at_load_is_counted_live(con):
