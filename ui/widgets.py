@@ -14,7 +14,7 @@ import streamlit as st
 
 from analytics.units import LEVELS
 from ui import i18n
-from ui.connection import database_path, get_connection, load_into_database
+from ui.connection import database_path, load_into_database
 
 TRANSLATED_KEY = "_translated_widgets"
 TABS_KEY = "_translated_tabs"
