@@ -13,7 +13,7 @@ import duckdb
 from analytics import concentration, retention, top_customers
 from analytics.periods import quarter_ends
 from analytics.policy import Policy
-from analytics.store import EXITED, NEW
+from analytics.store import EXITED, NEW, TOTAL
 
 # lower bounds (CNY) of the AUM bands of the concentration (二八) analysis; band 0 is everything below 0
 BAND_FLOORS: tuple[int, ...] = (0, 100, 1_000, 10_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
@@ -185,7 +185,7 @@ def scorecard_counts_sql(pair_rows: str) -> str:
         select {UNIT_KEYS}, 0 as maintained_start, 0 as maintained_end,
                sum(case when to_tier < $m then customers else 0 end) as churned,
                sum(case when to_tier > from_tier then customers else 0 end) as upgraded,
-               0 as covered_end, 0 as with_products_end, 0 as aum_start, 0 as aum_end
+               0 as covered_end, 0 as with_products_end, 0::{TOTAL} as aum_start, 0::{TOTAL} as aum_end
         from pair where from_tier >= $m
         group by all
         union all
