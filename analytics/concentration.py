@@ -15,6 +15,7 @@ from analytics.query import fetch
 from analytics.scope import Scope
 
 POINTS = 100  # points of a stored curve, plus (0, 0)
+WHOLE = "$whole"  # the unit expression of a scope taken as one unit; bound to 'all'
 
 
 def summary_sql(unit: str, condition: str) -> str:
@@ -52,8 +53,8 @@ def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
     """Store the period's summary for the whole bank."""
     con.execute(f"""
         insert into concentration_summary
-        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql("'all'", 'true')})
-    """, {"period": period, "points": POINTS})
+        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql(WHOLE, 'true')})
+    """, {"period": period, "points": POINTS, "whole": "all"})
 
 
 def summary(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: int = POINTS,
@@ -67,5 +68,5 @@ def summary(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, points: 
         if len(frame):
             return frame
     condition, params = scope.sql()
-    return fetch(con, f"select {columns} from ({summary_sql(repr('all'), condition)})",
-                 params | {"period": period, "points": points})
+    return fetch(con, f"select {columns} from ({summary_sql(WHOLE, condition)})",
+                 params | {"period": period, "points": points, "whole": "all"})

@@ -47,7 +47,7 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     tables = con.execute("select table_name from duckdb_tables() where database_name = ?", [CATALOG]).fetchall()
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
-    con.execute(f"set memory_limit = '{READER_MEMORY_LIMIT}'")  # live queries past it spill to the temp folder
+    con.execute("set memory_limit = ?", [READER_MEMORY_LIMIT])  # live queries past it spill to the temp folder
     con.execute("set temp_directory = ?", [str(Path(tempfile.gettempdir()) / "bank-reader-spill")])
     con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")
@@ -89,7 +89,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             if path.exists():
                 shutil.copyfile(path, copy)
             con = connect(copy)
-            con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")  # DuckDB spills past it
+            con.execute("set memory_limit = ?", [LOAD_MEMORY_LIMIT])  # DuckDB spills past it
             yield con
             con.execute("checkpoint")
             con.close()

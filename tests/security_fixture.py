@@ -13,6 +13,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from analytics.query import fetch_rows
 from analytics.scope import Scope
 from analytics.users import add_user
 from pages_fixture import APP, demo_db
@@ -120,10 +121,10 @@ class Visible:
 
 def visible(con, scope: Scope) -> Visible:
     condition, params = scope.sql()
-    cursor = con.cursor()
+    params["end"] = END
 
     def column(sql: str) -> frozenset[str]:
-        return frozenset(str(r[0]) for r in cursor.execute(sql, params).fetchall() if r[0] is not None)
+        return frozenset(str(r[0]) for r in fetch_rows(con, sql, params) if r[0] is not None)
 
     units = column(f"""select unnest([coalesce(region, '(none)'), coalesce(sub_branch, '(none)'), branch_id,
                                       coalesce(manager_id, 'unassigned@' || branch_id)])
@@ -131,7 +132,7 @@ def visible(con, scope: Scope) -> Visible:
     return Visible(
         customers=column(f"select customer_id from customer_snapshot where {condition}"),
         present_at_end=column(f"select customer_id from customer_snapshot where {condition} "
-                              f"and period = DATE '{END}' and status <> 'closed'"),
+                              "and period = $end::date and status <> 'closed'"),
         branches=column(f"select branch_id from customer_snapshot where {condition}"),
         managers=column(f"select manager_id from customer_snapshot where {condition}"),
         units=units | {"all"})

@@ -171,8 +171,8 @@ def test_scorecard_of_a_pair_not_counted_at_load_is_counted_live(con):
     # and C11 (M) are not maintained: churned 5; C01 E->A and C07 E->W went up: upgraded 2. B02 C13 C14 C16 C18
     # C19 = 5; C16 gone: churned 1; C13 W->P: upgraded 1 (C18 W->A counts for B02, where it started).
     # Maintained at P3 by unit at P3: B01 C01 C04 C05 C07 C10 C12 C18 = 7, B02 C13 C14 C19 C20 = 4.
-    assert con.execute(f"select count(*) from period_pair where period_from = '{P1}' and period_to = '{P3}'"
-                       ).fetchone()[0] == 0
+    assert con.execute("select count(*) from period_pair where period_from = ? and period_to = ?",
+                       [P1, P3]).fetchone()[0] == 0
     frame = scorecard(con, P1, P3, "branch", ALL).set_index("unit")
     columns = ["maintained_start", "churned", "upgraded", "maintained_end"]
     assert frame.loc["B01", columns].tolist() == [9, 5, 2, 7]
