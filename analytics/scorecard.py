@@ -7,14 +7,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import derived
 from analytics.migration import pair_rows_sql
 from analytics.periods import Quarter, loaded_periods, quarter_snapshots
 from analytics.policy import Policy
-from analytics import derived
 from analytics.query import fetch, fetch_rows
 from analytics.scope import Scope
+from analytics.stats import percentile_rank
 from analytics.store import current_policy
-from analytics.units import UNASSIGNED_PREFIX, Level, parse_level, unit_key, with_labels
+from analytics.units import Level, is_unassigned, parse_level, unit_key, with_labels
 
 # indicator (policy weight / target key) -> column, and whether higher is better
 INDICATORS: dict[str, tuple[str, bool]] = {
@@ -56,8 +57,7 @@ def _scored(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level
     policy = current_policy(con)
     sql, params = _indicators_sql(con, start, end, level, scope, policy)
     frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
-    ranked = ~frame["unit"].str.startswith(UNASSIGNED_PREFIX).to_numpy(dtype=bool) if level == "manager" \
-        else np.ones(len(frame), dtype=bool)
+    ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
     frame["score"], frame["rank"] = score_units(frame, ranked, policy)
     columns = ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
                "covered_end", "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth", "score", "rank"]
@@ -112,25 +112,10 @@ def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "with_products_end"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    for column in (*(column for column, _ in INDICATORS.values()), "score"):
-        if column in frame:
-            frame[column] = frame[column].astype(float)
-    if "rank" in frame:
-        frame["rank"] = frame["rank"].astype("Int64")
+        frame[column] = frame[column].astype("int64")
+    for column, _ in INDICATORS.values():
+        frame[column] = frame[column].astype(float)
     return frame
-
-
-def shares(values: np.ndarray, ranked: np.ndarray, higher_is_better: bool) -> np.ndarray:
-    """Percentile rank of each ranked unit with a value: the share of those units doing no better, itself included
-    (ties share the larger share; best = 1). NaN for units not ranked or without a value."""
-    better = values if higher_is_better else -values
-    counted = ranked & ~np.isnan(better)
-    result = np.full(len(values), np.nan)
-    ordered = np.sort(better[counted])
-    result[counted] = np.searchsorted(ordered, better[counted], side="right") / max(len(ordered), 1)
-    return result
 
 
 def score_units(frame: pd.DataFrame, ranked: np.ndarray, policy: Policy) -> tuple[np.ndarray, pd.Series]:
@@ -138,7 +123,7 @@ def score_units(frame: pd.DataFrame, ranked: np.ndarray, policy: Policy) -> tupl
     rank (1 = best; ties share the best rank) of the ranked units; NaN / null for the others."""
     points, weights = np.zeros(len(frame)), np.zeros(len(frame))
     for indicator, (column, higher_is_better) in INDICATORS.items():
-        share = shares(frame[column].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better)
+        share = percentile_rank(frame[column].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better)
         weight = policy.weights.get(indicator, 0.0)
         points += np.nan_to_num(share) * weight
         weights += ~np.isnan(share) * weight

@@ -38,3 +38,14 @@ def add_rate(frame: pd.DataFrame, name: str, successes: str, trials: str, confid
     """Add columns <name>, <name>_low, <name>_high (Wilson interval) to `frame` in place."""
     frame[name] = rate(frame[successes], frame[trials])
     frame[f"{name}_low"], frame[f"{name}_high"] = wilson_interval(frame[successes], frame[trials], confidence)
+
+
+def percentile_rank(values: np.ndarray, ranked: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
+    """Share of the ranked units with a value whose value is no better than each one's, itself included (ties
+    share the larger share; best = 1). NaN for units not ranked or without a value; they count in no share."""
+    better = values if higher_is_better else -values
+    counted = ranked & ~np.isnan(better)
+    result = np.full(len(values), np.nan)
+    ordered = np.sort(better[counted])
+    result[counted] = np.searchsorted(ordered, better[counted], side="right") / max(len(ordered), 1)
+    return result

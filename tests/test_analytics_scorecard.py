@@ -7,7 +7,8 @@ import pytest
 
 from analytics.churn import churn_by_unit
 from analytics.scope import Scope
-from analytics.scorecard import quarter_scorecard, score_units, scorecard, shares
+from analytics.scorecard import quarter_scorecard, score_units, scorecard
+from analytics.stats import percentile_rank
 from analytics.policy import DEFAULT_POLICY, parse_policy
 from tests.analytics_helpers import FIXTURE, P1, P2, P3, fixture_bank, load
 
@@ -156,9 +157,9 @@ def test_percentile_shares_give_the_best_unit_one_share_ties_and_skip_nulls():
                           "growth": [0.5, 0.2, 0.2, 0.9, 9.9], "upgrade_rate": None, "coverage_rate": None,
                           "aum_growth": None})
     ranked = np.array([True, True, True, True, False])
-    churn = shares(frame["churn_rate"].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better=False)
+    churn = percentile_rank(frame["churn_rate"].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better=False)
     assert list(churn[:3]) == pytest.approx([1.0, 2 / 3, 2 / 3]) and np.isnan(churn[3]) and np.isnan(churn[4])
-    growth = shares(frame["growth"].to_numpy(dtype=float), ranked, higher_is_better=True)
+    growth = percentile_rank(frame["growth"].to_numpy(dtype=float), ranked, higher_is_better=True)
     assert list(growth[:4]) == pytest.approx([0.75, 0.5, 0.5, 1.0]) and np.isnan(growth[4])
     score, rank = score_units(frame, ranked, policy)
     assert list(score[:4]) == pytest.approx([87.5, 58.333333, 58.333333, 100.0]) and np.isnan(score[4])
