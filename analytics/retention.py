@@ -82,13 +82,13 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
     """
     periods = loaded_periods(con)
     ends = quarter_ends(periods)
-    if not ends:
+    if start is None and not ends:
         raise ValueError("no quarter end loaded")
     start = require_period(periods, start or ends[0])
     follow = _follow(periods, start)
     policy = current_policy(con)
     condition, params = scope.sql()
-    source = ("select * from survival_summary where start = $start" if start == ends[0]  # counted at load
+    source = ("select * from survival_summary where start = $start" if ends and start == ends[0]  # kept at load
               else _first_events_sql(condition))
     events = fetch(con, f"""
         select start_tier, k, event, sum(customers)::bigint as customers from ({source})
