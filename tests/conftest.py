@@ -12,6 +12,8 @@ from analytics.store import connect
 
 # ../shared/realdata beside the repository (CI clones the repository with shared/ beside it)
 REALDATA = Path(os.environ.get("REALDATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
+# the public bank data sits beside the repository (../shared/realdata) or where REALDATA_DIR says
+needs_realdata = pytest.mark.skipif(not REALDATA.exists(), reason=f"{REALDATA} is not available (set REALDATA_DIR)")
 
 
 def csv_text(rows: list[list[object]], delimiter: str = ",") -> str:

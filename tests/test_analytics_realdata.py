@@ -19,9 +19,9 @@ from analytics.policy import load_policy
 from analytics.reports import build_report
 from analytics.scope import Scope
 from tests.analytics_helpers import DATA, load
-from tests.conftest import REALDATA
+from tests.conftest import REALDATA, needs_realdata
 
-pytestmark = pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata is not available")
+pytestmark = needs_realdata
 
 BERKA_POLICY = DATA / "berka_policy.toml"
 BOUNDS = [Decimal(0), Decimal(20_000), Decimal(40_000), Decimal(60_000), Decimal(100_000)]  # berka_policy.toml

@@ -5,7 +5,9 @@ import csv
 from decimal import Decimal
 
 from analytics.load import load_files
-from tests.conftest import REALDATA, write_csv
+from tests.conftest import REALDATA, needs_realdata, write_csv
+
+pytestmark = needs_realdata
 
 
 def test_load_files_churn_modelling_counts_match_the_published_figures(db, tmp_path):
