@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/bank.duckdb
 
-.PHONY: run test demo bench install install-dev browser
+.PHONY: run test lint demo bench install install-dev browser
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ run: $(VENV)/.installed $(DB)
 	$(PY) -m streamlit run app.py --server.address localhost --server.port 8501 --browser.gatherUsageStats false
 
 browser:
-	bash scripts/ensure_browser.sh
+	bash tools/ensure_browser.sh
 
-test: $(VENV)/.installed-dev browser
-	$(PY) -m pytest -q
+# the layout's rules (docs/architecture.md) and the code's style, checked before any test runs
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint browser
+	$(PY) -m pytest
 
 bench: $(VENV)/.installed-dev
-	$(PY) -m analytics bench
+	$(PY) -m tools.bench

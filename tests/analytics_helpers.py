@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.load import load_files
-from analytics.policy import Policy, load_policy
-from analytics.store import connect
+from analytics.store.load import load_files
+from analytics.core.policy import Policy, load_policy
+from analytics.store.connection import connect
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURE = DATA / "fixture_bank.csv"

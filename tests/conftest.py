@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.store import connect
+from analytics.store.connection import connect
 
 # ../shared/realdata beside the repository (CI clones the repository with shared/ beside it)
 REALDATA = Path(os.environ.get("REALDATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "realdata"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics.demo import generate_extracts
-from analytics.load import load_files
-from analytics.generations import open_reader
-from analytics.store import connect
+from tools.demo_bank.simulate import generate_extracts
+from analytics.store.load import load_files
+from analytics.store.generations import open_reader
+from analytics.store.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"

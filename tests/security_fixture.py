@@ -13,9 +13,9 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from analytics.query import fetch_rows
-from analytics.scope import Scope
-from analytics.users import add_user
+from analytics.core.sql import fetch_rows
+from analytics.core.scope import Scope
+from analytics.access.users import add_user
 from pages_fixture import APP, demo_db
 
 PASSWORD = "correct horse battery"

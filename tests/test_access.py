@@ -6,11 +6,11 @@ from datetime import date
 import duckdb
 import pytest
 
-from analytics.access import can_reveal_pii, find_user, local_demo_user, scope_for
-from analytics.generations import open_reader, writing
-from analytics.load import load_files
-from analytics.scope import Scope
-from analytics.users import User, add_user
+from analytics.access.roles import can_reveal_pii, find_user, local_demo_user, scope_for
+from analytics.store.generations import open_reader, writing
+from analytics.store.load import load_files
+from analytics.core.scope import Scope
+from analytics.access.users import User, add_user
 from tests.conftest import write_csv
 
 HEADER = ["period", "customer_id", "branch_id", "region", "sub_branch", "manager_id", "aum"]

@@ -1,9 +1,8 @@
 """Action lists on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
 import pytest
 
-from analytics.actions import (at_risk_customers, churned_high_value, manager_load, red_list, unassigned_customers,
-                               upgrade_candidates)
-from analytics.scope import Scope
+from analytics.lists.actions import at_risk_customers, churned_high_value, manager_load, red_list, unassigned_customers, upgrade_candidates
+from analytics.core.scope import Scope
 from tests.analytics_helpers import P1, P2, P3, fixture_bank
 
 ALL = Scope()

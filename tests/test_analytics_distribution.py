@@ -1,9 +1,8 @@
 """Distribution and concentration on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
 import pytest
 
-from analytics.distribution import (band_concentration, card_distribution, gini, lorenz_curve, tier_distribution,
-                                    vip_growth)
-from analytics.scope import Scope
+from analytics.metrics.distribution import band_concentration, card_distribution, gini, lorenz_curve, tier_distribution, vip_growth
+from analytics.core.scope import Scope
 from tests.analytics_helpers import P2, P3, fixture_bank
 
 ALL = Scope()

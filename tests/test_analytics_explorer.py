@@ -1,7 +1,7 @@
 """The explorer's customer list on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
-from analytics import top_customers
-from analytics.explorer import CustomerFilter, find_customers
-from analytics.scope import Scope
+from analytics.store.derived import top_customers
+from analytics.lists.explorer import CustomerFilter, find_customers
+from analytics.core.scope import Scope
 from tests.analytics_helpers import P3, fixture_bank
 
 

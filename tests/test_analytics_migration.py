@@ -1,8 +1,8 @@
 """Migration matrices on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
 import pytest
 
-from analytics.migration import migration_matrix, migration_rates, pooled_matrix, pooled_pairs, project_distribution
-from analytics.scope import Scope
+from analytics.metrics.migration import migration_matrix, migration_rates, pooled_matrix, pooled_pairs, project_distribution
+from analytics.core.scope import Scope
 from tests.analytics_helpers import P1, P2, P3, fixture_bank
 
 ALL = Scope()

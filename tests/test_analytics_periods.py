@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.periods import (Quarter, add_months, latest_complete_quarter, latest_quarter_snapshots, parse_period,
-                               quarter_snapshots)
-from analytics.scope import Scope
-from analytics.stats import rate, wilson_interval
-from analytics.units import parse_level, unit_labels
+from analytics.core.periods import Quarter, add_months, latest_complete_quarter, latest_quarter_snapshots, parse_period, quarter_snapshots
+from analytics.core.scope import Scope
+from analytics.core.stats import rate, wilson_interval
+from analytics.core.units import parse_level
+from analytics.metrics.labels import unit_labels
 from tests.analytics_helpers import P1, P2, P3, fixture_bank
 
 

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analytics.churn import churn_by_unit
-from analytics.distribution import tier_distribution
-from analytics.migration import migration_matrix
-from analytics.policy import load_policy
-from analytics.scope import Scope
-from analytics.scorecard import scorecard
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.distribution import tier_distribution
+from analytics.metrics.migration import migration_matrix
+from analytics.core.policy import load_policy
+from analytics.core.scope import Scope
+from analytics.metrics.scorecard import scorecard
 from tests.analytics_helpers import P1, P2, P3, load
 
 PERIODS = (P1, P2, P3)

@@ -13,11 +13,11 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from analytics.migration import pooled_matrix
-from analytics.periods import loaded_periods
-from analytics.policy import load_policy
-from analytics.reports import build_report
-from analytics.scope import Scope
+from analytics.metrics.migration import pooled_matrix
+from analytics.store.catalog import loaded_periods
+from analytics.core.policy import load_policy
+from analytics.metrics.reports import build_report
+from analytics.core.scope import Scope
 from tests.analytics_helpers import DATA, load
 from tests.conftest import REALDATA, needs_realdata
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from analytics.reports import build_report
-from analytics.scope import Scope
+from analytics.metrics.reports import build_report
+from analytics.core.scope import Scope
 from tests.analytics_helpers import fixture_bank
 
 

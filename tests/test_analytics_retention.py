@@ -1,8 +1,8 @@
 """Retention triangle and survival by starting tier on the hand-made fixture bank (tests/analytics_helpers.py)."""
 import pytest
 
-from analytics.retention import retention_triangle, survival_by_tier
-from analytics.scope import Scope
+from analytics.metrics.retention import retention_triangle, survival_by_tier
+from analytics.core.scope import Scope
 from tests.analytics_helpers import P2, fixture_bank
 
 ALL = Scope()

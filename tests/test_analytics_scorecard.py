@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.churn import churn_by_unit
-from analytics.scope import Scope
-from analytics.scorecard import quarter_scorecard, score_units, scorecard
-from analytics.stats import percentile_rank
-from analytics.policy import DEFAULT_POLICY, parse_policy
+from analytics.metrics.churn import churn_by_unit
+from analytics.core.scope import Scope
+from analytics.metrics.scorecard import quarter_scorecard, score_units, scorecard
+from analytics.core.stats import percentile_rank
+from analytics.core.config import DEFAULT_POLICY
+from analytics.core.policy import parse_policy
 from tests.analytics_helpers import FIXTURE, P1, P2, P3, fixture_bank, load
 
 ALL = Scope()

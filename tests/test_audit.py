@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics import audit
-from analytics.audit import customer_hash, read_events, record, verify_chain
-from analytics.users import User
+from analytics.core import config
+from analytics.access import audit
+from analytics.access.audit import customer_hash, read_events, record, verify_chain
+from analytics.access.users import User
 
 
 @pytest.fixture
@@ -143,10 +144,10 @@ def test_read_events_of_a_missing_trail_is_empty(trail):
 
 def test_audit_path_follows_bank_audit_or_sits_beside_the_database(monkeypatch, tmp_path):
     monkeypatch.delenv("BANK_AUDIT", raising=False)
-    assert audit.audit_path(tmp_path / "bank.duckdb") == tmp_path / "audit.jsonl"
-    assert audit.audit_path() == audit.DEFAULT_DB.with_name("audit.jsonl")
+    assert config.audit_path(tmp_path / "bank.duckdb") == tmp_path / "audit.jsonl"
+    assert config.audit_path() == config.DEFAULT_DB.with_name("audit.jsonl")
     monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "x.jsonl"))
-    assert audit.audit_path(tmp_path / "bank.duckdb") == tmp_path / "x.jsonl"
+    assert config.audit_path(tmp_path / "bank.duckdb") == tmp_path / "x.jsonl"
 
 
 def _write_many(trail, name: str, count: int) -> None:

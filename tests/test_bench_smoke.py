@@ -9,15 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics.bench import PAGES, SCRIPT_PAGES
-from analytics.bench_cli import BASELINE, format_table
+from tools.bench.run import PAGES, SCRIPT_PAGES
+from tools.bench.__main__ import BASELINE, format_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS, MONTHS = 2000, 4  # 2026-06-30 .. 2026-09-30: one comparable quarter, 2026Q3
 
 
 def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "analytics.bench_cli", "--customers", str(CUSTOMERS),
+    done = subprocess.run([sys.executable, "-m", "tools.bench", "--customers", str(CUSTOMERS),
                            "--months", str(MONTHS), "--runs", "2", "--page-runs", "1", "--workdir", str(tmp_path),
                            "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

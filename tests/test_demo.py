@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.columns import CARD_LEVELS, PRODUCTS, canonical
-from analytics.demo import generate_extracts
+from analytics.ingest.columns import CARD_LEVELS, PRODUCTS, canonical
+from tools.demo_bank.simulate import generate_extracts
 
 CUSTOMERS = 3_000
 MONTHS = 4

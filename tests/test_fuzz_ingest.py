@@ -28,9 +28,9 @@ import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from analytics.columns import ALIASES, REQUIRED
-from analytics.load import LoadResult, load_files
-from analytics.store import connect
+from analytics.ingest.columns import ALIASES, REQUIRED
+from analytics.store.load import LoadResult, load_files
+from analytics.store.connection import connect
 from tests.conftest import write_csv
 
 PERIOD = date(2026, 9, 30)

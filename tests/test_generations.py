@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.generations import generation, open_current_reader, open_reader, writing
-from analytics.load import load_files
-from analytics.store import DERIVED_VERSION
+from analytics.store.generations import generation, open_current_reader, open_reader, writing
+from analytics.store.load import load_files
+from analytics.store.schema import DERIVED_VERSION
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analytics.load import load_files
-from analytics.readers import TextFacts
+from analytics.store.load import load_files
+from analytics.ingest.csv_encoding import TextFacts
 from tests.conftest import csv_text, write_csv
 
 HEADER_ZH = ["数据日期", "客户号", "网点号", "金融资产", "客户姓名", "卡等级", "状态"]
@@ -151,7 +151,7 @@ def test_gb18030_reads_the_same_through_iconv_and_python(db, tmp_path, monkeypat
     """Names outside GBK (four-byte GB18030: 𠀾 U+2003E, the euro sign, 䶮 U+4DAE) and a GB18030 BOM come out
     the same whichever transcoder runs; without iconv the Python codec does the whole file."""
     if not iconv:
-        monkeypatch.setattr("analytics.readers.shutil.which", lambda _name: None)
+        monkeypatch.setattr("analytics.ingest.csv_encoding.shutil.which", lambda _name: None)
     rows = [HEADER_ZH, ["2026-09-30", "000101", "0301", "1234.56", "刘𠀾", "金卡", "正常"],
             ["2026-09-30", "000102", "0301", "50000.00", "龚䶮€", "普卡", "正常"]]
     for name, text in (("plain", csv_text(rows)), ("bom", "\ufeff" + csv_text(rows))):

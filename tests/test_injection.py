@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from analytics.cli import main as cli_main
+from analytics.cli.main import main as cli_main
 from pages_fixture import APP, ROOT, copy_db, demo_db
 from ui.i18n import TEXT
 
@@ -369,7 +368,7 @@ def test_cli_load_files_named_like_payloads_are_recorded_verbatim(db, tmp_path):
         shutil.copyfile(sample, folder / file_name)
     code, out, err = cli(["load", *(str(folder / n) for n in names.values()), "--db", str(target)])
     assert code == 0, err
-    from analytics.generations import open_reader
+    from analytics.store.generations import open_reader
     con = open_reader(target)
     try:
         recorded = {Path(f).name for (f,) in con.execute("select file_name from load_log").fetchall()}

@@ -10,11 +10,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
-from analytics.load import load_files
-from analytics.policy import load_policy
-from analytics.store import connect
+from analytics.store.load import load_files
+from analytics.core.policy import load_policy
+from analytics.store.connection import connect
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +87,7 @@ def _big_extract(path: Path, customers: int) -> Path:
     return path
 
 
-LOADER = "import sys; from pathlib import Path; from analytics.store import connect; from analytics.load import " \
+LOADER = "import sys; from pathlib import Path; from analytics.store.connection import connect; from analytics.store.load import " \
          "load_files; con = connect(sys.argv[1]); print(load_files(con, [Path(sys.argv[2])])[0].outcome, flush=True)"
 
 

@@ -16,10 +16,10 @@ import threading
 
 import pytest
 
-from analytics.scope import Scope
+from analytics.core.scope import Scope
 from pages_fixture import ROOT, copy_db, demo_db
 
-spec = importlib.util.spec_from_file_location("load_test", ROOT / "scripts" / "load_test.py")
+spec = importlib.util.spec_from_file_location("load_test", ROOT / "tools" / "load_test.py")
 load_test = sys.modules.setdefault("load_test", importlib.util.module_from_spec(spec))
 spec.loader.exec_module(load_test)
 
@@ -53,8 +53,8 @@ def test_concurrent_sessions_queries_never_collide_on_the_shared_reader():
 
     def session() -> None:
         for _ in range(15):
-            for name, args in (("analytics.store.periods", ()),
-                               ("analytics.distribution.tier_distribution", (Scope(),))):
+            for name, args in (("analytics.store.catalog.loaded_periods", ()),
+                               ("analytics.metrics.distribution.tier_distribution", (Scope(),))):
                 try:
                     run(name, "version", args, ())
                 except Exception as error:  # noqa: BLE001 - the finding

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from analytics.actions import at_risk_customers, churned_high_value
-from analytics.churn import churn_by_unit
-from analytics.retention import retention_triangle, survival_by_tier
-from analytics.scope import Scope
+from analytics.lists.actions import at_risk_customers, churned_high_value
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.retention import retention_triangle, survival_by_tier
+from analytics.core.scope import Scope
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception, open_tab
 
 START, END = date(2026, 6, 30), date(2026, 9, 30)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from analytics.catalog import load_history, period_quality
-from analytics.demo import generate_extracts
+from analytics.store.catalog import load_history, period_quality
+from tools.demo_bank.simulate import generate_extracts
 from pages_fixture import analytics_connection, app, copy_db, demo_db, frame_with, no_exception
 
 

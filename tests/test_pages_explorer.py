@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from analytics.explorer import CustomerFilter, customer_history, find_customers
-from analytics.scope import Scope
+from analytics.lists.explorer import CustomerFilter, find_customers
+from analytics.lists.history import customer_history
+from analytics.core.scope import Scope
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
 
 END = date(2026, 9, 30)

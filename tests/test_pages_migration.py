@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from analytics.explorer import migration_customers
-from analytics.migration import migration_matrix
-from analytics.scope import Scope
+from analytics.lists.migration_cell import migration_customers
+from analytics.metrics.migration import migration_matrix
+from analytics.core.scope import Scope
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
 
 START, END = date(2026, 6, 30), date(2026, 9, 30)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.distribution import tier_distribution
-from analytics.explorer import narrow_scope, quarter_overview
-from analytics.scope import Scope
+from analytics.metrics.distribution import tier_distribution
+from analytics.access.narrow import narrow_scope
+from analytics.metrics.overview import quarter_overview
+from analytics.core.scope import Scope
 from pages_fixture import analytics_connection, app, demo_db, frame_with, metric, no_exception
 from ui import format as fmt
 

@@ -7,10 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from analytics.explorer import narrow_scope
-from analytics.scope import Scope
-from analytics.scorecard import quarter_scorecard
-from analytics.store import current_policy
+from analytics.access.narrow import narrow_scope
+from analytics.core.scope import Scope
+from analytics.metrics.scorecard import quarter_scorecard
+from analytics.store.policy_record import current_policy
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
 from ui.xlsx import scorecard_workbook
 

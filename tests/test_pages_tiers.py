@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from analytics.actions import upgrade_candidates
-from analytics.distribution import band_concentration, tier_distribution, vip_growth
-from analytics.scope import Scope
+from analytics.lists.actions import upgrade_candidates
+from analytics.metrics.distribution import band_concentration, tier_distribution, vip_growth
+from analytics.core.scope import Scope
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception, open_tab
 
 END, START = date(2026, 9, 30), date(2026, 6, 30)

@@ -9,11 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.columns import CARD_LEVELS
-from analytics.explorer import AGE_BANDS, MOVES
-from analytics.policy import load_policy
-from analytics.scorecard import scorecard
-from analytics.units import LEVELS
+from analytics.ingest.columns import CARD_LEVELS
+from analytics.lists.explorer import AGE_BANDS
+from analytics.lists.migration_cell import MOVES
+from analytics.core.policy import load_policy
+from analytics.metrics.scorecard import scorecard
+from analytics.core.units import LEVELS
 from pages_fixture import ROOT, app, demo_db, no_exception
 from ui import format as fmt
 from ui import i18n

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.policy import PolicyError, load_policy, parse_policy
+from analytics.core.policy import PolicyError, load_policy, parse_policy
 
 
 def _edited(old: str, new: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
-from analytics.load import load_files
+from analytics.store.load import load_files
 from tests.conftest import REALDATA, needs_realdata, write_csv
 
 pytestmark = needs_realdata

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.access import scope_for
-from analytics.audit import customer_hash
-from analytics.explorer import customer_history
-from analytics.scope import Scope
-from analytics.users import User
+from analytics.access.roles import scope_for
+from analytics.access.audit import customer_hash
+from analytics.lists.history import customer_history
+from analytics.core.scope import Scope
+from analytics.access.users import User
 from pages_fixture import analytics_connection, demo_db, frame_with, metric, no_exception
 from security_fixture import (PERSONAL_HEADERS, USERS, Visible, events, fresh, served, sheets, sign_in,
                               signed_in, trail, users_file, visible)  # noqa: F401 (fixtures)

@@ -7,8 +7,8 @@ from importlib.util import find_spec
 import pytest
 from streamlit.testing.v1.util import patch_config_options
 
-from analytics.audit import verify_chain
-from analytics.users import remove_user
+from analytics.access.audit import verify_chain
+from analytics.access.users import remove_user
 from security_fixture import events, fresh, sign_in, signed_in, trail, users_file  # noqa: F401 (fixtures)
 from pages_fixture import app, demo_db, no_exception
 from ui import auth

@@ -9,9 +9,10 @@ import stat
 
 import pytest
 
-from analytics import users, users_cli
-from analytics.users import (User, UsersError, UsersFileError, add_user, list_users, load_users, remove_user,
-                             verify_password)
+from analytics.core import config
+from analytics.access import users
+from analytics.cli import users as users_cli
+from analytics.access.users import User, UsersError, UsersFileError, add_user, list_users, load_users, remove_user, verify_password
 
 FAST = 4  # bcrypt cost for tests: 16 rounds instead of 4096
 PASSWORD = "correct horse"
@@ -161,9 +162,9 @@ def test_load_users_error_never_shows_a_hash(path):
 
 def test_users_path_follows_bank_users(monkeypatch, tmp_path):
     monkeypatch.setenv("BANK_USERS", str(tmp_path / "elsewhere.toml"))
-    assert users.users_path() == tmp_path / "elsewhere.toml"
+    assert config.users_path() == tmp_path / "elsewhere.toml"
     monkeypatch.delenv("BANK_USERS")
-    assert users.users_path() == users.DEFAULT_USERS
+    assert config.users_path() == config.DEFAULT_USERS
 
 
 # ---- the command line ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.load import load_files
+from analytics.store.load import load_files
 from tests.conftest import write_csv
 
 HEADER = ["period", "customer_id", "branch_id", "aum", "status", "phone", "id_number"]

@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit import config
 
-from analytics import audit
-from analytics.access import find_user, local_demo_user
-from analytics.users import User, UsersFileError, load_users, users_path, verify_password
+from analytics.access import audit
+from analytics.access.roles import find_user, local_demo_user
+from analytics.access.users import User, UsersFileError, load_users, verify_password
+from analytics.core.config import audit_path, database_path, users_path
 from ui import i18n
-from ui.connection import database_path
 
 Mode = Literal["oidc", "password", "demo"]
 USER_KEY = "_auth_user"          # the User signed in with a password
@@ -69,7 +69,7 @@ def mode() -> Mode:
 
 def audit_file() -> Path:
     """$BANK_AUDIT, else audit.jsonl beside the database in use."""
-    return audit.audit_path(database_path())
+    return audit_path(database_path())
 
 
 _read: dict[str, tuple] = {}

@@ -8,7 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
-from analytics.policy import Policy
+from analytics.core.policy import Policy
 from ui import i18n
 
 Kind = Literal["money", "rate", "count", "float", "date", "datetime", "text", "flag"]

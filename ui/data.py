@@ -1,6 +1,6 @@
 """Cached calls of the analytics functions: keyed on the function, its filters and the data version.
 
-A new load or policy changes the data version (analytics.explorer.data_version), so cached results of older
+A new load or policy changes the data version (analytics.store.catalog.data_version), so cached results of older
 data are never served. Pages call `query(function, *filters)`; the connection is the process's one.
 """
 from __future__ import annotations
@@ -10,22 +10,32 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import actions, catalog, churn, distribution, explorer, migration, retention, scorecard, store, units
+from analytics.access.narrow import narrow_scope
+from analytics.lists.actions import at_risk_customers, churned_high_value, upgrade_candidates
+from analytics.lists.explorer import find_customers
+from analytics.lists.history import customer_history
+from analytics.lists.migration_cell import migration_customers
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.distribution import (band_concentration, card_distribution, gini, lorenz_curve,
+                                            tier_distribution, vip_growth)
+from analytics.metrics.labels import unit_labels
+from analytics.metrics.migration import migration_matrix, project_distribution
+from analytics.metrics.overview import quarter_overview
+from analytics.metrics.retention import retention_triangle, survival_by_tier
+from analytics.metrics.scorecard import quarter_scorecard
+from analytics.store.catalog import data_version, load_history, loaded_periods, period_quality, period_totals, quarters
+from analytics.store.policy_record import policy_in_force
 from ui.connection import get_connection
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     f"{f.__module__}.{f.__name__}": f
     for f in (
-        catalog.loaded_periods, catalog.load_history, catalog.period_quality,
-        distribution.tier_distribution, distribution.band_concentration, distribution.lorenz_curve,
-        distribution.gini, distribution.card_distribution, distribution.vip_growth,
-        migration.migration_matrix, migration.project_distribution,
-        churn.churn_by_unit, retention.retention_triangle, retention.survival_by_tier,
-        scorecard.quarter_scorecard,
-        explorer.quarters, explorer.quarter_overview, explorer.narrow_scope, explorer.find_customers,
-        explorer.customer_history, explorer.migration_customers,
-        store.policy_in_force, store.periods, units.unit_labels,
-        actions.at_risk_customers, actions.upgrade_candidates, actions.churned_high_value,
+        period_totals, load_history, period_quality, loaded_periods, quarters, policy_in_force,
+        tier_distribution, band_concentration, lorenz_curve, gini, card_distribution, vip_growth,
+        migration_matrix, project_distribution, churn_by_unit, retention_triangle, survival_by_tier,
+        quarter_scorecard, quarter_overview, unit_labels, narrow_scope,
+        find_customers, customer_history, migration_customers,
+        at_risk_customers, upgrade_candidates, churned_high_value,
     )
 }
 VERSION_KEY = "_data_version"
@@ -33,7 +43,7 @@ VERSION_KEY = "_data_version"
 
 def refresh_version() -> str:
     """Read the data version (a cheap lookup on load_log); app.py does it once per script run."""
-    st.session_state[VERSION_KEY] = explorer.data_version(get_connection())
+    st.session_state[VERSION_KEY] = data_version(get_connection())
     return st.session_state[VERSION_KEY]
 
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.access import scope_for
-from analytics.scope import Scope
-from analytics.users import User
+from analytics.access.roles import scope_for
+from analytics.core.scope import Scope
+from analytics.access.users import User
 from ui import auth
 from ui.connection import get_connection
 from ui.data import version

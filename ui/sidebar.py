@@ -2,22 +2,25 @@
 
 The unit picker (查看范围) offers only the user's own level and the levels below it, and at the user's own level
 only the user's own units, so neither a choice nor a URL parameter can name a unit outside the user's scope
-(an unknown value in the URL is dropped by the widget, and analytics.explorer.narrow_scope intersects anyway).
+(an unknown value in the URL is dropped by the widget, and analytics.access.narrow.narrow_scope intersects anyway).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics import explorer, store, units
-from analytics.periods import quarter_snapshots
+from analytics.access.narrow import narrow_scope
+from analytics.core.units import LEVELS, is_unassigned
+from analytics.metrics.labels import unit_labels
+from analytics.store.catalog import loaded_periods, quarters as comparable_quarters
+from analytics.core.periods import quarter_snapshots
 from ui import format as fmt
 from ui import i18n
-from ui.connection import database_path
+from analytics.core.config import database_path
 from ui.data import query, refresh_version
 from ui.session import View, current_scope, current_user, set_view
 from ui.widgets import choice, keep_translated_values
 
-ROLE_LEVELS = {role: units.LEVELS[units.LEVELS.index(role):] for role in units.LEVELS} | {"hq": units.LEVELS}
+ROLE_LEVELS = {role: LEVELS[LEVELS.index(role):] for role in LEVELS} | {"hq": LEVELS}
 
 
 def view_levels(role: str | None) -> tuple[str, ...]:
@@ -37,14 +40,14 @@ def render() -> View:
     """Draw the sidebar's filters and return the view they select (also stored for the pages)."""
     refresh_version()
     scope = current_scope()
-    periods = tuple(query(store.periods))
+    periods = tuple(query(loaded_periods))
     if not periods:
         view = View(user_scope=scope, scope=scope)
         set_view(view)
         st.sidebar.caption(i18n.t("sidebar.db", path=database_path()))
         return view
     side = st.sidebar
-    quarters = query(explorer.quarters)
+    quarters = query(comparable_quarters)
     quarter = choice(i18n.t("sidebar.quarter"), quarters, "q", help=i18n.t("sidebar.quarter.help"),
                      where=side) if quarters else None
     start, end = quarter_snapshots(list(periods), quarter) if quarter else (None, periods[-1])
@@ -54,8 +57,8 @@ def render() -> View:
                    help=i18n.t("sidebar.view.help"), where=side)
     unit = label = None
     if level in levels and level != "all":  # a value no option offers (a forged widget state) is ignored
-        names = query(units.unit_labels, level, scope)
-        names = names[~units.is_unassigned(names["unit"])]
+        names = query(unit_labels, level, scope)
+        names = names[~is_unassigned(names["unit"])]
         if user is not None and level == user.role:  # at their own level: only the user's own units
             names = names[names["unit"].isin({u.strip() for u in user.units})]
         labels = dict(zip(names["unit"], names["unit_name"]))
@@ -64,7 +67,7 @@ def render() -> View:
                       placeholder=i18n.t("level.all"), where=side)
         unit = unit if unit in labels else None
         label = None if unit is None else labels[unit]
-    narrowed = query(explorer.narrow_scope, scope, None if unit is None else level, unit)
+    narrowed = query(narrow_scope, scope, None if unit is None else level, unit)
     side.caption(i18n.t("sidebar.asof", end=end, quarter=quarter or fmt.quarter(end), start=start or "—"))
     view = View(periods, quarter, start, end, None if unit is None else level, unit, label, scope, narrowed)
     set_view(view)

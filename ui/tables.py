@@ -6,7 +6,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+from analytics.store.policy_record import current_policy, policy_in_force
 from ui import i18n
 from ui.columns import prepare
 from ui.connection import get_connection
@@ -27,7 +27,7 @@ _CONFIG = {
 
 
 def policy():
-    return query(store.policy_in_force) or store.current_policy(get_connection())
+    return query(policy_in_force) or current_policy(get_connection())
 
 
 def table(frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, select: bool = False,

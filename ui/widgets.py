@@ -5,16 +5,17 @@ option labels are translated register their key, so that switching the language 
 """
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import streamlit as st
 
-from analytics.units import LEVELS
+from analytics.core.units import LEVELS
 from ui import i18n
-from ui.connection import database_path, load_into_database
+from analytics.core import config
+from analytics.ingest.demo_bank import demo_extracts
+from ui.loading import load_into_database
 
 TRANSLATED_KEY = "_translated_widgets"
 TABS_KEY = "_translated_tabs"
@@ -99,16 +100,11 @@ def analytics_error(error: Exception) -> None:
     st.warning(i18n.t("error.analytics", error=error), icon=":material/warning:")
 
 
-def demo_size() -> tuple[int, int]:
-    """Customers and months of the demo bank the button builds (BANK_DEMO_CUSTOMERS / BANK_DEMO_MONTHS)."""
-    return int(os.environ.get("BANK_DEMO_CUSTOMERS", 20_000)), int(os.environ.get("BANK_DEMO_MONTHS", 12))
-
-
 def empty_state(stop: bool = True) -> None:
     """What every page shows on an empty database: what to do, and a button that builds a demo bank."""
-    customers, months = demo_size()
+    customers, months = config.demo_size()
     st.info(f"**{i18n.t('empty.title')}**\n\n"
-            + i18n.t("empty.body", path=database_path(), customers=customers, months=months),
+            + i18n.t("empty.body", path=config.database_path(), customers=customers, months=months),
             icon=":material/database:")
     if st.button(i18n.t("empty.button"), type="primary", key="build_demo", icon=":material/rocket_launch:"):
         build_demo(customers, months)
@@ -118,12 +114,9 @@ def empty_state(stop: bool = True) -> None:
 
 
 def build_demo(customers: int, months: int) -> None:
-    from analytics.demo import generate_extracts
-
     bar = st.progress(0.0, text=i18n.t("empty.generating"))
     with tempfile.TemporaryDirectory() as folder:
-        paths = generate_extracts(Path(folder), customers=customers, months=months)
-        bar.progress(0.3, text=i18n.t("empty.loading", step="…"))
-        load_into_database(paths, progress=lambda step, part: bar.progress(
-            min(1.0, 0.3 + 0.7 * part), text=i18n.t("empty.loading", step=step)))
+        paths = demo_extracts(Path(folder), customers=customers, months=months)
+        load_into_database(paths, count=months, progress=lambda step, part: bar.progress(
+            min(1.0, part), text=i18n.t("empty.loading", step=step)))
     bar.progress(1.0, text=i18n.t("empty.done"))

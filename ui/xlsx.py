@@ -9,10 +9,10 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
-from analytics.policy import Policy
-from analytics.scope import Scope
-from analytics.scorecard import quarter_scorecard
-from analytics.units import LEVELS
+from analytics.core.policy import Policy
+from analytics.core.scope import Scope
+from analytics.metrics.scorecard import quarter_scorecard
+from analytics.core.units import LEVELS
 from ui import i18n
 from ui.columns import prepare
 

@@ -8,7 +8,7 @@ from datetime import datetime, time, timezone
 import pandas as pd
 import streamlit as st
 
-from analytics.audit import EVENTS, read_events, verify_chain
+from analytics.access.audit import EVENTS, read_events, verify_chain
 from ui import auth
 from ui.i18n import t
 from ui.tables import download, table

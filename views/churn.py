@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.actions import at_risk_customers, churned_high_value
-from analytics.churn import churn_by_unit
-from analytics.retention import retention_triangle, survival_by_tier
+from analytics.lists.actions import at_risk_customers, churned_high_value
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.retention import retention_triangle, survival_by_tier
 from ui import charts
 from ui.columns import tier_names
 from ui.data import query

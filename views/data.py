@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.catalog import load_history, period_quality
-from analytics.masking import mask_value
-from analytics.policy import INDICATORS
+from analytics.store.catalog import load_history, period_quality
+from analytics.core.masking import mask_value
+from analytics.core.policy import INDICATORS
 from ui import charts
 from ui import format as fmt
-from ui.connection import load_into_database, upload_name
+from ui.loading import load_into_database, upload_name
 from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition

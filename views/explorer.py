@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.access import can_reveal_pii
-from analytics.columns import CARD_LEVELS
-from analytics.explorer import AGE_BANDS, CustomerFilter, customer_history, find_customers
+from analytics.access.roles import can_reveal_pii
+from analytics.ingest.columns import CARD_LEVELS
+from analytics.lists.explorer import AGE_BANDS, CustomerFilter, find_customers
+from analytics.lists.history import customer_history
 from ui import auth, charts
 from ui import format as fmt
 from ui.columns import tier_names

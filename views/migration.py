@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.explorer import migration_customers
-from analytics.migration import migration_matrix, project_distribution
+from analytics.lists.migration_cell import migration_customers
+from analytics.metrics.migration import migration_matrix, project_distribution
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.distribution import tier_distribution
-from analytics.explorer import quarter_overview
+from analytics.metrics.distribution import tier_distribution
+from analytics.metrics.overview import quarter_overview
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.explorer import narrow_scope
-from analytics.scorecard import quarter_scorecard, scorecard
-from analytics.units import LEVELS
+from analytics.access.narrow import narrow_scope
+from analytics.metrics.scorecard import quarter_scorecard, scorecard
+from analytics.core.units import LEVELS
 from ui import format as fmt
 from ui.connection import get_connection
 from ui.data import query

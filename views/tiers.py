@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.actions import upgrade_candidates
-from analytics.distribution import (band_concentration, card_distribution, gini, lorenz_curve, tier_distribution,
-                                    vip_growth)
+from analytics.lists.actions import upgrade_candidates
+from analytics.metrics.distribution import band_concentration, card_distribution, gini, lorenz_curve, tier_distribution, vip_growth
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names

@@ -1,0 +1,173 @@
+"""Command line (design §5): demo, load, report. Exit codes: 0 done, 1 rejected, 2 usage."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.ingest.demo_bank import demo_extracts
+from analytics.store.load import LoadResult, load_files
+from analytics.core.policy import PolicyError, load_policy
+from analytics.cli import users as users_cli
+from analytics.core.config import audit_path
+from analytics.access.audit import record_loads
+from analytics.store.generations import open_current_reader, writing
+from analytics.core.config import DEFAULT_DB
+
+REPORTS = ("tiers", "migration", "scorecard", "churn")
+LEVELS = ("branch", "manager", "sub_branch", "region", "tier")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Tiered customer analytics")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="generate a synthetic bank's extracts and load them")
+    demo.add_argument("--customers", type=int, default=200_000)
+    demo.add_argument("--months", type=int, default=24)
+    demo.add_argument("--end", type=_date, default=date(2026, 9, 30), help="last month end (YYYY-MM-DD)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--out", type=Path, help="keep the generated extracts in DIR (default: a temporary folder)")
+
+    load = commands.add_parser("load", help="validate and load extract files")
+    load.add_argument("files", nargs="*", type=Path)
+    load.add_argument("--policy", type=Path, help="policy file to apply (re-tiers the whole history)")
+    load.add_argument("--period", type=_date, help="snapshot date for files without a period column")
+
+    report = commands.add_parser("report", help="print a report")
+    report.add_argument("kind", choices=REPORTS)
+    report.add_argument("--period", type=_date)
+    report.add_argument("--from", dest="start", type=_date)
+    report.add_argument("--to", dest="end", type=_date)
+    report.add_argument("--quarter", help="e.g. 2026Q3")
+    report.add_argument("--by", choices=LEVELS)
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    for sub in (demo, load, report):
+        sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
+    users_cli.add_parser(commands)
+    return parser
+
+
+def _print_results(results: list[LoadResult]) -> int:
+    rejected = False
+    for result in results:
+        for problem in result.problems:
+            print(problem)
+        for warning in result.warnings:
+            print(f"{result.file}: warning: {warning}")
+        print(result.summary())
+        rejected = rejected or result.outcome == "rejected"
+    return 1 if rejected else 0
+
+
+def _cli_user() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _progress(step: str, fraction: float) -> None:
+    print(f"[{fraction:4.0%}] {step}", file=sys.stderr, flush=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="demo-extracts-") as scratch:
+        out = args.out or Path(scratch)
+        print(f"generating {args.months} monthly extracts in {out}, each loaded once written", file=sys.stderr)
+        months = demo_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
+        try:
+            with writing(args.db) as con:
+                results = load_files(con, months, progress=_progress, count=args.months)
+        except ValueError as exc:  # the generator refused its arguments: nothing was loaded
+            print(f"demo: {exc}", file=sys.stderr)
+            return 2
+        record_loads(results, _cli_user(), audit_path(args.db))
+        code = _print_results(results)
+    print(f"demo bank ready in {args.db} ({time.perf_counter() - started:.1f} s in all)", file=sys.stderr)
+    return code
+
+
+def run_load(args: argparse.Namespace) -> int:
+    if not args.files and not args.policy:
+        print("load: give extract files, --policy, or both", file=sys.stderr)
+        return 2
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        print(f"load: no such file: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    try:
+        policy = load_policy(args.policy) if args.policy else None
+    except PolicyError as exc:
+        print(f"load: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with writing(args.db) as con:
+            results = load_files(con, args.files, policy=policy, default_period=args.period)
+    except ValueError as exc:  # a policy whose basis the loaded history lacks: nothing changed
+        print(f"load: {exc}", file=sys.stderr)
+        return 1
+    record_loads(results, _cli_user(), audit_path(args.db))
+    if policy is not None:
+        print(f"policy in force: {policy.source} (sha256 {policy.sha256[:12]})")
+    return _print_results(results)
+
+
+MONEY_COLUMNS = ("aum", "aum_from", "aum_to")
+
+
+def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt != "json":  # money to the cent, never in scientific notation
+        frame = frame.assign(**{c: frame[c].map(lambda v: f"{v:.2f}") for c in MONEY_COLUMNS if c in frame})
+    if fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=10))
+    elif fmt == "csv":
+        print(frame.to_csv(index=False), end="")
+    else:
+        print(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from analytics.metrics.reports import build_report
+
+    con = open_current_reader(args.db)
+    if con is None:
+        print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)
+        return 2
+    try:
+        frame = build_report(con, args.kind, period=args.period, start=args.start, end=args.end,
+                             quarter=args.quarter, by=args.by)
+    except ValueError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    try:
+        _print_frame(frame, args.format)
+    except BrokenPipeError:  # `report ... | head` closed the pipe: not an error
+        sys.stderr.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command]
+    try:
+        return command(args)
+    except (OSError, duckdb.Error) as exc:  # e.g. --db naming a folder, a file that is no database, a long path
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"{args.command}: cannot use {getattr(args, 'db', 'the given path')}: {reason}", file=sys.stderr)
+        return 2

@@ -1,0 +1,48 @@
+"""Masking of personal data (design §6): ID 110***********1234, phone 138****5678, name 张*."""
+from __future__ import annotations
+
+import pandas as pd
+
+PERSONAL_DATA = ("customer_name", "id_number", "phone")  # the columns that are masked unless revealed
+
+
+def _keep_ends(value: str | None, head: int = 3, tail: int = 4) -> str | None:
+    if not value:
+        return value
+    if len(value) <= head + tail:
+        return "*" * len(value)
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_id_number(value: str | None) -> str | None:
+    return _keep_ends(value)
+
+
+def mask_phone(value: str | None) -> str | None:
+    return _keep_ends(value)
+
+
+def mask_name(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "customer_name": mask_name}
+
+
+def mask_value(column: str, value: str | None) -> str | None:
+    """The value as it may be shown or logged: masked when the column holds personal data."""
+    mask = MASKS.get(column)
+    return mask(value) if mask else value
+
+
+def mask_personal(frame: pd.DataFrame, reveal: bool) -> pd.DataFrame:
+    """Names, ID numbers and phones masked unless the caller may and does reveal them."""
+    if reveal:
+        return frame
+    masked = frame.copy()
+    for column in PERSONAL_DATA:
+        if column in masked:
+            masked[column] = masked[column].map(lambda v, c=column: mask_value(c, v) if isinstance(v, str) else v)
+    return masked

@@ -1,0 +1,121 @@
+"""The bank's tier policy (design §3): read from TOML, checked, and fingerprinted."""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from analytics.core.config import DEFAULT_POLICY
+
+BASES = ("aum", "aum_month_avg")
+INDICATORS = ("churn", "upgrade", "coverage", "growth", "aum_growth")
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Tier:
+    rank: int
+    code: str
+    name_zh: str
+    name_en: str
+    min_aum: Decimal
+
+
+@dataclass(frozen=True)
+class Policy:
+    tiers: tuple[Tier, ...]
+    basis: str
+    maintained_from: str
+    coverage_min_products: int
+    attrition_floor: Decimal
+    weights: dict[str, float]
+    targets: dict[str, float] = field(default_factory=dict)
+    text: str = ""
+    source: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def maintained_rank(self) -> int:
+        return self.rank_of(self.maintained_from)
+
+    def rank_of(self, code: str) -> int:
+        for tier in self.tiers:
+            if tier.code == code:
+                return tier.rank
+        raise KeyError(code)
+
+    def code_of(self, rank: int) -> str:
+        return self.tiers[rank].code
+
+
+def _money(value: object, where: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise PolicyError(f"{where}: {value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise PolicyError(f"{where}: {value!r} is not an amount")
+    return amount
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source}: not valid TOML: {exc}") from None
+    tiers_raw = raw.get("tier")
+    if not isinstance(tiers_raw, list) or len(tiers_raw) < 2:
+        raise PolicyError(f"{source}: needs at least two [[tier]] tables, lowest first")
+    tiers: list[Tier] = []
+    for rank, item in enumerate(tiers_raw):
+        where = f"{source}: tier {rank + 1}"
+        missing = [key for key in ("code", "name_zh", "name_en", "min_aum") if key not in item]
+        if missing:
+            raise PolicyError(f"{where}: missing {', '.join(missing)}")
+        code = str(item["code"])
+        if not code.isidentifier() or code in ("new", "exited"):
+            raise PolicyError(f"{where}: code {code!r} must be a plain identifier other than new/exited")
+        if any(t.code == code for t in tiers):
+            raise PolicyError(f"{where}: duplicate tier code {code!r}")
+        min_aum = _money(item["min_aum"], f"{where} ({code}) min_aum")
+        if tiers and min_aum <= tiers[-1].min_aum:
+            raise PolicyError(
+                f"{where} ({code}): thresholds not ascending: min_aum {min_aum} is not above "
+                f"{tiers[-1].code}'s {tiers[-1].min_aum}")
+        tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum))
+    basis = str(raw.get("basis", "aum"))
+    if basis not in BASES:
+        raise PolicyError(f"{source}: basis {basis!r} must be one of {', '.join(BASES)}")
+    maintained_from = str(raw.get("maintained_from", tiers[1].code))
+    if maintained_from not in {t.code for t in tiers}:
+        raise PolicyError(f"{source}: maintained_from {maintained_from!r} is not a tier code "
+                          f"({', '.join(t.code for t in tiers)})")
+    coverage = raw.get("coverage_min_products", 3)
+    if not isinstance(coverage, int) or coverage < 1:
+        raise PolicyError(f"{source}: coverage_min_products must be a whole number >= 1")
+    floor = _money(raw.get("attrition_floor", 100), f"{source}: attrition_floor")
+    scorecard = raw.get("scorecard", {})
+    weights = {k: float(scorecard.get("weights", {}).get(k, 0.2)) for k in INDICATORS}
+    unknown = set(scorecard.get("weights", {})) - set(INDICATORS)
+    if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise PolicyError(f"{source}: scorecard.weights takes non-negative {', '.join(INDICATORS)}"
+                          f" with a positive sum")
+    targets = {k: float(v) for k, v in scorecard.get("targets", {}).items() if k in INDICATORS}
+    return Policy(tuple(tiers), basis, maintained_from, coverage, floor, weights, targets, text, source)
+
+
+def load_policy(path: Path | str | None = None) -> Policy:
+    path = Path(path) if path else DEFAULT_POLICY
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read policy: {exc.strerror}") from None
+    return parse_policy(text, str(path))

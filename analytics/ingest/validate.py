@@ -1,0 +1,186 @@
+"""Normalise and validate an extract's text cells in DuckDB, giving typed rows or every problem found.
+
+Each value is normalised (full-width characters, currency signs, thousands separators, date spellings) and
+parsed in one vectorised pass; a value that does not parse is a problem with its reason, never a NULL.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from analytics.ingest import cell_rules as rules
+from analytics.ingest import columns as C
+from analytics.core.masking import mask_value
+from analytics.ingest.extract import RawExtract
+from analytics.core.sql import first_row
+
+STAGED = "staged_extract"
+RAW = "raw_batch"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str
+    reason: str
+    value: str | None = None
+    line_label: str = "line"
+
+    def __str__(self) -> str:
+        value = "" if self.value is None else f": {mask_value(self.column, self.value)!r}"
+        where = f"{self.line_label} {self.line}" if self.line is not None else "whole file"
+        return f"{self.file}: {where}, column {self.column}: {self.reason}{value}"
+
+
+@dataclass
+class Validation:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> raw column c{i}
+
+
+def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
+    """Map headers to canonical columns; a missing required column or a doubled one is a problem."""
+    result = Validation()
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for i, header in enumerate(extract.headers):
+        name = C.canonical(header)
+        if name is None:
+            if header.strip():
+                unknown.append(header.strip())
+            continue
+        if name in seen:
+            result.problems.append(Problem(extract.file, 1, name,
+                                           f"column appears twice (headers {seen[name]!r} and {header!r})"))
+            continue
+        seen[name] = header
+        result.columns[name] = f"c{i}"
+    for name in C.REQUIRED:
+        if name not in result.columns and not (name == "period" and default_period):
+            spellings = " / ".join((name, *C.ALIASES[name]))
+            result.problems.append(Problem(extract.file, 1, name, f"missing required column ({spellings})"))
+    if unknown:
+        result.warnings.append(f"ignored columns: {', '.join(unknown)}")
+    return result
+
+
+def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validation, basis: str,
+          default_period: date | None) -> Validation:
+    """Parse every row into the temp table `staged_extract`, batch by batch; collect every problem with its line."""
+    exprs = rules.expressions(mapping.columns, basis)
+    if "period" not in exprs:
+        exprs["period"] = "$default_period::date", "null"
+    if basis not in mapping.columns and basis != "aum":
+        exprs[basis] = "null", f"'{basis} (the policy basis) is missing'"
+    if "card_level" in exprs:
+        exprs["card_level"] = rules.card_level(exprs["card_level"][0]), "null"
+    flags = [n for n in exprs if n.startswith("has_")]
+    values = ", ".join(f"{v} as v_{n}" for n, (v, _) in exprs.items())
+    checks = {n: r for n, (_, r) in exprs.items() if r != "null"}
+    reasons = ", ".join(f"{r} as r_{n}" for n, r in checks.items()) or "null as r_none_"
+    typed = ", ".join(f"v_{n} as {n}" for n in exprs if not n.startswith("has_"))
+    product_list = ("list_filter([" + ", ".join(f"case when v_{f} then '{f[4:]}' end" for f in flags)
+                    + "], lambda p: p is not null)") if flags else "null::varchar[]"
+    any_error = " or ".join(f"r_{n} is not null" for n in checks) or "false"
+    errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
+                       f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
+    params = rules.parameters(default_period)
+    con.execute("set preserve_insertion_order = false")  # rows carry their rid: order is free
+    try:
+        for number, batch in enumerate(_numbered_batches(extract)):
+            con.register(RAW, batch)
+            try:
+                full_width = rules.full_width_columns(con, mapping.columns, RAW) if extract.full_width else set()
+                cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
+                used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
+                into = f"create or replace temp table {STAGED} as" if number == 0 else f"insert into {STAGED}"
+                con.execute(f"""
+                    {into}
+                    with cleaned as (select rid, {cleaned or 'null as none_'} from {RAW}),
+                    parsed as (select *, {values} from cleaned),
+                    checked as (select *, {reasons} from parsed),
+                    final as (
+                        select rid, {typed}, {product_list} as products,
+                               case when {any_error} then list_filter([{errors}], lambda e: e is not null) end
+                               as errors
+                        from checked
+                    )
+                    select * from final
+                """, used)
+            finally:
+                con.unregister(RAW)
+    finally:
+        con.execute("reset preserve_insertion_order")
+    mapping.rows = extract.rows
+    found = con.execute(f"""
+        select rid, e.column, e.reason, e.value, null
+        from (select rid, unnest(errors) as e from {STAGED} where errors is not null)
+        order by rid
+    """).fetchall()
+    found += _duplicates(con)
+    _add_line_problems(mapping, extract, found)
+    if not mapping.problems:
+        negative = first_row(con, f"select count(*) from {STAGED} where aum < 0")[0]
+        if negative:
+            mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
+    return mapping
+
+
+SLICE_ROWS = 1 << 15  # DuckDB scans an Arrow table one record batch per thread: slices keep every core busy
+
+
+def _numbered_batches(extract: RawExtract) -> Iterator[pa.Table]:
+    """The extract's batches with `rid`, the 0-based index of each data row in the file, each as a table of
+    slices; at least one."""
+    offset = 0
+    for batch in extract.batches():
+        rows = batch.num_rows
+        batch = batch.append_column("rid", pa.array(np.arange(offset, offset + rows, dtype=np.int64)))
+        offset += rows
+        yield pa.Table.from_batches([batch.slice(start, SLICE_ROWS) for start in range(0, rows, SLICE_ROWS)],
+                                    schema=batch.schema)
+    if offset == 0:
+        names = [f"c{i}" for i in range(len(extract.headers))]
+        yield pa.table({**{n: pa.array([], pa.string()) for n in names}, "rid": pa.array([], pa.int64())})
+
+
+Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason, value, rid of the first copy
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
+    total, distinct = first_row(
+        con, f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
+        f"where period is not null and customer_id is not null")
+    if total == distinct:
+        return []
+    rows = con.execute(f"""
+        with numbered as (
+            select rid, customer_id, period,
+                   row_number() over (partition by period, customer_id order by rid) as n,
+                   min(rid) over (partition by period, customer_id) as first_rid
+            from {STAGED} where period is not null and customer_id is not null
+        )
+        select rid, first_rid, customer_id, period from numbered where n > 1 order by rid
+    """).fetchall()
+    return [(rid, "customer_id", f"duplicate customer in period {period}", cid, first)
+            for rid, first, cid, period in rows]
+
+
+def _add_line_problems(result: Validation, extract: RawExtract, found: list[Found]) -> None:
+    wanted = {rid for rid, *_ in found} | {first for *_, first in found if first is not None}
+    lines = extract.lines_of(sorted(wanted)) if found else {}
+    for rid, column, reason, value, first in found:
+        if first is not None:
+            reason += f" (first at {extract.line_label} {lines.get(first)})"
+        result.problems.append(Problem(extract.file, lines.get(rid), column, reason, value, extract.line_label))
+    for line, reason in extract.invalid_rows:
+        result.problems.append(Problem(extract.file, line, "*", f"unreadable row: {reason}"))
+    result.problems.sort(key=lambda p: (p.line or 0, p.column))

@@ -1,0 +1,108 @@
+"""The ad-hoc customer explorer: customers present at a month end matching every filter, paged and masked.
+
+Scope is applied in SQL, values are bound parameters, identifiers come from fixed lists; names, ID numbers and
+phones come back masked unless reveal=True. The rows before paging are in frame.attrs["total_rows"].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.core.periods import add_months, require_period
+from analytics.core.scope import Scope
+from analytics.lists.paging import page_of_customers
+from analytics.store.catalog import loaded_periods
+from analytics.store.schema import PERSON
+from analytics.store.derived import top_customers as top
+from analytics.store.policy_record import current_policy
+
+CUSTOMER_COLUMNS = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
+# age bands of the explorer: code -> (lowest age, highest age), None = open
+AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
+    "lt30": (None, 29), "30s": (30, 39), "40s": (40, 49), "50s": (50, 59), "60plus": (60, None)}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """The explorer's filters; None means no condition. tiers are policy codes, change_* fractions (-0.2)."""
+
+    tiers: tuple[str, ...] | None = None
+    cards: tuple[str, ...] | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    aum_min: float | None = None
+    aum_max: float | None = None
+    products_min: int | None = None
+    products_max: int | None = None
+    change_months: int | None = None
+    change_min: float | None = None
+    change_max: float | None = None
+
+
+def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, where: CustomerFilter,
+                   sort_by: str = "aum", descending: bool = True, limit: int | None = 50, offset: int = 0,
+                   reveal: bool = False) -> pd.DataFrame:
+    """Customers present at `period` (status not closed) matching every filter, with unit as at `period`.
+
+    口径: tier from the policy in force; age and product count as on the period's row; AUM = period-end balance;
+    with change_months = k: aum_before = AUM k month ends earlier (that period must be loaded), aum_change =
+    AUM - aum_before, change_rate = aum_change / aum_before (null when aum_before <= 0); the change filters keep
+    only customers with a row k months earlier. Returns columns: customer_id, customer_name, id_number, phone,
+    branch_id, branch_name, manager_id, manager_name, card_level, tier, age, aum, product_count, aum_before,
+    aum_change, change_rate.
+    """
+    periods = loaded_periods(con)
+    period = require_period(periods, period)
+    if where == CustomerFilter() and (sort_by, descending) == ("aum", True) and top.answers(scope, offset, limit):
+        ctes = f"""
+            with final as (  -- the opening list: its first pages were kept at load
+                select *, null::decimal(18,2) as aum_before, null::decimal(18,2) as aum_change,
+                       null::double as change_rate
+                from ({top.SOURCE_SQL})
+            )"""
+        return page_of_customers(con, ctes, {"period": period}, CUSTOMER_COLUMNS, sort_by, descending, limit,
+                                 offset, reveal, top.TOTAL_SQL)
+    policy = current_policy(con)
+    condition, params = scope.sql("c")
+    params["period"] = period
+    filters = ["c.period = $period", "c.status <> 'closed'", condition]
+    if where.tiers is not None:
+        params["tiers"] = [policy.rank_of(code) for code in where.tiers]
+        filters.append("c.tier in (select unnest($tiers::int[]))")
+    if where.cards is not None:
+        params["cards"] = list(where.cards)
+        filters.append("c.card_level in (select unnest($cards::varchar[]))")
+    for value, sql, name in ((where.age_min, "c.age >= $age_min", "age_min"),
+                             (where.age_max, "c.age <= $age_max", "age_max"),
+                             (where.aum_min, "c.aum >= $aum_min", "aum_min"),
+                             (where.aum_max, "c.aum <= $aum_max", "aum_max"),
+                             (where.products_min, "c.product_count >= $products_min", "products_min"),
+                             (where.products_max, "c.product_count <= $products_max", "products_max")):
+        if value is not None:
+            params[name] = value
+            filters.append(sql)
+    before_join, before = "", "null::decimal(18,2)"
+    if where.change_months:
+        params["before"] = require_period(periods, add_months(period, -where.change_months))
+        before_join = ("left join customer_snapshot b on b.customer_id = c.customer_id and b.period = $before "
+                       "and b.status <> 'closed'")
+        before = "b.aum"
+        for value, op, name in ((where.change_min, ">=", "change_min"), (where.change_max, "<=", "change_max")):
+            if value is not None:
+                params[name] = value
+                filters.append(f"b.aum > 0 and (c.aum - b.aum) / b.aum {op} ${name}")
+    person = ", ".join(f"c.{column}" for column in PERSON)
+    ctes = f"""
+        with final as (
+            select {person}, d.code as tier, c.age, c.aum, c.product_count, {before} as aum_before,
+                   c.aum - {before} as aum_change,
+                   case when {before} > 0 then (c.aum - {before}) / {before} end as change_rate
+            from customer_snapshot c
+            join tier_def d on d.rank = c.tier
+            {before_join}
+            where {' and '.join(filters)}
+        )"""
+    return page_of_customers(con, ctes, params, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal)

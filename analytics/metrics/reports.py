@@ -1,0 +1,94 @@
+"""The reports of design §5 (`python -m analytics report ...`): fixed columns, one DataFrame per report."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.distribution import tier_distribution
+from analytics.metrics.migration import migration_matrix
+from analytics.core.periods import Quarter, latest_complete_quarter, latest_quarter_snapshots, quarter_snapshots, require_period
+from analytics.store.catalog import loaded_periods
+from analytics.core.scope import Scope
+from analytics.metrics.scorecard import scorecard
+from analytics.store.policy_record import current_policy
+from analytics.core.units import parse_level
+
+KINDS = ("tiers", "migration", "scorecard", "churn")
+COLUMNS: dict[str, list[str]] = {
+    "tiers": ["period", "tier", "customers", "aum"],
+    "migration": ["from_tier", "to_tier", "customers", "aum_from", "aum_to"],
+    "scorecard": ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
+                  "coverage_rate", "growth", "aum_growth", "score", "rank"],
+    "churn": ["unit", "tier", "customers_start", "maintained_start", "churned", "churn_rate", "attrited",
+              "attrition_rate"],
+}
+
+
+def build_report(con: duckdb.DuckDBPyConnection, kind: str, *, period: date | str | None = None,
+                 start: date | str | None = None, end: date | str | None = None,
+                 quarter: Quarter | str | None = None, by: str | None = None,
+                 scope: Scope = Scope()) -> pd.DataFrame:
+    """One report of design §5 with exactly its columns (rates as fractions, null where undefined).
+
+    tiers: every loaded month end (or `period`), per tier (and per unit with `by`); migration: `start` to `end`,
+    or a quarter's start and end, by default the latest quarter to date; scorecard and churn: a quarter (default
+    the latest complete one) or `start`/`end`, by branch unless `by` says otherwise. Raises ValueError on
+    arguments that do not fit the report or the loaded periods.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown report {kind!r} (use {', '.join(KINDS)})")
+    periods = loaded_periods(con)
+    if not periods:
+        raise ValueError("no period loaded")
+    level = None if by in (None, "tier") else parse_level(by)
+    if kind == "tiers":
+        chosen = [require_period(periods, period)] if period is not None else None
+        frame = tier_distribution(con, scope, level, chosen)
+        columns = COLUMNS["tiers"] if level is None else ["period", "unit", "tier", "customers", "aum"]
+        if level is None:
+            frame = _all_tiers(con, frame, chosen or periods)
+        frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
+        return frame[columns].reset_index(drop=True)
+    a, b = _pair(periods, kind, start, end, quarter)
+    if kind == "migration":
+        frame = migration_matrix(con, a, b, scope, level)
+        columns = COLUMNS["migration"] if level is None else ["unit", *COLUMNS["migration"]]
+        return frame[columns].reset_index(drop=True)
+    if kind == "scorecard":
+        if level is None:
+            if by == "tier":
+                raise ValueError("the scorecard compares units: use --by branch, manager, sub_branch or region")
+            level = "branch"
+        return scorecard(con, a, b, level, scope)[COLUMNS["scorecard"]]
+    if level is None and by != "tier":
+        level = "branch"
+    return churn_by_unit(con, a, b, level, scope)[COLUMNS["churn"]]
+
+
+def _pair(periods: list[date], kind: str, start, end, quarter) -> tuple[date, date]:
+    if (start is None) != (end is None):
+        raise ValueError("give both a start and an end period (--from and --to)")
+    if start is not None:
+        if quarter is not None:
+            raise ValueError("give either a quarter or a start and end, not both")
+        return require_period(periods, start), require_period(periods, end)
+    if quarter is not None:
+        return quarter_snapshots(periods, quarter)
+    if kind == "migration":
+        return latest_quarter_snapshots(periods)
+    return quarter_snapshots(periods, latest_complete_quarter(periods))
+
+
+def _all_tiers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, periods: list[date]) -> pd.DataFrame:
+    """Every tier of every period, with 0 where the tier has no customers."""
+    codes = [t.code for t in current_policy(con).tiers]
+    grid = pd.DataFrame([(pd.Timestamp(p), rank, code) for p in periods for rank, code in enumerate(codes)],
+                        columns=["period", "tier_rank", "tier"])
+    frame = frame.assign(period=pd.to_datetime(frame["period"]))
+    merged = grid.merge(frame[["period", "tier_rank", "customers", "aum"]], on=["period", "tier_rank"], how="left")
+    merged["customers"] = merged["customers"].fillna(0).astype("int64")
+    merged["aum"] = merged["aum"].fillna(0.0)
+    return merged

@@ -1,0 +1,44 @@
+"""Opening the database file: its tables created when writable, derived tables of an older layout rebuilt."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from analytics.core.config import DEFAULT_DB
+from analytics.core.sql import first_row, transaction
+from analytics.store.derived.refresh import refresh
+from analytics.store.policy_record import current_policy
+from analytics.store.schema import DERIVED_TABLES, DERIVED_VERSION, SCHEMA
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating its tables when writable."""
+    path = Path(path) if path else DEFAULT_DB
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("set enable_progress_bar = false")
+    con.execute(SCHEMA)
+    _upgrade_derived(con)
+    return con
+
+
+def is_current_layout(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database's derived tables have this version's layout."""
+    row = first_row(con, "select value from meta where key = 'derived_version'")
+    return bool(row) and row[0] == DERIVED_VERSION
+
+
+def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables of a database written by an older layout (they hold nothing of their own)."""
+    if is_current_layout(con):
+        return
+    with transaction(con):
+        for table in DERIVED_TABLES:
+            con.execute(f"drop table if exists {table}")
+        con.execute(SCHEMA)
+        if first_row(con, "select count(*) from period_source")[0]:
+            refresh(con, current_policy(con), None)
+        con.execute("insert or replace into meta values ('derived_version', ?)", [DERIVED_VERSION])

@@ -1,0 +1,108 @@
+"""Cohorts on quarter ends, kept at load: the retention triangle's cells per unit of entry, and the first events
+(churn or downgrade) of the default survival cohort per unit at the start. They change only when a quarter-end
+month end does."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from analytics.core.periods import Quarter, quarter_ends
+from analytics.core.policy import Policy
+
+
+def triangle_cells_sql() -> str:
+    """The triangle's cells per unit of entry (branch_id, manager_id), over $ends / $ordinals (quarter ends)."""
+    return """
+        with quarter_end as (
+            select unnest($ends::date[]) as period, unnest($ordinals::int[]) as q
+        ),
+        status as (
+            select c.customer_id, e.q, c.branch_id, c.manager_id,
+                   c.status <> 'closed' and coalesce(c.tier >= $maintained, false) as maintained
+            from customer_snapshot c join quarter_end e using (period)
+        ),
+        entered as (
+            select entry.customer_id, entry.q as cohort, entry.branch_id, entry.manager_id
+            from status entry
+            left join status before on before.customer_id = entry.customer_id and before.q = entry.q - 1
+            where entry.maintained and not coalesce(before.maintained, false)
+              and entry.q - 1 in (select q from quarter_end)
+        ),
+        followed as (
+            select entered.cohort, later.q, later.period, entered.customer_id, entered.branch_id, entered.manager_id
+            from entered join quarter_end later on later.q >= entered.cohort
+        ),
+        final as (
+            select f.cohort, f.q - f.cohort as quarters_after, f.period, f.branch_id, f.manager_id,
+                   count(*) as cohort_size, count(*) filter (where s.maintained) as retained
+            from followed f left join status s on s.customer_id = f.customer_id and s.q = f.q
+            group by all
+        )
+        select * from final
+    """
+
+
+def ends_followed(periods: list[date], start: date) -> list[date]:
+    """The quarter ends after `start`, as long as each is loaded."""
+    follow = []
+    for k in range(len(periods) + 1):
+        day = Quarter.of(start).shift(k).end()
+        if day <= start:
+            continue
+        if day not in periods:
+            break
+        follow.append(day)
+    return follow
+
+
+def follow_params(start: date, follow: list[date], policy: Policy) -> dict:
+    return {"start": start, "follow": follow, "steps": list(range(1, len(follow) + 1)),
+            "maintained": policy.maintained_rank}
+
+
+def first_events_sql(condition: str) -> str:
+    """Customers maintained at $start counted by unit at the start, tier at the start and first event (k, event)."""
+    return f"""
+        with cohort as (
+            select customer_id, tier as start_tier, branch_id, manager_id from customer_snapshot
+            where period = $start and status <> 'closed' and tier >= $maintained and {condition}
+        ),
+        later as (
+            select unnest($follow::date[]) as period, unnest($steps::int[]) as k
+        ),
+        followed as (
+            select cohort.customer_id, cohort.start_tier, later.k,
+                   case when s.customer_id is null or s.status = 'closed' or s.tier < $maintained then 'churned'
+                        when s.tier < cohort.start_tier then 'downgraded' end as event
+            from cohort cross join later
+            left join customer_snapshot s on s.customer_id = cohort.customer_id and s.period = later.period
+        ),
+        first_event as (
+            select c.customer_id, c.start_tier, c.branch_id, c.manager_id,
+                   min(f.k) filter (where f.event is not null) as k,
+                   arg_min(f.event, f.k) filter (where f.event is not null) as event
+            from cohort c left join followed f using (customer_id)
+            group by c.customer_id, c.start_tier, c.branch_id, c.manager_id
+        ),
+        final as (
+            select branch_id, manager_id, start_tier, k, event, count(*) as customers from first_event group by all
+        )
+        select * from final
+    """
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, policy: Policy, periods: list[date]) -> None:
+    """Count the triangle's cells and the default survival cohort's first events per unit (inside the load's
+    transaction; they change only when a quarter-end month end does)."""
+    con.execute("delete from retention_summary")
+    con.execute("delete from survival_summary")
+    ends = quarter_ends(periods)
+    if not ends:
+        return
+    con.execute(f"insert into retention_summary select cohort, quarters_after, period, branch_id, manager_id, "
+                f"cohort_size, retained from ({triangle_cells_sql()})",
+                {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends], "maintained": policy.maintained_rank})
+    start = ends[0]
+    con.execute(f"insert into survival_summary select $start, branch_id, manager_id, start_tier, k, event, customers "
+                f"from ({first_events_sql('true')})", follow_params(start, ends_followed(periods, start), policy))

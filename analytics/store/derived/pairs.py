@@ -1,0 +1,100 @@
+"""Per pair of month ends: the migration summary (customers and AUM per unit x from-tier x to-tier) and the
+scorecard's counts per finest unit. The pairs kept are consecutive loaded periods and consecutive quarter ends."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from analytics.core.periods import Quarter, quarter_ends
+from analytics.core.policy import Policy
+from analytics.store.derived.tiers import UNIT_KEYS
+from analytics.store.schema import EXITED, NEW, TOTAL
+
+
+def pairs_wanted(periods: list[date]) -> list[tuple[date, date, str]]:
+    """Consecutive loaded periods, and consecutive quarter ends (the scorecard's default pairs)."""
+    pairs = [(a, b, "consecutive") for a, b in zip(periods, periods[1:])]
+    ends = quarter_ends(periods)
+    for a, b in zip(ends, ends[1:]):
+        if Quarter.of(b) == Quarter.of(a).shift(1) and (a, b, "consecutive") not in pairs:
+            pairs.append((a, b, "quarter"))
+    return pairs
+
+
+def pair_summary_sql(a: str, b: str) -> str:
+    """The migration_summary rows of the pair (a, b), given as SQL expressions; the floor is $floor.
+
+    Units are the customer's at the start, or at the end for a customer new at the end."""
+    return f"""
+        with start as (
+            select customer_id, {UNIT_KEYS}, tier, aum
+            from customer_snapshot where period = {a} and status <> 'closed'
+        ),
+        finish as (
+            select customer_id, {UNIT_KEYS}, tier, aum
+            from customer_snapshot where period = {b} and status <> 'closed'
+        ),
+        joined as (
+            select
+                case when s.customer_id is null then f.region else s.region end as region,
+                case when s.customer_id is null then f.sub_branch else s.sub_branch end as sub_branch,
+                case when s.customer_id is null then f.branch_id else s.branch_id end as branch_id,
+                case when s.customer_id is null then f.manager_id else s.manager_id end as manager_id,
+                coalesce(s.tier, {NEW}) as from_tier,
+                coalesce(f.tier, {EXITED}) as to_tier,
+                s.aum as aum_from,
+                f.aum as aum_to,
+                case when s.customer_id is not null and (f.customer_id is null or f.aum < $floor) then 1 else 0 end
+                    as attrited
+            from start s full outer join finish f on s.customer_id = f.customer_id
+        ),
+        final as (
+            select {a} as period_from, {b} as period_to, {UNIT_KEYS}, from_tier, to_tier,
+                   count(*) as customers, sum(aum_from) as aum_from, sum(aum_to) as aum_to,
+                   sum(attrited) as attrited
+            from joined
+            group by {UNIT_KEYS}, from_tier, to_tier
+        )
+        select * from final
+    """
+
+
+def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
+    con.execute("insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
+                {"a": a, "b": b, "floor": policy.attrition_floor})
+    counts = scorecard_counts_sql("select * from migration_summary where period_from = $a and period_to = $b")
+    con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b, "m": policy.maintained_rank})
+
+
+def scorecard_counts_sql(pair_rows: str) -> str:
+    """The scorecard's counts per unit of the finest level (region, sub-branch, branch, manager) between $a and
+    $b ($m: the maintained tier rank), from `pair_rows` (migration_summary rows of the pair) and the two month
+    ends' tier summaries (see analytics.metrics.scorecard.scorecard for the 口径): flows are credited to the unit at the start,
+    stocks to the unit at each end; a coarser level is the sum of its rows."""
+    return f"""
+    with pair as ({pair_rows}),
+    parts as (
+        select {UNIT_KEYS}, 0 as maintained_start, 0 as maintained_end,
+               sum(case when to_tier < $m then customers else 0 end) as churned,
+               sum(case when to_tier > from_tier then customers else 0 end) as upgraded,
+               0 as covered_end, 0 as with_products_end, 0::{TOTAL} as aum_start, 0::{TOTAL} as aum_end
+        from pair where from_tier >= $m
+        group by all
+        union all
+        select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(case when tier >= $m then aum else 0 end), 0
+        from tier_summary where period = $a group by all
+        union all
+        select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0,
+               sum(case when tier >= $m then aum else 0 end)
+        from tier_summary where period = $b group by all
+    ),
+    per_unit as (
+        select $a as period_from, $b as period_to, {UNIT_KEYS},
+               sum(maintained_start) as maintained_start, sum(maintained_end) as maintained_end,
+               sum(churned) as churned, sum(upgraded) as upgraded, sum(covered_end) as covered_end,
+               sum(with_products_end) as with_products_end, sum(aum_start) as aum_start, sum(aum_end) as aum_end
+        from parts group by {UNIT_KEYS}
+    )
+    select * from per_unit
+"""

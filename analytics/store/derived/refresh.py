@@ -1,0 +1,47 @@
+"""Rebuild the derived tables of the periods a load changed, inside the load's transaction, so that dashboard
+aggregates are lookups.
+
+The SQL is portable standard SQL (CTEs, CASE, joins, group by) so that a warehouse can build the same tables.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from analytics.core.periods import quarter_ends
+from analytics.core.policy import Policy
+from analytics.store.derived import cohorts, concentration, top_customers
+from analytics.store.derived.pairs import build_pair, pairs_wanted
+from analytics.store.derived.tiers import build_period
+
+
+def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] | None) -> None:
+    """Rebuild the derived rows of the changed periods (all when None) and of every pair touching them."""
+    # on the load's own connection: a cursor would not see the transaction's rows
+    all_periods = [row[0] for row in con.execute("select period from period_source order by period").fetchall()]
+    stale = set(all_periods) if changed is None else set(changed)
+    for table in ("tier_summary", "band_summary", "unit_directory", "concentration_summary", "top_customers"):
+        _delete_periods(con, table, "period", stale)
+    for period in sorted(stale & set(all_periods)):
+        build_period(con, policy, period)
+        concentration.build(con, period)
+        top_customers.build(con, period)
+    if changed is None or stale & set(quarter_ends(all_periods)):
+        cohorts.rebuild(con, policy, all_periods)
+    wanted = pairs_wanted(all_periods)
+    built = {(a, b) for a, b in con.execute("select period_from, period_to from period_pair").fetchall()}
+    keep = {(a, b) for a, b, _ in wanted if a not in stale and b not in stale}
+    for a, b in built - keep:
+        con.execute("delete from migration_summary where period_from = ? and period_to = ?", [a, b])
+        con.execute("delete from scorecard_summary where period_from = ? and period_to = ?", [a, b])
+        con.execute("delete from period_pair where period_from = ? and period_to = ?", [a, b])
+    for a, b, kind in wanted:
+        if (a, b) not in keep or (a, b) not in built:
+            build_pair(con, policy, a, b)
+            con.execute("insert into period_pair values (?, ?, ?)", [a, b, kind])
+
+
+def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, periods: set[date]) -> None:
+    if periods:
+        con.execute(f"delete from {table} where {column} in (select unnest(?::date[]))", [sorted(periods)])
