@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, i18n, sidebar
+from ui import audit_trail, auth, i18n, sidebar
 from ui.session import current_scope, sees_nothing
 
 st.set_page_config(page_title="客户分层分析 Tier analytics", page_icon="🏦", layout="wide")
@@ -44,10 +44,10 @@ if sees_nothing(current_scope()):
     st.stop()
 page = navigation(PAGES + (HQ_PAGES if user.role == "hq" else ()))
 name = page.url_path or "overview"  # the default page's url_path is ""
-st.session_state[auth.PAGE_KEY] = name
+st.session_state[audit_trail.PAGE_KEY] = name
 if name != "explorer":
-    auth.forget_reveal()
+    audit_trail.forget_reveal()
 sidebar.render()
 auth.account(user)
-auth.page_viewed(name, user)  # before the page: a page's st.stop() ends the script run
+audit_trail.page_viewed(name, user)  # before the page: a page's st.stop() ends the script run
 page.run()

@@ -12,7 +12,7 @@ from analytics.core.scope import Scope
 from analytics.metrics.scorecard import quarter_scorecard
 from analytics.store.policy_record import current_policy
 from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
-from ui.xlsx import scorecard_workbook
+from ui.scorecard_table import scorecard_workbook
 
 
 @pytest.fixture(scope="module")

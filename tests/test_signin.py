@@ -11,7 +11,7 @@ from analytics.access.audit import verify_chain
 from analytics.access.users import remove_user
 from security_fixture import events, fresh, sign_in, signed_in, trail, users_file  # noqa: F401 (fixtures)
 from pages_fixture import app, demo_db, no_exception
-from ui import auth
+from ui import auth, origin
 
 OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
                  "client_id": "dashboard", "client_secret": "x",
@@ -160,4 +160,4 @@ def test_demo_mode_refuses_to_show_data_beyond_localhost(monkeypatch, tmp_path, 
                                          ("::ffff:10.0.0.5", False), ("localhost.evil.com", False),
                                          ("bank.example", False)])
 def test_is_loopback_accepts_only_this_machine(host, local):
-    assert auth.is_loopback(auth.host_of(host)) is local
+    assert origin.is_loopback(origin.host_of(host)) is local

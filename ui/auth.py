@@ -5,11 +5,10 @@
 - else a users file (BANK_USERS, default data/users.toml): a username and password form.
 - else the local demo user (HQ, personal data masked), and only for requests to localhost.
 
-Every event of the audit trail the dashboard writes (sign-in, page views, exports, reveals) is recorded here.
+Sign-ins and their refusals go to the audit trail (ui.audit_trail).
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -17,23 +16,19 @@ from importlib.util import find_spec
 from pathlib import Path
 from time import sleep
 from typing import Literal
-from urllib.parse import urlsplit
 
 import streamlit as st
-from streamlit import config
 
-from analytics.access import audit
 from analytics.access.roles import find_user, local_demo_user
 from analytics.access.users import User, UsersFileError, load_users, verify_password
-from analytics.core.config import audit_path, database_path, users_path
+from analytics.core.config import users_path
 from ui import i18n
+from ui.audit_trail import record
+from ui.origin import served_locally
 
 Mode = Literal["oidc", "password", "demo"]
 USER_KEY = "_auth_user"          # the User signed in with a password
 OIDC_KEY = "_auth_oidc_recorded"  # the OIDC identity whose sign-in (or refusal) this session has recorded
-VIEWED_KEY = "_audit_viewed"      # the last page view recorded
-PAGE_KEY = "_auth_page"           # the page of this run, for the export records
-REVEALED_KEY = "_revealed_customer"
 FAIL_DELAY = 1.0                  # seconds a failed sign-in waits, on top of bcrypt's own work
 _log = logging.getLogger(__name__)
 
@@ -65,11 +60,6 @@ def mode() -> Mode:
     if os.environ.get("BANK_USERS") or users_path().exists():
         return "password"
     return "demo"
-
-
-def audit_file() -> Path:
-    """$BANK_AUDIT, else audit.jsonl beside the database in use."""
-    return audit_path(database_path())
 
 
 _read: dict[str, tuple] = {}
@@ -236,103 +226,3 @@ def account(user: User) -> None:
     sign_out_button()
 
 
-# ---- the request's origin (demo mode) -------------------------------------------------------------
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return (getattr(address, "ipv4_mapped", None) or address).is_loopback  # ::ffff:127.0.0.1 on a dual stack
-
-
-def host_of(value: str) -> str:
-    """The host of a Host header or URL authority: localhost:8501 -> localhost, [::1]:8501 -> ::1."""
-    value = value.strip()
-    if value.count(":") > 1 and not value.startswith("["):  # a bare IPv6 address
-        return value
-    return urlsplit(f"//{value}").hostname or ""
-
-
-def served_locally() -> bool:
-    """Whether this request came to localhost, 127.0.0.1 or ::1 and the server listens there only.
-
-    Refused: server.address set to anything else; a Host, X-Forwarded-Host, URL or client address elsewhere;
-    a proxy's X-Forwarded-For / X-Real-IP naming another machine. A run without a browser (AppTest, bare
-    mode) has none of these and counts as local.
-    """
-    address = config.get_option("server.address")
-    if address and not is_loopback(address):
-        return False
-    headers = st.context.headers
-    hosts = [host_of(h) for h in (headers.get("Host"), headers.get("X-Forwarded-Host")) if h]
-    url = st.context.url
-    if url:
-        hosts.append(urlsplit(url).hostname or "")
-    clients = [c.strip() for h in ("X-Forwarded-For", "X-Real-IP") for c in (headers.get(h) or "").split(",")
-               if c.strip()]
-    ip = st.context.ip_address  # None for a loopback client
-    if isinstance(ip, str) and ip:
-        clients.append(ip)
-    return all(is_loopback(h) for h in hosts) and all(is_loopback(c) for c in clients)
-
-
-# ---- the audit trail -----------------------------------------------------------------------------
-
-def record(event: str, user: User | str | None, **details: object) -> None:
-    """Append to the trail; a trail that cannot be written stops the action (the error propagates)."""
-    audit.record(event, user, audit_file=audit_file(), **details)
-
-
-def page_viewed(page: str, user: User) -> None:
-    """Record a page view with the URL's filters, once per distinct view (not on every rerun)."""
-    params = {k: (v[0] if len(v) == 1 else v) for k in sorted(st.query_params.keys())
-              if (v := st.query_params.get_all(k))}
-    customer = params.pop("customer", None)  # a customer id is stored as its salted hash
-    seen = (user.username, page, repr(sorted(params.items())), customer)
-    if st.session_state.get(VIEWED_KEY) == seen:
-        return
-    details: dict[str, object] = {"page": page, "filters": params}
-    if customer:
-        details["customer_id"] = customer
-    record("page_view", user, **details)
-    st.session_state[VIEWED_KEY] = seen
-
-
-def exported(build: Callable[[], bytes], name: str, rows: Callable[[bytes], dict[str, int]]) -> Callable[[], bytes]:
-    """`build` wrapped so that every workbook served is recorded (file, sheets, rows) before it leaves.
-
-    Recorded when the bytes are built, not in on_click: Streamlit builds a deferred download when the browser
-    asks for it, which a client can do without a click, and only then are the rows known.
-    """
-    user, page, trail = current_user(), st.session_state.get(PAGE_KEY), audit_file()
-
-    def serve() -> bytes:
-        if user is None:
-            raise PermissionError("nobody is signed in")
-        data = build()
-        sheets = rows(data)
-        audit.record("export", user, audit_file=trail, table=name, page=page, sheets=sheets,
-                     rows=sum(sheets.values()))
-        return data
-
-    return serve
-
-
-def reveal(customer_id: str, user: User) -> None:
-    """Record a reveal of one customer's personal data; the session reveals that customer only."""
-    record("reveal", user, customer_id=customer_id, page=st.session_state.get(PAGE_KEY))
-    st.session_state[REVEALED_KEY] = customer_id
-
-
-def revealed() -> str | None:
-    return st.session_state.get(REVEALED_KEY)
-
-
-def forget_reveal() -> None:
-    st.session_state.pop(REVEALED_KEY, None)

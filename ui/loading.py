@@ -9,7 +9,8 @@ from analytics.access.audit import record_loads
 from analytics.core.config import database_path
 from analytics.store.generations import writing
 from analytics.store.load import LoadResult, load_files
-from ui.auth import audit_file, current_user
+from ui.audit_trail import audit_file
+from ui.auth import current_user
 
 
 def upload_name(name: str, number: int) -> Path:

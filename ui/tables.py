@@ -11,7 +11,8 @@ from ui import i18n
 from ui.columns import prepare
 from ui.connection import get_connection
 from ui.data import query
-from ui.auth import exported
+from ui.audit_trail import exported
+from ui.auth import current_user
 from ui.xlsx import MIME, sheet_rows, workbook
 
 _CONFIG = {
@@ -52,7 +53,7 @@ def download_bytes(build: Callable[[], bytes], name: str, label: str | None = No
 
     Every workbook served is recorded in the audit trail (user, file, sheets and rows) as it is built.
     """
-    st.download_button(label or i18n.t("download"), data=exported(build, name, sheet_rows), file_name=f"{name}.xlsx",
+    st.download_button(label or i18n.t("download"), data=exported(build, name, sheet_rows, current_user()), file_name=f"{name}.xlsx",
                        mime=MIME, key=f"download_{name}", icon=":material/download:")
 
 

@@ -1,21 +1,16 @@
-"""Widgets the pages share: level picker, pager, the empty state with its demo-bank button, analytics errors.
+"""Widgets the pages share: level picker, pager, tabs and choices bound to the URL, analytics errors.
 
 Filters are bound to the URL (bind="query-params") so that a view can be shared and reopened. Widgets whose
 option labels are translated register their key, so that switching the language keeps their value.
 """
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import streamlit as st
 
 from analytics.core.units import LEVELS
 from ui import i18n
-from analytics.core import config
-from analytics.ingest.demo_bank import demo_extracts
-from ui.loading import load_into_database
 
 TRANSLATED_KEY = "_translated_widgets"
 TABS_KEY = "_translated_tabs"
@@ -45,17 +40,6 @@ def tabs(key: str, label_keys: Sequence[str]) -> dict[str, Any]:
     st.session_state.setdefault(TABS_KEY, {})[key] = tuple(label_keys)
     containers = st.tabs([i18n.t(k) for k in label_keys], key=key, bind="query-params", on_change="rerun")
     return dict(zip(label_keys, containers))
-
-
-def start_page(title_key: str) -> Any:
-    """The page's title; on an empty database the empty state, and the page stops there."""
-    from ui.session import view
-
-    st.title(i18n.t(title_key))
-    current = view()
-    if current.empty:
-        empty_state()
-    return current
 
 
 def labelled(options: Sequence[Any], labels: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -100,23 +84,3 @@ def analytics_error(error: Exception) -> None:
     st.warning(i18n.t("error.analytics", error=error), icon=":material/warning:")
 
 
-def empty_state(stop: bool = True) -> None:
-    """What every page shows on an empty database: what to do, and a button that builds a demo bank."""
-    customers, months = config.demo_size()
-    st.info(f"**{i18n.t('empty.title')}**\n\n"
-            + i18n.t("empty.body", path=config.database_path(), customers=customers, months=months),
-            icon=":material/database:")
-    if st.button(i18n.t("empty.button"), type="primary", key="build_demo", icon=":material/rocket_launch:"):
-        build_demo(customers, months)
-        st.rerun()
-    if stop:
-        st.stop()
-
-
-def build_demo(customers: int, months: int) -> None:
-    bar = st.progress(0.0, text=i18n.t("empty.generating"))
-    with tempfile.TemporaryDirectory() as folder:
-        paths = demo_extracts(Path(folder), customers=customers, months=months)
-        load_into_database(paths, count=months, progress=lambda step, part: bar.progress(
-            min(1.0, part), text=i18n.t("empty.loading", step=step)))
-    bar.progress(1.0, text=i18n.t("empty.done"))

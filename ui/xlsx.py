@@ -5,14 +5,10 @@ import io
 import re
 import zipfile
 
-import duckdb
 import pandas as pd
 import xlsxwriter
 
 from analytics.core.policy import Policy
-from analytics.core.scope import Scope
-from analytics.metrics.scorecard import quarter_scorecard
-from analytics.core.units import LEVELS
 from ui import i18n
 from ui.columns import prepare
 
@@ -54,28 +50,6 @@ def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) 
             sheet.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
     book.close()
     return buffer.getvalue()
-
-
-SCORECARD_COLUMNS = (
-    "unit", "unit_name", "rank", "bank_rank", "score", "churn_rate", "upgrade_rate", "coverage_rate", "growth",
-    "aum_growth",
-    "churn_attainment", "upgrade_attainment", "coverage_attainment", "growth_attainment", "aum_growth_attainment",
-    "rank_prev", "rank_change", "churn_rate_change", "upgrade_rate_change", "coverage_rate_change", "growth_change",
-    "aum_growth_change", "score_change", "maintained_start", "maintained_end", "churned", "upgraded", "covered_end",
-    "aum_start", "aum_end")
-
-
-def scorecard_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard columns shown on the page and in the workbook, ordered by rank."""
-    frame = frame.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
-    return frame[[c for c in SCORECARD_COLUMNS if c in frame.columns]]
-
-
-def scorecard_workbook(con: duckdb.DuckDBPyConnection, quarter: str, scope: Scope, policy: Policy) -> bytes:
-    """HQ's workbook of a quarter: one sheet per level (分行, 支行, 网点, 客户经理), Chinese headers."""
-    sheets = [(i18n.TEXT[f"level.{level}"][0], scorecard_columns(quarter_scorecard(con, quarter, level, scope)))
-              for level in LEVELS]
-    return workbook(sheets, policy, "zh")
 
 
 def sheet_rows(data: bytes) -> dict[str, int]:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access.audit import EVENTS, read_events, verify_chain
-from ui import auth
+from ui import audit_trail, auth
 from ui.i18n import t
 from ui.tables import download, table
 from ui.widgets import labelled, translated
@@ -22,7 +22,7 @@ if user is None or user.role != "hq":
     st.error(t("au.hq_only"), icon=":material/block:")
     st.stop()
 
-trail = auth.audit_file()
+trail = audit_trail.audit_file()
 everything = read_events(None, audit_file=trail)
 intact, broken_at = verify_chain(trail)
 if intact:

@@ -19,7 +19,7 @@ from ui.i18n import column, t
 from ui.kouji import definition
 from ui.session import view as current_view
 from ui.tables import download, policy, table
-from ui.widgets import empty_state
+from ui.page_start import empty_state
 
 REPORT_KEY = "_load_report"
 st.title(t("da.title"))

@@ -9,7 +9,7 @@ from analytics.access.roles import can_reveal_pii
 from analytics.ingest.columns import CARD_LEVELS
 from analytics.lists.explorer import AGE_BANDS, CustomerFilter, find_customers
 from analytics.lists.history import customer_history
-from ui import auth, charts
+from ui import audit_trail, auth, charts
 from ui import format as fmt
 from ui.columns import tier_names
 from ui.connection import get_connection
@@ -17,7 +17,8 @@ from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
 from ui.tables import download, download_query, policy, selected_row, table
-from ui.widgets import PAGE_SIZE, choice, labelled, pager, start_page, translated
+from ui.page_start import start_page
+from ui.widgets import PAGE_SIZE, choice, labelled, pager, translated
 
 SORTS = ("aum", "change_rate", "aum_change", "age", "product_count")
 view = start_page("ex.title")
@@ -68,8 +69,8 @@ download_query(find_customers, (view.end, view.scope, where, sort, descending), 
 customer = st.text_input(t("ex.customer"), key="customer", bind="query-params", width=240)
 if picked is not None:
     customer = rows.iloc[picked]["customer_id"]
-if auth.revealed() != customer:  # a reveal holds for the customer it was asked for only
-    auth.forget_reveal()
+if audit_trail.revealed() != customer:  # a reveal holds for the customer it was asked for only
+    audit_trail.forget_reveal()
 if not customer:
     st.caption(t("ex.pick"))
     st.stop()
@@ -88,8 +89,8 @@ download([(t("ex.customer"), path)], f"customer_{customer}")
 user = auth.current_user()
 if can_reveal_pii(user):
     if st.button(t("ex.reveal"), key="reveal", icon=":material/visibility:"):
-        auth.reveal(customer, user)  # audited before anything is shown
-    if auth.revealed() == customer:
+        audit_trail.reveal(customer, user)  # audited before anything is shown
+    if audit_trail.revealed() == customer:
         # read directly, not through the cache: personal data is kept nowhere
         person = customer_history(get_connection(), customer, view.scope, reveal=True).iloc[-1]
         with st.container(border=True, key="revealed"):

@@ -12,7 +12,8 @@ from ui.data import query
 from ui.i18n import lang, t
 from ui.kouji import definition
 from ui.tables import download, policy, table
-from ui.widgets import analytics_error, start_page
+from ui.page_start import start_page
+from ui.widgets import analytics_error
 
 view = start_page("ov.title")
 if view.quarter is None:

@@ -14,8 +14,9 @@ from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition
 from ui.tables import download, download_bytes, policy, selected_row, table
-from ui.widgets import level_picker, start_page
-from ui.xlsx import scorecard_columns, scorecard_workbook
+from ui.page_start import start_page
+from ui.widgets import level_picker
+from ui.scorecard_table import scorecard_columns, scorecard_workbook
 
 INDICATORS = ("churn_rate", "upgrade_rate", "coverage_rate", "growth", "aum_growth")
 view = start_page("sc.title")

@@ -13,7 +13,8 @@ from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
 from ui.tables import download, download_query, policy, table
-from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, start_page, tabs, translated, whole_number
+from ui.page_start import start_page
+from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, tabs, translated, whole_number
 
 MEASURES = ["customers", "aum"]
 view = start_page("ti.title")

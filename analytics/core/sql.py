@@ -30,9 +30,15 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = N
         cursor.close()
 
 
-def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
-    """The first row of a query on the connection itself, read to its end (DuckDB 2.0 results hold the connection)."""
-    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    """Run `sql` on the connection itself (inside its transaction, where a cursor would not see uncommitted rows)
+    and read the result to its end (DuckDB 2.0 results hold the connection)."""
+    return con.execute(sql, used_params(sql, params)).fetchall()
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> tuple | None:
+    """The first row of execute(...), or None."""
+    rows = execute(con, sql, params)
     return rows[0] if rows else None
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.core.periods import comparable_quarters
 from analytics.core.scope import Scope
-from analytics.core.sql import fetch_rows
+from analytics.core.sql import fetch, fetch_rows
 
 
 def period_totals(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.DataFrame:
@@ -17,7 +17,7 @@ def period_totals(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.
     Returns columns: period, customers, maintained, aum.
     """
     condition, params = scope.sql()
-    return con.cursor().execute(f"""
+    return fetch(con, f"""
         with visible as (
             select period, customers, maintained, aum from tier_summary where {condition}
         ),
@@ -26,21 +26,21 @@ def period_totals(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.
             from visible group by period
         )
         select * from final order by period
-    """, params).df()
+    """, params)
 
 
 def load_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     """The most recent loads: file, SHA-256, periods, rows, AUM total, policy, outcome, problems, time."""
-    return con.cursor().execute("""
+    return fetch(con, """
         select load_id, loaded_at, file_name, sha256, periods, rows, aum_total, policy_sha256, outcome, problems,
                message
-        from load_log order by load_id desc limit ?
-    """, [limit]).df()
+        from load_log order by load_id desc limit $limit
+    """, {"limit": limit})
 
 
 def period_quality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per loaded period: rows and AUM as loaded, the file they came from, and months missing before it."""
-    return con.cursor().execute("""
+    return fetch(con, """
         with loaded as (
             select period, rows, aum_total, file_name, lag(period) over (order by period) as previous
             from period_source
@@ -53,7 +53,7 @@ def period_quality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             from loaded
         )
         select * from final order by period
-    """).df()
+    """)
 
 
 def loaded_periods(con: duckdb.DuckDBPyConnection) -> list[date]:

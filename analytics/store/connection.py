@@ -41,4 +41,4 @@ def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(SCHEMA)
         if first_row(con, "select count(*) from period_source")[0]:
             refresh(con, current_policy(con), None)
-        con.execute("insert or replace into meta values ('derived_version', ?)", [DERIVED_VERSION])
+        con.execute("insert or replace into meta values ('derived_version', $version)", {"version": DERIVED_VERSION})

@@ -43,12 +43,12 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     if generation(path) is None:
         return None
     con = duckdb.connect(":memory:")
-    con.execute(f"attach ? as {CATALOG} (read_only)", [str(path)])
-    tables = con.execute("select table_name from duckdb_tables() where database_name = ?", [CATALOG]).fetchall()
+    con.execute(f"attach $path as {CATALOG} (read_only)", {"path": str(path)})
+    tables = con.execute("select table_name from duckdb_tables() where database_name = $catalog", {"catalog": CATALOG}).fetchall()
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
-    con.execute("set memory_limit = ?", [READER_MEMORY_LIMIT])  # live queries past it spill to the temp folder
-    con.execute("set temp_directory = ?", [str(Path(tempfile.gettempdir()) / "bank-reader-spill")])
+    con.execute("set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT})  # live queries past it spill to the temp folder
+    con.execute("set temp_directory = $folder", {"folder": str(Path(tempfile.gettempdir()) / "bank-reader-spill")})
     con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")
     con.execute("set autoinstall_known_extensions = false")
@@ -89,7 +89,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             if path.exists():
                 shutil.copyfile(path, copy)
             con = connect(copy)
-            con.execute("set memory_limit = ?", [LOAD_MEMORY_LIMIT])  # DuckDB spills past it
+            con.execute("set memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})  # DuckDB spills past it
             yield con
             con.execute("checkpoint")
             con.close()

@@ -21,7 +21,7 @@ from analytics.core.policy import Policy
 from analytics.ingest.extract import ExtractError, RawExtract
 from analytics.ingest.files import read_extract
 from analytics.store.policy_record import current_policy, record_policy
-from analytics.core.sql import first_row
+from analytics.core.sql import execute, first_row, transaction
 from analytics.ingest.validate import STAGED, Problem, map_headers, stage
 
 SNAPSHOT_COLUMNS = (
@@ -66,8 +66,7 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
     recorded = first_row(con, "select sha256 from policy_in_force")
     if recorded and recorded[0] == policy.sha256:
         return False
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         record_policy(con, policy)
         basis = policy.basis
         if basis != "aum":
@@ -80,10 +79,6 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
         refresh(con, policy, None)
         _log(con, policy.source or "<policy>", policy.sha256, [], retiered, Decimal(0), policy, "policy", 0,
              f"policy in force; {retiered} rows re-tiered")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return True
 
 
@@ -200,8 +195,8 @@ def load_file(con: duckdb.DuckDBPyConnection, opened: OpenedFile, policy: Policy
 
 
 def _unchanged(con: duckdb.DuckDBPyConnection, periods: list[date], sha: str) -> bool:
-    sources = con.execute("select sha256 from period_source where period in (select unnest(?::date[]))",
-                          [periods]).fetchall()
+    sources = execute(con, "select sha256 from period_source where period in (select unnest($periods::date[]))",
+                      {"periods": periods})
     return len(sources) == len(periods) and all(s == sha for (s,) in sources)
 
 
@@ -225,32 +220,27 @@ def _write(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy:
            has_flags: bool) -> None:
     staged_columns = {r[0] for r in con.execute(f"select column_name from (describe {STAGED})").fetchall()}
     case, params = tier_expression(policy, policy.basis)
-    con.execute("begin transaction")
-    try:
-        con.execute("delete from customer_snapshot where period in (select unnest(?::date[]))", [result.periods])
-        con.execute(f"""
+    periods = {"periods": result.periods}
+    with transaction(con):
+        execute(con, "delete from customer_snapshot where period in (select unnest($periods::date[]))", periods)
+        execute(con, f"""
             insert into customer_snapshot ({", ".join(SNAPSHOT_COLUMNS)}, tier)
             with typed as (select {_snapshot_select(staged_columns, has_flags)} from {STAGED})
             select *, {case} as tier from typed order by period, branch_id, customer_id
         """, params)
-        written, total = first_row(
-            con, "select count(*), coalesce(sum(aum), 0) from customer_snapshot where period in (select unnest(?::date[]))",
-            [result.periods])
+        written, total = first_row(con, "select count(*), coalesce(sum(aum), 0) from customer_snapshot "
+                                        "where period in (select unnest($periods::date[]))", periods)
         if written != data_rows or total != result.aum_total:
             raise RuntimeError(f"{result.file}: check failed: wrote {written} rows / AUM {total}, "
                                f"file has {data_rows} rows / AUM {result.aum_total}")
         load_id = _log(con, result.file, sha, result.periods, result.rows, result.aum_total, policy, "loaded", 0,
                        "; ".join(result.warnings) or None)
-        con.execute("delete from period_source where period in (select unnest(?::date[]))", [result.periods])
-        con.execute(f"""
+        execute(con, "delete from period_source where period in (select unnest($periods::date[]))", periods)
+        execute(con, f"""
             insert into period_source
-            select period, ?, ?, ?, count(*), sum(aum) from {STAGED} group by period
-        """, [load_id, sha, result.file])
+            select period, $load_id, $sha256, $file_name, count(*), sum(aum) from {STAGED} group by period
+        """, {"load_id": load_id, "sha256": sha, "file_name": result.file})
         refresh(con, policy, set(result.periods))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy: Policy) -> LoadResult:
@@ -262,7 +252,8 @@ def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, poli
 def _log(con: duckdb.DuckDBPyConnection, file: str, sha: str, periods: list[date], rows: int, aum: Decimal,
          policy: Policy, outcome: str, problems: int, message: str | None) -> int:
     return first_row(con, """
-        insert into load_log values (nextval('load_id_seq'), current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        insert into load_log values (nextval('load_id_seq'), current_timestamp, $file, $sha256, $periods, $rows,
+                                     $aum, $policy_sha256, $outcome, $problems, $message)
         returning load_id
-    """, [file, sha, ",".join(p.isoformat() for p in periods), rows, aum, policy.sha256, outcome, problems,
-          message])[0]
+    """, {"file": file, "sha256": sha, "periods": ",".join(p.isoformat() for p in periods), "rows": rows, "aum": aum,
+          "policy_sha256": policy.sha256, "outcome": outcome, "problems": problems, "message": message})[0]

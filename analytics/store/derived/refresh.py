@@ -33,15 +33,14 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     built = {(a, b) for a, b in con.execute("select period_from, period_to from period_pair").fetchall()}
     keep = {(a, b) for a, b, _ in wanted if a not in stale and b not in stale}
     for a, b in built - keep:
-        con.execute("delete from migration_summary where period_from = ? and period_to = ?", [a, b])
-        con.execute("delete from scorecard_summary where period_from = ? and period_to = ?", [a, b])
-        con.execute("delete from period_pair where period_from = ? and period_to = ?", [a, b])
+        for table in ("migration_summary", "scorecard_summary", "period_pair"):
+            con.execute(f"delete from {table} where period_from = $a and period_to = $b", {"a": a, "b": b})
     for a, b, kind in wanted:
         if (a, b) not in keep or (a, b) not in built:
             build_pair(con, policy, a, b)
-            con.execute("insert into period_pair values (?, ?, ?)", [a, b, kind])
+            con.execute("insert into period_pair values ($a, $b, $kind)", {"a": a, "b": b, "kind": kind})
 
 
 def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, periods: set[date]) -> None:
     if periods:
-        con.execute(f"delete from {table} where {column} in (select unnest(?::date[]))", [sorted(periods)])
+        con.execute(f"delete from {table} where {column} in (select unnest($periods::date[]))", {"periods": sorted(periods)})

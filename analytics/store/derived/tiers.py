@@ -19,10 +19,12 @@ BAND_FLOORS: tuple[int, ...] = (0, 100, 1_000, 10_000, 50_000, 100_000, 200_000,
 UNIT_KEYS = "region, sub_branch, branch_id, manager_id"
 
 
-def tier_expression(policy: Policy, amount: str) -> tuple[str, list]:
-    """CASE placing `amount` in a tier rank (bounds belong to the upper tier; below the lowest is rank 0)."""
-    whens = " ".join(f"when {amount} >= ? then {t.rank}" for t in reversed(policy.tiers[1:]))
-    return f"case when status = 'closed' then null {whens} else 0 end", [t.min_aum for t in reversed(policy.tiers[1:])]
+def tier_expression(policy: Policy, amount: str) -> tuple[str, dict]:
+    """CASE placing `amount` in a tier rank (bounds belong to the upper tier; below the lowest is rank 0), and its
+    parameters ($tier_min_<rank>)."""
+    whens = " ".join(f"when {amount} >= $tier_min_{t.rank} then {t.rank}" for t in reversed(policy.tiers[1:]))
+    return (f"case when status = 'closed' then null {whens} else 0 end",
+            {f"tier_min_{t.rank}": t.min_aum for t in policy.tiers[1:]})
 
 
 def band_expression() -> str:
@@ -36,50 +38,50 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
         with present as (
             select {UNIT_KEYS}, card_level, tier, aum, product_count, phone
             from customer_snapshot
-            where period = ? and status <> 'closed'
+            where period = $period and status <> 'closed'
         ),
         final as (
-            select ? as period, {UNIT_KEYS}, card_level, tier,
+            select $period as period, {UNIT_KEYS}, card_level, tier,
                    count(*) as customers,
                    sum(aum) as aum,
-                   sum(case when tier >= ? then 1 else 0 end) as maintained,
-                   sum(case when tier >= ? and product_count >= ? then 1 else 0 end) as covered,
-                   sum(case when tier >= ? and product_count is not null then 1 else 0 end) as with_products,
+                   sum(case when tier >= $maintained then 1 else 0 end) as maintained,
+                   sum(case when tier >= $maintained and product_count >= $coverage_min then 1 else 0 end) as covered,
+                   sum(case when tier >= $maintained and product_count is not null then 1 else 0 end) as with_products,
                    sum(case when phone is null then 1 else 0 end) as no_phone,
-                   sum(case when aum < ? then 1 else 0 end) as below_floor
+                   sum(case when aum < $floor then 1 else 0 end) as below_floor
             from present
             group by {UNIT_KEYS}, card_level, tier
         )
         select * from final
-    """, [period, period, policy.maintained_rank, policy.maintained_rank, policy.coverage_min_products,
-          policy.maintained_rank, policy.attrition_floor])
+    """, {"period": period, "maintained": policy.maintained_rank, "coverage_min": policy.coverage_min_products,
+          "floor": policy.attrition_floor})
     con.execute(f"""
         insert into band_summary
         with present as (
             select {UNIT_KEYS}, aum, {band_expression()} as band
             from customer_snapshot
-            where period = ? and status <> 'closed'
+            where period = $period and status <> 'closed'
         ),
         final as (
-            select ? as period, {UNIT_KEYS}, band, count(*) as customers, sum(aum) as aum
+            select $period as period, {UNIT_KEYS}, band, count(*) as customers, sum(aum) as aum
             from present
             group by {UNIT_KEYS}, band
         )
         select * from final
-    """, [period, period])
+    """, {"period": period})
     con.execute(f"""
         insert into unit_directory
         with rows_of_period as (
             select {UNIT_KEYS}, branch_name, manager_name, manager_role
             from customer_snapshot
-            where period = ? and status <> 'closed'
+            where period = $period and status <> 'closed'
         ),
         final as (
-            select ? as period, region, sub_branch, branch_id, max(branch_name) as branch_name,
+            select $period as period, region, sub_branch, branch_id, max(branch_name) as branch_name,
                    manager_id, max(manager_name) as manager_name, max(manager_role) as manager_role,
                    count(*) as customers
             from rows_of_period
             group by {UNIT_KEYS}
         )
         select * from final
-    """, [period, period])
+    """, {"period": period})
