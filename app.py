@@ -13,28 +13,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import audit_trail, auth, i18n, sidebar
+from ui.navigation import HQ_PAGES, PAGES, navigation
 from ui.session import current_scope, sees_nothing
 
 st.set_page_config(page_title="客户分层分析 Tier analytics", page_icon="🏦", layout="wide")
-PAGES = (
-    ("views/overview.py", "page.overview", ":material/dashboard:", "overview"),
-    ("views/tiers.py", "page.tiers", ":material/stacked_bar_chart:", "tiers"),
-    ("views/migration.py", "page.migration", ":material/swap_vert:", "migration"),
-    ("views/churn.py", "page.churn", ":material/person_remove:", "churn"),
-    ("views/scorecard.py", "page.scorecard", ":material/leaderboard:", "scorecard"),
-    ("views/explorer.py", "page.explorer", ":material/person_search:", "explorer"),
-)
-HQ_PAGES = (
-    ("views/data.py", "page.data", ":material/database:", "data"),
-    ("views/audit.py", "page.audit", ":material/policy:", "audit"),
-)
-
-
-def navigation(pages, position: str = "sidebar"):
-    return st.navigation([st.Page(path, title=i18n.t(title), icon=icon, url_path=url, default=(url == "overview"))
-                          for path, title, icon, url in pages], position=position)
-
-
 sidebar.language()
 # before sign-in, a hidden navigation keeps the requested page and its filters in the URL (none of it runs)
 user = auth.sign_in(keep_url=lambda: navigation(PAGES + HQ_PAGES, "hidden"))

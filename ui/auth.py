@@ -10,7 +10,6 @@ Sign-ins and their refusals go to the audit trail (ui.audit_trail).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
 from pathlib import Path
@@ -21,7 +20,7 @@ import streamlit as st
 
 from analytics.access.roles import find_user, local_demo_user
 from analytics.access.users import User, UsersFileError, load_users, verify_password
-from analytics.core.config import users_path
+from analytics.core.config import users_file_named, users_path
 from ui import i18n
 from ui.audit_trail import record
 from ui.origin import served_locally
@@ -57,7 +56,7 @@ def mode() -> Mode:
     named file then signs nobody in rather than falling back to the demo); demo otherwise."""
     if oidc_settings() is not None:
         return "oidc"
-    if os.environ.get("BANK_USERS") or users_path().exists():
+    if users_file_named() or users_path().exists():
         return "password"
     return "demo"
 

@@ -6,7 +6,6 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 TIER_COLOURS = ("#9e9e9e", "#64b5f6", "#1e88e5", "#f9a825", "#c62828", "#6a1b9a", "#2e7d32")
-NEW_COLOUR, EXITED_COLOUR = "#43a047", "#424242"
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.15},
           "font": {"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"}}
 

@@ -7,8 +7,8 @@ import threading
 
 import duckdb
 
-from analytics.store.generations import generation, open_current_reader, writing
 from analytics.core.config import database_path
+from analytics.store.generations import generation, open_current_reader, writing
 
 _lock = threading.Lock()
 _current: dict[str, object] = {}

@@ -5,7 +5,8 @@ data are never served. Pages call `query(function, *filters)`; the connection is
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -16,8 +17,14 @@ from analytics.lists.explorer import find_customers
 from analytics.lists.history import customer_history
 from analytics.lists.migration_cell import migration_customers
 from analytics.metrics.churn import churn_by_unit
-from analytics.metrics.distribution import (band_concentration, card_distribution, gini, lorenz_curve,
-                                            tier_distribution, vip_growth)
+from analytics.metrics.distribution import (
+    band_concentration,
+    card_distribution,
+    gini,
+    lorenz_curve,
+    tier_distribution,
+    vip_growth,
+)
 from analytics.metrics.labels import unit_labels
 from analytics.metrics.migration import migration_matrix, project_distribution
 from analytics.metrics.overview import quarter_overview

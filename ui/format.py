@@ -5,6 +5,8 @@ import math
 from datetime import date
 from decimal import Decimal
 
+from analytics.core.periods import Quarter
+
 WAN = 10_000
 YI = 100_000_000
 
@@ -44,7 +46,7 @@ def percent(rate: float | None, digits: int = 2) -> str:
 
 
 def quarter(period: date) -> str:
-    return f"{period.year}Q{(period.month - 1) // 3 + 1}"
+    return str(Quarter.of(period))
 
 
 def month(period: date) -> str:
@@ -52,8 +54,7 @@ def month(period: date) -> str:
 
 
 def is_quarter_end(period: date) -> bool:
-    """Periods are month ends: the third month of a quarter ends it."""
-    return period.month % 3 == 0
+    return period == Quarter.of(period).end()
 
 
 def period(day: date) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Callable
+from collections.abc import Callable
 
 
 def _escape(text: str) -> str:

@@ -8,8 +8,8 @@ from datetime import date
 import streamlit as st
 
 from analytics.access.roles import scope_for
-from analytics.core.scope import Scope
 from analytics.access.users import User
+from analytics.core.scope import Scope
 from ui import auth
 from ui.connection import get_connection
 from ui.data import version

@@ -9,13 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.access.narrow import narrow_scope
+from analytics.core.config import database_path
+from analytics.core.periods import quarter_snapshots
 from analytics.core.units import LEVELS, is_unassigned
 from analytics.metrics.labels import unit_labels
-from analytics.store.catalog import loaded_periods, quarters as comparable_quarters
-from analytics.core.periods import quarter_snapshots
+from analytics.store.catalog import loaded_periods
+from analytics.store.catalog import quarters as comparable_quarters
 from ui import format as fmt
 from ui import i18n
-from analytics.core.config import database_path
 from ui.data import query, refresh_version
 from ui.session import View, current_scope, current_user, set_view
 from ui.widgets import choice, keep_translated_values

@@ -1,18 +1,19 @@
 """Result tables on screen (万元, %, translated headers, 口径 on the headers) with their .xlsx download."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analytics.store.policy_record import current_policy, policy_in_force
 from ui import i18n
+from ui.audit_trail import exported
+from ui.auth import current_user
 from ui.columns import prepare
 from ui.connection import get_connection
 from ui.data import query
-from ui.audit_trail import exported
-from ui.auth import current_user
 from ui.xlsx import MIME, sheet_rows, workbook
 
 _CONFIG = {

@@ -5,7 +5,8 @@ option labels are translated register their key, so that switching the language 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 

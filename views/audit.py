@@ -3,7 +3,7 @@ and their download. app.py lists this page for HQ users only; the page checks th
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pandas as pd
 import streamlit as st
@@ -46,8 +46,8 @@ with st.container(border=True):
 def matching(limit: int | None) -> pd.DataFrame:
     """The events matching the filters, newest first, as shown and downloaded (time in UTC, details as JSON)."""
     frame = read_events(limit, event=events or None, user=who, audit_file=trail,
-                        since=datetime.combine(since, time.min, timezone.utc) if since else None,
-                        until=datetime.combine(until, time.max, timezone.utc) if until else None)
+                        since=datetime.combine(since, time.min, UTC) if since else None,
+                        until=datetime.combine(until, time.max, UTC) if until else None)
     return pd.DataFrame({
         "recorded_at": frame["time"].dt.tz_convert("UTC").dt.tz_localize(None),
         "user": frame["user"],

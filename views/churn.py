@@ -12,8 +12,8 @@ from ui.columns import tier_names
 from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
-from ui.tables import download, download_query, policy, table
 from ui.page_start import start_page
+from ui.tables import download, download_query, policy, table
 from ui.widgets import PAGE_SIZE, level_picker, pager, tabs
 
 view = start_page("ch.title")

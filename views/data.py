@@ -8,18 +8,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.store.catalog import load_history, period_quality
+from analytics.core.indicators import INDICATORS
 from analytics.core.masking import mask_value
-from analytics.core.policy import INDICATORS
+from analytics.store.catalog import load_history, period_quality
 from ui import charts
 from ui import format as fmt
-from ui.loading import load_into_database, upload_name
 from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition
+from ui.loading import load_into_database, upload_name
+from ui.page_start import empty_state
 from ui.session import view as current_view
 from ui.tables import download, policy, table
-from ui.page_start import empty_state
 
 REPORT_KEY = "_load_report"
 st.title(t("da.title"))

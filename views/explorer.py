@@ -16,8 +16,8 @@ from ui.connection import get_connection
 from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
-from ui.tables import download, download_query, policy, selected_row, table
 from ui.page_start import start_page
+from ui.tables import download, download_query, policy, selected_row, table
 from ui.widgets import PAGE_SIZE, choice, labelled, pager, translated
 
 SORTS = ("aum", "change_rate", "aum_change", "age", "product_count")

@@ -12,8 +12,8 @@ from ui.columns import tier_names
 from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
-from ui.tables import download, download_query, policy, selected_row, table
 from ui.page_start import start_page
+from ui.tables import download, download_query, policy, selected_row, table
 from ui.widgets import PAGE_SIZE, analytics_error, choice, labelled, pager, tabs, translated
 
 MOVES = ["down", "exited", "up", "new"]

@@ -11,8 +11,8 @@ from ui.columns import tier_names
 from ui.data import query
 from ui.i18n import lang, t
 from ui.kouji import definition
-from ui.tables import download, policy, table
 from ui.page_start import start_page
+from ui.tables import download, policy, table
 from ui.widgets import analytics_error
 
 view = start_page("ov.title")

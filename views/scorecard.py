@@ -6,24 +6,24 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access.narrow import narrow_scope
-from analytics.metrics.scorecard import quarter_scorecard, scorecard
+from analytics.core.indicators import INDICATOR_COLUMNS
 from analytics.core.units import LEVELS
+from analytics.metrics.scorecard import quarter_scorecard, scorecard
 from ui import format as fmt
 from ui.connection import get_connection
 from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition
-from ui.tables import download, download_bytes, policy, selected_row, table
 from ui.page_start import start_page
-from ui.widgets import level_picker
 from ui.scorecard_table import scorecard_columns, scorecard_workbook
+from ui.tables import download, download_bytes, policy, selected_row, table
+from ui.widgets import level_picker
 
-INDICATORS = ("churn_rate", "upgrade_rate", "coverage_rate", "growth", "aum_growth")
 view = start_page("sc.title")
 if view.quarter is None:
     st.info(t("error.analytics", error="no quarter loaded"))
     st.stop()
-helps = {c: definition(scorecard, c) for c in ("score", "rank", *INDICATORS)}  # scorecard's docstring: 口径
+helps = {c: definition(scorecard, c) for c in ("score", "rank", *INDICATOR_COLUMNS)}  # scorecard's docstring: 口径
 level = level_picker("level")
 frame = scorecard_columns(query(quarter_scorecard, view.quarter, level, view.user_scope))
 st.caption(f"{view.quarter}: {view.start} → {view.end}")
@@ -37,7 +37,7 @@ if len(mine):
     boxes = st.columns(6)
     boxes[0].metric(column("score"), f"{row['score']:.1f}", None if pd.isna(row["score_change"]) else
                     f"{row['score_change']:+.1f}", help=helps["score"], border=True)
-    for box, indicator in zip(boxes[1:], INDICATORS):
+    for box, indicator in zip(boxes[1:], INDICATOR_COLUMNS):
         box.metric(column(indicator), fmt.percent(row[indicator]), fmt.signed_points(row[f"{indicator}_change"]),
                    delta_color="inverse" if indicator == "churn_rate" else "normal", help=helps[indicator],
                    border=True)

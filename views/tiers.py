@@ -5,15 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.lists.actions import upgrade_candidates
-from analytics.metrics.distribution import band_concentration, card_distribution, gini, lorenz_curve, tier_distribution, vip_growth
+from analytics.metrics.distribution import (
+    band_concentration,
+    card_distribution,
+    gini,
+    lorenz_curve,
+    tier_distribution,
+    vip_growth,
+)
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names
 from ui.data import query
 from ui.i18n import column, lang, t
 from ui.kouji import definition
-from ui.tables import download, download_query, policy, table
 from ui.page_start import start_page
+from ui.tables import download, download_query, policy, table
 from ui.widgets import PAGE_SIZE, labelled, level_picker, pager, tabs, translated, whole_number
 
 MEASURES = ["customers", "aum"]

@@ -16,14 +16,14 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from analytics.core.masking import mask_id_number, mask_phone, mask_value
-from analytics.core.config import audit_path
 from analytics.access.users import User
+from analytics.core.config import audit_path
+from analytics.core.masking import PERSONAL_DATA, mask_id_number, mask_phone, mask_value
 
 EVENTS = ("sign_in", "sign_in_failed", "page_view", "export", "reveal", "load")
 GENESIS = "0" * 64
@@ -60,7 +60,7 @@ def record(event: str, user: User | str | None, /, *, audit_file: Path | str | N
             scrubbed["customer_sha256"] = customer_hash(str(details["customer_id"]), path)
         tail = _last_line(handle)
         entry: dict[str, object] = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="microseconds"),
             "user": user.username if isinstance(user, User) else user,
             "event": event,
             "details": scrubbed,
@@ -205,7 +205,7 @@ def _scrub(value: object, key: str | None = None) -> object:
         text = str(value)
         return value if _mask_text(text) == text else _mask_text(text)
     text = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-    if key in ("customer_name", "id_number", "phone"):
+    if key in PERSONAL_DATA:
         return mask_value(key, text)
     return _mask_text(text)
 

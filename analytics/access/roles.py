@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.core.scope import Scope
 from analytics.access.users import ROLES, User, UsersFileError, load_users
+from analytics.core.scope import Scope
 
 _LATEST = "period = (select max(period) from unit_directory)"
 _UNITS = "in (select unnest($units::varchar[]))"

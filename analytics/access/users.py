@@ -29,7 +29,9 @@ from pathlib import Path
 
 import bcrypt
 
-ROLES = ("hq", "region", "sub_branch", "branch", "manager")
+from analytics.core.units import LEVELS
+
+ROLES = ("hq", *LEVELS)  # HQ sees every unit; the others see the units of their level
 PERMISSIONS = ("pii",)
 ROUNDS = 12
 MIN_PASSWORD = 8

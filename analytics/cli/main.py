@@ -1,4 +1,4 @@
-"""Command line (design §5): demo, load, report. Exit codes: 0 done, 1 rejected, 2 usage."""
+"""Command line: demo, load, report, users (README.md). Exit codes: 0 done, 1 rejected, 2 usage."""
 from __future__ import annotations
 
 import argparse
@@ -12,17 +12,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.ingest.demo_bank import demo_extracts
-from analytics.store.load import LoadResult, load_files
-from analytics.core.policy import PolicyError, load_policy
-from analytics.cli import users as users_cli
-from analytics.core.config import audit_path
 from analytics.access.audit import record_loads
+from analytics.cli import users as users_cli
+from analytics.core.config import DEFAULT_DB, audit_path
+from analytics.core.policy import PolicyError, load_policy
+from analytics.core.units import LEVELS
+from analytics.ingest.demo_bank import demo_extracts
+from analytics.metrics.reports import KINDS, build_report
 from analytics.store.generations import open_current_reader, writing
-from analytics.core.config import DEFAULT_DB
+from analytics.store.load import LoadResult, load_files
 
-REPORTS = ("tiers", "migration", "scorecard", "churn")
-LEVELS = ("branch", "manager", "sub_branch", "region", "tier")
+BY = (*LEVELS, "tier")  # report ... --by
 
 
 def _date(text: str) -> date:
@@ -49,12 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--period", type=_date, help="snapshot date for files without a period column")
 
     report = commands.add_parser("report", help="print a report")
-    report.add_argument("kind", choices=REPORTS)
+    report.add_argument("kind", choices=KINDS)
     report.add_argument("--period", type=_date)
     report.add_argument("--from", dest="start", type=_date)
     report.add_argument("--to", dest="end", type=_date)
     report.add_argument("--quarter", help="e.g. 2026Q3")
-    report.add_argument("--by", choices=LEVELS)
+    report.add_argument("--by", choices=BY)
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     for sub in (demo, load, report):
@@ -141,8 +141,6 @@ def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from analytics.metrics.reports import build_report
-
     con = open_current_reader(args.db)
     if con is None:
         print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)

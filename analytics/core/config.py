@@ -6,6 +6,7 @@ BANK_DEMO_CUSTOMERS / BANK_DEMO_MONTHS (the demo bank the empty dashboard offers
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -13,6 +14,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB = DATA_DIR / "bank.duckdb"
 DEFAULT_POLICY = DATA_DIR / "policy.toml"
 DEFAULT_USERS = DATA_DIR / "users.toml"
+READER_SPILL_DIR = Path(tempfile.gettempdir()) / "bank-reader-spill"  # where the dashboard's large queries spill
 DEMO_SIZE = (20_000, 12)  # customers, months of the demo bank the empty dashboard builds
 
 
@@ -24,6 +26,11 @@ def database_path() -> Path:
 def users_path() -> Path:
     """$BANK_USERS, else data/users.toml."""
     return Path(os.environ.get("BANK_USERS") or DEFAULT_USERS)
+
+
+def users_file_named() -> bool:
+    """Whether $BANK_USERS names a users file (a missing named file then signs nobody in)."""
+    return bool(os.environ.get("BANK_USERS"))
 
 
 def audit_path(db: Path | str | None = None) -> Path:

@@ -1,7 +1,7 @@
 """Periods (month-end snapshots) and quarters: parsing, formatting, and the snapshots a quarter compares.
 
 A quarter's start snapshot is the last loaded period of the previous quarter, its end snapshot the last loaded
-period of the quarter (design §4). A quarter is complete when those are the two quarter-end month ends.
+period of the quarter (docs/metrics.md). A quarter is complete when those are the two quarter-end month ends.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, value: "Quarter | str") -> "Quarter":
+    def parse(cls, value: Quarter | str) -> Quarter:
         """'2026Q3', '2026-Q3' or '2026q3'."""
         if isinstance(value, Quarter):
             return value
@@ -60,7 +60,7 @@ class Quarter:
         return cls(int(m[1]), int(m[2]))
 
     @classmethod
-    def of(cls, day: date) -> "Quarter":
+    def of(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
@@ -70,11 +70,11 @@ class Quarter:
     def ordinal(self) -> int:
         return self.year * 4 + self.number - 1
 
-    def shift(self, quarters: int) -> "Quarter":
+    def shift(self, quarters: int) -> Quarter:
         index = self.ordinal + quarters
         return Quarter(index // 4, index % 4 + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return self.shift(-1)
 
     def end(self) -> date:

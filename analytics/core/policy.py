@@ -1,4 +1,4 @@
-"""The bank's tier policy (design §3): read from TOML, checked, and fingerprinted."""
+"""The bank's tier policy (data/policy.toml): read from TOML, checked, and fingerprinted."""
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from analytics.core.config import DEFAULT_POLICY
+from analytics.core.indicators import INDICATORS
 
 BASES = ("aum", "aum_month_avg")
-INDICATORS = ("churn", "upgrade", "coverage", "growth", "aum_growth")
 
 
 class PolicyError(ValueError):
@@ -52,8 +52,6 @@ class Policy:
                 return tier.rank
         raise KeyError(code)
 
-    def code_of(self, rank: int) -> str:
-        return self.tiers[rank].code
 
 
 def _money(value: object, where: str) -> Decimal:

@@ -1,7 +1,8 @@
-"""Which customers a user may see: applied in SQL by every analytics function (design §6)."""
+"""Which customers a user may see: applied in SQL by every analytics function (docs/architecture.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,10 +13,10 @@ class Scope:
     managers: frozenset[str] | None = None
 
     @classmethod
-    def nothing(cls) -> "Scope":
+    def nothing(cls) -> Scope:
         return cls(branches=frozenset())
 
-    def sql(self, alias: str = "") -> tuple[str, dict[str, list[str]]]:
+    def sql(self, alias: str = "") -> tuple[str, dict[str, Any]]:
         """A condition on branch_id / manager_id and its named parameters ($scope_branches, $scope_managers)."""
         prefix = f"{alias}." if alias else ""
         conditions, params = ["true"], {}

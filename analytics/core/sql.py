@@ -42,6 +42,12 @@ def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = No
     return rows[0] if rows else None
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> tuple:
+    """The row of a query that always returns exactly one (an aggregate, an insert ... returning)."""
+    (row,) = execute(con, sql, params)
+    return row
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Everything in the block commits together, or nothing does (rolled back on any exception)."""

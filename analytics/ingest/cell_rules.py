@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import duckdb
 
+from analytics.core.sql import one_row
 from analytics.ingest import columns as C
-from analytics.core.sql import first_row
 
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
@@ -130,12 +130,12 @@ def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str], 
     parsed = sorted({col for name, col in columns.items() if name not in C.TEXT})
     if not parsed:
         return set()
-    widths = first_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed)
+    widths = one_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed)
                        + f" from {raw}")
     wide = [c for c, is_wide in zip(parsed, widths) if is_wide]
     if not wide:
         return set()
-    found = first_row(con, "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide)
+    found = one_row(con, "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide)
                       + f" from {raw}", {"pattern": FULL_WIDTH_CHARACTER})
     return {c for c, has in zip(wide, found) if has}
 

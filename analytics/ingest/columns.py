@@ -55,8 +55,6 @@ MONEY = (
     "insurance_balance", "credit_card_spend_ytd", "loan_balance",
 )
 DATES = ("period", "birth_date", "open_date")
-IDENTIFIERS = ("customer_id", "branch_id", "manager_id", "id_number", "phone")
-PERSONAL = ("customer_name", "id_number", "phone")
 TEXT = ("branch_name", "sub_branch", "region", "manager_name", "manager_role", "customer_name", "card_level")
 
 STATUS_VALUES: dict[str, str] = {

@@ -46,8 +46,8 @@ def read_csv(path: Path) -> RawExtract:
             text_path.unlink(missing_ok=True)
         raise
     return RawExtract(str(path), headers, lambda extract: _prefetch(_csv_batches(extract, facts.quotes % 2 == 1)),
-                      full_width=facts.full_width, _text_path=text_path, _delimiter=delimiter,
-                      _text_is_temporary=text_path is not path)
+                      full_width=facts.full_width, text_path=text_path, delimiter=delimiter,
+                      text_is_temporary=text_path is not path)
 
 
 def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBatch]:
@@ -64,16 +64,16 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
 
     options = dict(
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(delimiter=extract._delimiter, newlines_in_values=True,
+        parse_options=pacsv.ParseOptions(delimiter=extract.delimiter, newlines_in_values=True,
                                          invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     try:
-        if extract._text_path.stat().st_size <= WHOLE_FILE_BYTES:  # parsed on every core at once
-            yield from pacsv.read_csv(extract._text_path, **options).to_batches()
+        if extract.csv_text.stat().st_size <= WHOLE_FILE_BYTES:  # parsed on every core at once
+            yield from pacsv.read_csv(extract.csv_text, **options).to_batches()
         else:  # block by block, so memory stays bounded whatever the file's size
-            yield from pacsv.open_csv(extract._text_path, **options)
+            yield from pacsv.open_csv(extract.csv_text, **options)
     except pa.ArrowInvalid as exc:
         raise ExtractError(extract.file, None, f"not a readable CSV file: {exc}") from None
     if odd_quotes:
@@ -85,12 +85,12 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
 def _rows_of_wrong_width(extract: RawExtract) -> list[tuple[int, str]]:
     width = len(extract.headers)
     return [(start, f"{len(fields)} fields where the header has {width}")
-            for start, fields in csv_records(extract._text_path, extract._delimiter) if len(fields) != width]
+            for start, fields in csv_records(extract.csv_text, extract.delimiter) if len(fields) != width]
 
 
 def _check_quotes_close(extract: RawExtract) -> None:
-    with open(extract._text_path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter=extract._delimiter, strict=True)
+    with open(extract.csv_text, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=extract.delimiter, strict=True)
         line = 1
         try:
             for _ in reader:

@@ -31,15 +31,15 @@ class RawExtract:
 
     file: str
     headers: list[str]
-    _source: Callable[["RawExtract"], Iterator[pa.RecordBatch]]
+    _source: Callable[[RawExtract], Iterator[pa.RecordBatch]]
     line_label: str = "line"
     first_data_line: int = 2
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, reason) of unreadable rows
     row_lines: list[int] | None = None  # sheet row of each data row, where blank rows were skipped
     full_width: bool = True  # False when the whole text was seen to hold no full-width character
-    _text_path: Path | None = None
-    _delimiter: str = ","
-    _text_is_temporary: bool = False
+    text_path: Path | None = None  # a CSV extract's UTF-8 text (a transcoded copy where it was not UTF-8)
+    delimiter: str = ","
+    text_is_temporary: bool = False
     rows: int = 0
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -50,7 +50,7 @@ class RawExtract:
     def read_ahead(self) -> None:
         """Parse a file small enough to hold in memory now, so a worker thread can do it while the previous file
         loads; a file that cannot be parsed raises its ExtractError later, from batches(), as it would have."""
-        if self._text_path is None or self._text_path.stat().st_size > WHOLE_FILE_BYTES:
+        if self.text_path is None or self.text_path.stat().st_size > WHOLE_FILE_BYTES:
             return
         source, parsed, error = self._source, [], None
         try:
@@ -69,20 +69,27 @@ class RawExtract:
         """Line number in the file of each data row index (0-based), counting quoted newlines and blank lines."""
         if self.row_lines is not None:
             return {i: self.row_lines[i] for i in indexes}
-        if self._text_path is None:
+        if self.text_path is None:
             return {i: i + self.first_data_line for i in indexes}
         wanted = set(indexes)
         found: dict[int, int] = {}
-        for index, (start, _fields) in enumerate(csv_records(self._text_path, self._delimiter)):
+        for index, (start, _fields) in enumerate(csv_records(self.text_path, self.delimiter)):
             if index in wanted:
                 found[index] = start
                 if len(found) == len(wanted):
                     break
         return found
 
+    @property
+    def csv_text(self) -> Path:
+        """The UTF-8 text of a CSV extract."""
+        if self.text_path is None:
+            raise ValueError(f"{self.file} is not a CSV extract")
+        return self.text_path
+
     def close(self) -> None:
-        if self._text_path is not None and self._text_is_temporary:
-            self._text_path.unlink(missing_ok=True)
+        if self.text_path is not None and self.text_is_temporary:
+            self.text_path.unlink(missing_ok=True)
 
 
 def csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:

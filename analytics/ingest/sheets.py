@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from python_calamine import CalamineWorkbook
 
 from analytics.ingest.extract import ExtractError, RawExtract
 
@@ -51,8 +52,6 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx(path: Path) -> RawExtract:
-    from python_calamine import CalamineWorkbook
-
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)

@@ -13,11 +13,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from analytics.core.masking import mask_value
+from analytics.core.sql import one_row
 from analytics.ingest import cell_rules as rules
 from analytics.ingest import columns as C
-from analytics.core.masking import mask_value
 from analytics.ingest.extract import RawExtract
-from analytics.core.sql import first_row
 
 STAGED = "staged_extract"
 RAW = "raw_batch"
@@ -128,7 +128,7 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     found += _duplicates(con)
     _add_line_problems(mapping, extract, found)
     if not mapping.problems:
-        negative = first_row(con, f"select count(*) from {STAGED} where aum < 0")[0]
+        negative = one_row(con, f"select count(*) from {STAGED} where aum < 0")[0]
         if negative:
             mapping.warnings.append(f"{negative} customers with negative AUM (placed in the lowest tier)")
     return mapping
@@ -156,7 +156,7 @@ Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason,
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
-    total, distinct = first_row(
+    total, distinct = one_row(
         con, f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
         f"where period is not null and customer_id is not null")
     if total == distinct:

@@ -11,12 +11,12 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
-from analytics.store.catalog import loaded_periods
-from analytics.lists.paging import page_of_customers
-from analytics.store.schema import PERSON
-from analytics.core.sql import fetch
 from analytics.core.scope import Scope
+from analytics.core.sql import fetch
+from analytics.lists.paging import page_of_customers
+from analytics.store.catalog import loaded_periods
 from analytics.store.policy_record import current_policy
+from analytics.store.schema import PERSON
 
 _PERSON_SQL = ", ".join(f"c.{column}" for column in PERSON)
 
@@ -129,11 +129,13 @@ def red_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, unassig
              reveal: bool = False) -> pd.DataFrame:
     """The red list (失联): maintained customers with no phone number on record at `period`.
 
-    口径: maintained at `period` and phone empty; unit and maintainer as at `period`. Returns columns:
+    口径: maintained at `period` and phone empty (with unassigned_only, only those without a maintainer); unit and
+    maintainer as at `period`. Returns columns:
     customer_id, customer_name, id_number, phone, branch_id, branch_name, manager_id, manager_name,
     card_level, tier, aum.
     """
-    return _maintained_list(con, period, scope, "c.phone is null", sort_by, descending, limit, offset, reveal)
+    extra = "c.phone is null" + (" and c.manager_id is null" if unassigned_only else "")
+    return _maintained_list(con, period, scope, extra, sort_by, descending, limit, offset, reveal)
 
 
 def unassigned_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, sort_by: str = "aum",

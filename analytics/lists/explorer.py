@@ -15,9 +15,9 @@ from analytics.core.periods import add_months, require_period
 from analytics.core.scope import Scope
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
-from analytics.store.schema import PERSON
 from analytics.store.derived import top_customers as top
 from analytics.store.policy_record import current_policy
+from analytics.store.schema import PERSON
 
 CUSTOMER_COLUMNS = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
 # age bands of the explorer: code -> (lowest age, highest age), None = open

@@ -10,9 +10,8 @@ from analytics.core.periods import require_period
 from analytics.core.scope import Scope
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
-from analytics.store.schema import PERSON
 from analytics.store.policy_record import current_policy
-from analytics.store.schema import EXITED, NEW
+from analytics.store.schema import EXITED, NEW, PERSON
 
 # a move -> its condition on the start and end ranks (NEW: not present at the start, EXITED: not at the end)
 MOVE_CONDITIONS: dict[str, str] = {

@@ -7,13 +7,13 @@ from itertools import product
 import duckdb
 import pandas as pd
 
-from analytics.metrics.migration import pair_rows_sql
-from analytics.core.sql import fetch
 from analytics.core.scope import Scope
+from analytics.core.sql import fetch
 from analytics.core.stats import SMALL_SAMPLE, add_rate
-from analytics.store.policy_record import current_policy
 from analytics.core.units import Level, unit_key
 from analytics.metrics.labels import with_labels
+from analytics.metrics.migration import pair_rows_sql
+from analytics.store.policy_record import current_policy
 
 
 def churn_by_unit(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,

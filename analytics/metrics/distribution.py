@@ -6,15 +6,15 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics.metrics.concentration import summary as concentration_summary
+from analytics.core.scope import Scope
+from analytics.core.sql import fetch
+from analytics.core.units import Level, unit_key
 from analytics.ingest.columns import CARD_LEVELS
+from analytics.metrics.concentration import summary as concentration_summary
+from analytics.metrics.labels import with_labels
 from analytics.store.derived.concentration import POINTS, summary_sql
 from analytics.store.derived.tiers import BAND_FLOORS, band_expression
-from analytics.core.sql import fetch
-from analytics.core.scope import Scope
 from analytics.store.policy_record import current_policy
-from analytics.core.units import Level, unit_key
-from analytics.metrics.labels import with_labels
 
 VIP_LEVELS = CARD_LEVELS[1:]  # gold and above
 VIP_TOTAL = "金卡及以上"

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import product
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analytics.core.periods import Quarter, add_months, months_between, require_period
-from analytics.store.catalog import loaded_periods
-from analytics.core.sql import fetch, fetch_rows
 from analytics.core.scope import Scope
-from analytics.store.derived.pairs import pair_summary_sql
+from analytics.core.sql import fetch, fetch_rows
 from analytics.core.stats import add_rate
-from analytics.store.schema import EXITED, NEW
-from analytics.store.policy_record import current_policy
 from analytics.core.units import Level, unit_key
 from analytics.metrics.labels import with_labels
+from analytics.store.catalog import loaded_periods
+from analytics.store.derived.pairs import pair_summary_sql
+from analytics.store.policy_record import current_policy
+from analytics.store.schema import EXITED, NEW
 
 Step = Literal["period", "quarter"]
 
@@ -33,7 +33,8 @@ def pair_rows_sql(con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]]
             raise ValueError(f"start {a} must be before end {b}")
     built = set(fetch_rows(con, "select period_from, period_to from period_pair")) if precomputed else set()
     stored = [p for p in pairs if p in built]
-    parts, params = [], {"floor": current_policy(con).attrition_floor}
+    parts: list[str] = []
+    params: dict[str, Any] = {"floor": current_policy(con).attrition_floor}
     if stored:
         parts.append("""select m.* from migration_summary m
                         join (select unnest($stored_from::date[]) as f, unnest($stored_to::date[]) as t) p
@@ -105,9 +106,8 @@ def migration_rates(con: duckdb.DuckDBPyConnection, start: date, end: date, scop
     cells = migration_matrix(con, start, end, scope, level)
     cells = cells[cells["from_rank"] >= 0].copy()
     keys = ["unit", "unit_name"] if level is not None else []
-    move = np.select([cells["to_rank"] == EXITED, cells["to_rank"] > cells["from_rank"],
-                      cells["to_rank"] == cells["from_rank"]], ["exited", "upgraded", "stayed"], "downgraded")
-    cells["move"] = move
+    cells["move"] = np.select([cells["to_rank"] == EXITED, cells["to_rank"] > cells["from_rank"],
+                               cells["to_rank"] == cells["from_rank"]], ["exited", "upgraded", "stayed"], "downgraded")
     table = cells.pivot_table(index=[*keys, "from_tier", "from_rank"], columns="move", values="customers",
                               aggfunc="sum", fill_value=0).reset_index().rename_axis(columns=None)
     for move in ("upgraded", "stayed", "downgraded", "exited"):

@@ -1,4 +1,4 @@
-"""The reports of design §5 (`python -m analytics report ...`): fixed columns, one DataFrame per report."""
+"""The reports of `python -m analytics report ...`: fixed columns (docs/metrics.md), one DataFrame per report."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,15 +6,21 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics.core.periods import (
+    Quarter,
+    latest_complete_quarter,
+    latest_quarter_snapshots,
+    quarter_snapshots,
+    require_period,
+)
+from analytics.core.scope import Scope
+from analytics.core.units import parse_level
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.distribution import tier_distribution
 from analytics.metrics.migration import migration_matrix
-from analytics.core.periods import Quarter, latest_complete_quarter, latest_quarter_snapshots, quarter_snapshots, require_period
-from analytics.store.catalog import loaded_periods
-from analytics.core.scope import Scope
 from analytics.metrics.scorecard import scorecard
+from analytics.store.catalog import loaded_periods
 from analytics.store.policy_record import current_policy
-from analytics.core.units import parse_level
 
 KINDS = ("tiers", "migration", "scorecard", "churn")
 COLUMNS: dict[str, list[str]] = {
@@ -31,7 +37,7 @@ def build_report(con: duckdb.DuckDBPyConnection, kind: str, *, period: date | st
                  start: date | str | None = None, end: date | str | None = None,
                  quarter: Quarter | str | None = None, by: str | None = None,
                  scope: Scope = Scope()) -> pd.DataFrame:
-    """One report of design §5 with exactly its columns (rates as fractions, null where undefined).
+    """One report with exactly its columns (rates as fractions, null where undefined).
 
     tiers: every loaded month end (or `period`), per tier (and per unit with `by`); migration: `start` to `end`,
     or a quarter's start and end, by default the latest quarter to date; scorecard and churn: a quarter (default

@@ -7,9 +7,9 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import Quarter, quarter_ends, require_period
-from analytics.store.catalog import loaded_periods
-from analytics.core.sql import fetch
 from analytics.core.scope import Scope
+from analytics.core.sql import fetch
+from analytics.store.catalog import loaded_periods
 from analytics.store.derived.cohorts import ends_followed, first_events_sql, follow_params
 from analytics.store.policy_record import current_policy
 

@@ -7,26 +7,19 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.store.derived.pairs import scorecard_counts_sql
-from analytics.metrics.migration import pair_rows_sql
+from analytics.core.indicators import INDICATOR_COLUMNS, INDICATORS
 from analytics.core.periods import Quarter, quarter_snapshots
-from analytics.store.catalog import loaded_periods
 from analytics.core.policy import Policy
-from analytics.core.sql import fetch, fetch_rows
 from analytics.core.scope import Scope
+from analytics.core.sql import fetch, fetch_rows
 from analytics.core.stats import percentile_rank
-from analytics.store.policy_record import current_policy
 from analytics.core.units import Level, is_unassigned, parse_level, unit_key
 from analytics.metrics.labels import with_labels
+from analytics.metrics.migration import pair_rows_sql
+from analytics.store.catalog import loaded_periods
+from analytics.store.derived.pairs import scorecard_counts_sql
+from analytics.store.policy_record import current_policy
 
-# indicator (policy weight / target key) -> column, and whether higher is better
-INDICATORS: dict[str, tuple[str, bool]] = {
-    "churn": ("churn_rate", False),
-    "upgrade": ("upgrade_rate", True),
-    "coverage": ("coverage_rate", True),
-    "growth": ("growth", True),
-    "aum_growth": ("aum_growth", True),
-}
 ATTAINMENT_CAP = 2.0
 
 
@@ -115,7 +108,7 @@ def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "with_products_end"):
         frame[column] = frame[column].astype("int64")
-    for column, _ in INDICATORS.values():
+    for column in INDICATOR_COLUMNS:
         frame[column] = frame[column].astype(float)
     return frame
 
@@ -166,7 +159,7 @@ def quarter_scorecard(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, le
     frame = scorecard(con, start, end, level, scope)
     if not compare:
         return frame
-    values = [column for column, _ in INDICATORS.values()] + ["score", "rank"]
+    values = [*INDICATOR_COLUMNS, "score", "rank"]
     try:
         prev_start, prev_end = quarter_snapshots(periods, quarter.previous())
         previous = _scored(con, prev_start, prev_end, parse_level(level), scope)[["unit", *values]]

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.core.config import DEFAULT_DB
-from analytics.core.sql import first_row, transaction
+from analytics.core.sql import first_row, one_row, transaction
 from analytics.store.derived.refresh import refresh
 from analytics.store.policy_record import current_policy
 from analytics.store.schema import DERIVED_TABLES, DERIVED_VERSION, SCHEMA
@@ -28,7 +28,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
 def is_current_layout(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database's derived tables have this version's layout."""
     row = first_row(con, "select value from meta where key = 'derived_version'")
-    return bool(row) and row[0] == DERIVED_VERSION
+    return row is not None and row[0] == DERIVED_VERSION
 
 
 def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
@@ -39,6 +39,6 @@ def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
         for table in DERIVED_TABLES:
             con.execute(f"drop table if exists {table}")
         con.execute(SCHEMA)
-        if first_row(con, "select count(*) from period_source")[0]:
+        if one_row(con, "select count(*) from period_source")[0]:
             refresh(con, current_policy(con), None)
         con.execute("insert or replace into meta values ('derived_version', $version)", {"version": DERIVED_VERSION})

@@ -11,13 +11,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from analytics.core.config import READER_SPILL_DIR
 from analytics.store.connection import connect, is_current_layout
 
 CATALOG = "bank"
@@ -48,7 +48,7 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
     con.execute("set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT})  # live queries past it spill to the temp folder
-    con.execute("set temp_directory = $folder", {"folder": str(Path(tempfile.gettempdir()) / "bank-reader-spill")})
+    con.execute("set temp_directory = $folder", {"folder": str(READER_SPILL_DIR)})
     con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")
     con.execute("set autoinstall_known_extensions = false")

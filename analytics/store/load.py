@@ -15,14 +15,14 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.store.derived.refresh import refresh
-from analytics.store.derived.tiers import tier_expression
 from analytics.core.policy import Policy
+from analytics.core.sql import execute, first_row, one_row, transaction
 from analytics.ingest.extract import ExtractError, RawExtract
 from analytics.ingest.files import read_extract
-from analytics.store.policy_record import current_policy, record_policy
-from analytics.core.sql import execute, first_row, transaction
 from analytics.ingest.validate import STAGED, Problem, map_headers, stage
+from analytics.store.derived.refresh import refresh
+from analytics.store.derived.tiers import tier_expression
+from analytics.store.policy_record import current_policy, record_policy
 
 SNAPSHOT_COLUMNS = (
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
@@ -70,12 +70,12 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
         record_policy(con, policy)
         basis = policy.basis
         if basis != "aum":
-            missing = first_row(con, f"select count(*) from customer_snapshot where {basis} is null")[0]
+            missing = one_row(con, f"select count(*) from customer_snapshot where {basis} is null")[0]
             if missing:
                 raise ValueError(f"{policy.source}: basis {basis} is empty on {missing} loaded rows; "
                                  f"load extracts that carry it first")
         case, params = tier_expression(policy, basis)
-        retiered = first_row(con, f"update customer_snapshot set tier = {case}", params)[0]  # rows updated
+        retiered = one_row(con, f"update customer_snapshot set tier = {case}", params)[0]  # rows updated
         refresh(con, policy, None)
         _log(con, policy.source or "<policy>", policy.sha256, [], retiered, Decimal(0), policy, "policy", 0,
              f"policy in force; {retiered} rows re-tiered")
@@ -92,7 +92,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], policy: Po
     if policy is not None:
         apply_policy(con, policy)
     policy = current_policy(con)
-    if not first_row(con, "select count(*) from policy_in_force")[0]:
+    if not one_row(con, "select count(*) from policy_in_force")[0]:
         apply_policy(con, policy)
     if count is None:
         paths = list(paths)
@@ -161,6 +161,7 @@ def load_file(con: duckdb.DuckDBPyConnection, opened: OpenedFile, policy: Policy
     result = LoadResult(str(path), "rejected", sha)
     if extract is None:
         exc = opened.error
+        assert exc is not None  # open_extract gives an extract or its error
         result.problems = [Problem(exc.file, exc.line, "*", exc.reason)]
         return _rejected(con, result, sha, policy)
     try:
@@ -178,7 +179,7 @@ def load_file(con: duckdb.DuckDBPyConnection, opened: OpenedFile, policy: Policy
             result.problems = [Problem(str(path), None, "*", "the file has a header but no data rows")]
             return _rejected(con, result, sha, policy)
         result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
-        result.rows, result.aum_total = first_row(con, f"select count(*), sum(aum) from {STAGED}")
+        result.rows, result.aum_total = one_row(con, f"select count(*), sum(aum) from {STAGED}")
         if _unchanged(con, result.periods, sha):
             result.outcome = "unchanged"
             _log(con, result.file, sha, result.periods, result.rows, result.aum_total, policy, "unchanged", 0, None)
@@ -228,7 +229,7 @@ def _write(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy:
             with typed as (select {_snapshot_select(staged_columns, has_flags)} from {STAGED})
             select *, {case} as tier from typed order by period, branch_id, customer_id
         """, params)
-        written, total = first_row(con, "select count(*), coalesce(sum(aum), 0) from customer_snapshot "
+        written, total = one_row(con, "select count(*), coalesce(sum(aum), 0) from customer_snapshot "
                                         "where period in (select unnest($periods::date[]))", periods)
         if written != data_rows or total != result.aum_total:
             raise RuntimeError(f"{result.file}: check failed: wrote {written} rows / AUM {total}, "
@@ -251,7 +252,7 @@ def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, poli
 
 def _log(con: duckdb.DuckDBPyConnection, file: str, sha: str, periods: list[date], rows: int, aum: Decimal,
          policy: Policy, outcome: str, problems: int, message: str | None) -> int:
-    return first_row(con, """
+    return one_row(con, """
         insert into load_log values (nextval('load_id_seq'), current_timestamp, $file, $sha256, $periods, $rows,
                                      $aum, $policy_sha256, $outcome, $problems, $message)
         returning load_id

@@ -10,7 +10,6 @@ from datetime import date
 
 import duckdb
 
-
 POINTS = 100  # points of a stored curve, plus (0, 0)
 WHOLE = "$whole"  # the unit expression of a scope taken as one unit; bound to 'all'
 
