@@ -1,25 +1,22 @@
 """Time each dashboard page's script run with AppTest on the database at BANK_DB (default data/bank.duckdb).
 
-    BANK_DB=/tmp/demo_full.duckdb .venv/bin/python scripts/measure_pages.py [--runs 5] [--page tiers]
+    BANK_DB=/tmp/demo_full.duckdb .venv/bin/python -m tools.measure_pages [--runs 5] [--page tiers]
 
 Prints, per page (and per tab of pages with tabs), the median of `runs` cold runs (st.cache_data cleared, the
 connection kept) and of `runs` warm runs (results cached), in seconds. A run's time includes AppTest's own work
-of reading the page's elements, so it slightly overstates the script run in a real session.
+of reading the page's elements, so it slightly overstates the script run in a real session. The page views go to
+an audit trail of their own beside the database (removed afterwards), never to the bank's.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from streamlit import logger  # noqa: E402
-
-from tools.bench.run import page_run_seconds# noqa: E402
-from ui.i18n import TEXT  # noqa: E402
+from analytics.core.config import database_path
+from tools.bench.pages import audit_trail, page_run_seconds, quiet_streamlit
+from ui.labels import TEXT
 
 # (name, page file, URL query): every page's default view, every tab, and the heavier filters
 TABS = {
@@ -45,19 +42,28 @@ SCENARIOS += [
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.measure_pages", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--page", action="append", help="only the scenarios of this page (repeatable)")
     args = parser.parse_args()
-    logger.set_log_level("error")
+    trail = Path(audit_trail(str(database_path())))
+    os.environ["BANK_AUDIT"] = str(trail)
+    quiet_streamlit()
+
+    def seconds(page: str, cold: bool, query: dict[str, str]) -> float:
+        return page_run_seconds(page, cold=cold, query=query, timeout=120, require_content=False)
+
     print(f"{'page':44s} {'cold s':>7s} {'warm s':>7s}")
-    for name, page, query in SCENARIOS:
-        if args.page and page not in args.page:
-            continue
-        page_run_seconds(page, cold=False, query=query, timeout=120, require_content=False)  # imports and the connection, once
-        cold = statistics.median(page_run_seconds(page, cold=True, query=query, timeout=120, require_content=False) for _ in range(args.runs))
-        warm = statistics.median(page_run_seconds(page, cold=False, query=query, timeout=120, require_content=False) for _ in range(args.runs))
-        print(f"{name:44s} {cold:7.3f} {warm:7.3f}", flush=True)
+    try:
+        for name, page, query in SCENARIOS:
+            if args.page and page not in args.page:
+                continue
+            seconds(page, False, query)  # imports and the connection, once
+            cold = statistics.median(seconds(page, True, query) for _ in range(args.runs))
+            warm = statistics.median(seconds(page, False, query) for _ in range(args.runs))
+            print(f"{name:44s} {cold:7.3f} {warm:7.3f}", flush=True)
+    finally:
+        trail.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

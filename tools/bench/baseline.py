@@ -1,4 +1,4 @@
-"""The plain way, for issue #5's baseline: the pages' answers computed with pandas from the raw snapshot rows.
+"""The plain way, the bench's baseline: the pages' answers computed with pandas from the raw snapshot rows.
 
 The rows are read once into one DataFrame (not timed): period, customer_id, branch_id, AUM in cents, product
 count, present (status not closed) and a tier placed here from the AUM and the policy's bounds (not the stored
@@ -7,17 +7,25 @@ that frame, as an analyst with the data in memory would: filter, merge, group by
 """
 from __future__ import annotations
 
-import statistics
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tools.bench.run import PAGE_SIZE, nearest_rank, peak_rss, say
+from tools.bench.process import GIB, peak_rss, say
+from tools.bench.timing import repeated
 
+BASELINE = {  # pandas computation -> the analytics call (page, name in tools.bench.calls) that gives the same answer
+    "tier_distribution": ("overview", "tier_distribution (all periods)"),
+    "migration_matrix": ("migration", "migration_matrix (quarter)"),
+    "churn": ("churn", "churn_by_unit (branch x tier)"),
+    "scorecard": ("crosscheck", "scorecard (branch, one quarter)"),
+    "customer_list": ("lists", "find_customers (1 branch + tier + AUM range, count + page 1)"),
+}
 NEW = EXITED = -1
 
 
@@ -119,12 +127,13 @@ def scorecard_by_branch(snap: pd.DataFrame, start: date, end: date, maintained: 
     return frame.sort_values("unit").reset_index(drop=True)
 
 
-def customer_list(snap: pd.DataFrame, period: date, branch: str, tier: int, aum_min: float,
-                  aum_max: float) -> tuple[int, pd.DataFrame]:
+def customer_list(snap: pd.DataFrame, period: date, branch: str, tier: int, aum_min: float, aum_max: float,
+                  page_size: int) -> tuple[int, pd.DataFrame]:
+    """The filtered list as the explorer shows it: the count, and the first page by AUM."""
     rows = snap[(snap["period"] == pd.Timestamp(period)) & snap["present"] & (snap["branch_id"] == branch)
                 & (snap["tier"] == tier) & (snap["aum_cents"] >= round(aum_min * 100))
                 & (snap["aum_cents"] <= round(aum_max * 100))]
-    first = rows.sort_values(["aum_cents", "customer_id"], ascending=[False, True]).head(PAGE_SIZE)
+    first = rows.sort_values(["aum_cents", "customer_id"], ascending=[False, True]).head(page_size)
     return len(rows), first
 
 
@@ -151,39 +160,42 @@ def _same(name: str, ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], 
 
 
 def crosscheck(con: Any, d: dict, answers: dict[str, Any]) -> dict[str, str]:
-    from analytics.metrics import churn, distribution, migration, scorecard
-    from analytics.lists import explorer
-    from analytics.lists.explorer import CustomerFilter
     from analytics.core.scope import Scope
+    from analytics.lists.explorer import CustomerFilter, find_customers
+    from analytics.metrics.churn import churn_by_unit
+    from analytics.metrics.distribution import tier_distribution as duck_tier_distribution
+    from analytics.metrics.migration import migration_matrix as duck_migration_matrix
+    from analytics.metrics.scorecard import scorecard
+    from ui.widgets import PAGE_SIZE
 
     s, end = Scope(), date.fromisoformat(d["end"])
     checks = {}
-    duck = distribution.tier_distribution(con, s)
+    duck = duck_tier_distribution(con, s)
     duck = duck.assign(period=pd.to_datetime(duck["period"]).astype("datetime64[ns]"), tier=duck["tier_rank"],
                        aum_cents=_cents(duck["aum"]))
     checks["tier_distribution"] = _same("tier distribution", duck, answers["tier_distribution"],
                                         ["period", "tier"], ["customers"], ["aum_cents"])
     first, total = answers["customer_list"][1], answers["customer_list"][0]
-    listed = explorer.find_customers(con, end, Scope(branches=frozenset({d["list_branch"]})),
-                                     CustomerFilter(tiers=(d["list_tier"],), aum_min=d["list_aum_min"],
-                                                    aum_max=d["list_aum_max"]), "aum", True, PAGE_SIZE, 0)
+    listed = find_customers(con, end, Scope(branches=frozenset({d["list_branch"]})),
+                            CustomerFilter(tiers=(d["list_tier"],), aum_min=d["list_aum_min"],
+                                           aum_max=d["list_aum_max"]), "aum", True, PAGE_SIZE, 0)
     checks["customer_list"] = "ok" if (listed.attrs["total_rows"] == total and list(listed["customer_id"]) ==
                                        list(first["customer_id"])) else "customer list: rows differ"
     if d["start"] is None:
         return checks
     start = date.fromisoformat(d["start"])
-    duck = migration.migration_matrix(con, start, end, s)
+    duck = duck_migration_matrix(con, start, end, s)
     duck = duck[duck["customers"] > 0].assign(aum_from=lambda f: _cents(f["aum_from"]),
                                               aum_to=lambda f: _cents(f["aum_to"]))
     theirs = answers["migration_matrix"].fillna({"aum_from": 0, "aum_to": 0}).astype({"aum_from": "int64",
                                                                                       "aum_to": "int64"})
     checks["migration_matrix"] = _same("migration matrix", duck, theirs, ["from_rank", "to_rank"], ["customers"],
                                        ["aum_from", "aum_to"])
-    duck = churn.churn_by_unit(con, start, end, "branch", s, True)
+    duck = churn_by_unit(con, start, end, "branch", s, True)
     duck = duck[duck["customers_start"] > 0]
     checks["churn"] = _same("churn", duck, answers["churn"], ["unit", "tier_rank"],
                             ["customers_start", "maintained_start", "churned", "attrited"])
-    duck = scorecard.scorecard(con, start, end, "branch", s)
+    duck = scorecard(con, start, end, "branch", s)
     duck = duck.assign(aum_start=_cents(duck["aum_start"]), aum_end=_cents(duck["aum_end"]))
     checks["scorecard"] = _same("scorecard", duck, answers["scorecard"], ["unit"],
                                 ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "rank"],
@@ -195,19 +207,20 @@ def baseline_phase(db: str, d: dict, runs: int) -> dict:
     """The pandas computations timed like the analytics (one warm-up, then `runs`), and checked against them."""
     from analytics.store.generations import open_current_reader
     from analytics.store.policy_record import current_policy
+    from ui.widgets import PAGE_SIZE
 
     con = open_current_reader(Path(db))
     policy = current_policy(con)
     started = time.perf_counter()
     snap = read_snapshots(con, policy)
     read_s = time.perf_counter() - started
-    say(f"pandas: {len(snap):,} rows in memory ({snap.memory_usage(deep=True).sum() / 2**30:.2f} GiB) "
+    say(f"pandas: {len(snap):,} rows in memory ({snap.memory_usage(deep=True).sum() / GIB:.2f} GiB) "
         f"in {read_s:.1f} s")
     end = date.fromisoformat(d["end"])
     jobs: dict[str, Callable[[], Any]] = {
         "tier_distribution": lambda: tier_distribution(snap),
         "customer_list": lambda: customer_list(snap, end, d["list_branch"], policy.rank_of(d["list_tier"]),
-                                               d["list_aum_min"], d["list_aum_max"]),
+                                               d["list_aum_min"], d["list_aum_max"], PAGE_SIZE),
     }
     if d["start"] is not None:
         start = date.fromisoformat(d["start"])
@@ -220,13 +233,7 @@ def baseline_phase(db: str, d: dict, runs: int) -> dict:
         }
     timings, answers = {}, {}
     for name, job in jobs.items():
-        answers[name] = job()
-        times = []
-        for _ in range(runs):
-            began = time.perf_counter()
-            job()
-            times.append((time.perf_counter() - began) * 1000)
-        timings[name] = {"median_ms": statistics.median(times), "p95_ms": nearest_rank(times, 0.95)}
+        answers[name], _, timings[name] = repeated(job, runs)
         say(f"pandas {name}: {timings[name]['median_ms']:.0f} ms")
     checks = crosscheck(con, d, answers)
     con.close()

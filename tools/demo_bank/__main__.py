@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in months:
             print(path, flush=True)
     except ValueError as exc:
-        print(f"demo bank: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 2
     return 0
 

@@ -4,7 +4,7 @@ Everything is vectorised. Text is returned as GBK bytes (pyarrow binary arrays),
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa

@@ -1,0 +1,55 @@
+"""The performance targets, set for a bank of 10M customers x 12 months, and the verdict on each figure a run
+measured (PASS / MISS; a MISS does not fail the bench)."""
+from __future__ import annotations
+
+from tools.bench.baseline import BASELINE
+from tools.bench.process import GIB
+
+TARGETS = {"aggregate_ms": 50.0, "list_ms": 300.0, "page_s": 1.0, "new_month_s": 90.0, "peak_rss_gb": 6.0,
+           "ratio": 20.0}
+
+
+def call_target(call: dict) -> float:
+    """The target in ms of a timed analytics call: lists have more time than aggregates."""
+    return TARGETS["list_ms" if call["kind"] == "list" else "aggregate_ms"]
+
+
+def ratios(out: dict) -> dict[str, float]:
+    """pandas median / DuckDB median of each baseline computation that both measured."""
+    if "baseline" not in out:
+        return {}
+    duck = {(c["page"], c["name"]): c.get("median_ms") for c in out["queries"]["calls"]}
+    return {name: t["median_ms"] / duck[BASELINE[name]] for name, t in out["baseline"]["timings"].items()
+            if duck.get(BASELINE[name])}
+
+
+def verdicts(out: dict) -> list[dict]:
+    """Each target that this run measured: figure, target, PASS or MISS."""
+    found = []
+
+    def check(what: str, figure: float, target: float, unit: str, higher_is_better: bool = False) -> None:
+        ok = figure >= target if higher_is_better else figure <= target
+        found.append({"what": what, "figure": figure, "target": target, "unit": unit, "pass": ok})
+
+    if "load" in out:
+        new = out["load"]["new_month"]
+        check("load one new month (copy, validate, write, derived tables, swap)", new["seconds"],
+              TARGETS["new_month_s"], "s")
+        peaks = [("load history", out["load"]["history"]), ("load one new month", new)]
+        for name, phase in peaks:
+            if phase:
+                check(f"peak RSS {name}", phase["peak_rss"] / GIB, TARGETS["peak_rss_gb"], "GiB")
+    for call in out.get("queries", {}).get("calls", []):
+        if "median_ms" in call and call["page"] != "crosscheck":
+            check(f"{call['page']} · {call['name']}", call["median_ms"], call_target(call), "ms")
+    if "queries" in out:
+        check("peak RSS queries", out["queries"]["peak_rss"] / GIB, TARGETS["peak_rss_gb"], "GiB")
+    for page in out.get("pages", {}).get("pages", []):
+        if "cold_s" in page:
+            check(f"page script {page['page']} (cold)", page["cold_s"], TARGETS["page_s"], "s")
+    if "pages" in out:
+        check("peak RSS pages", out["pages"]["peak_rss"] / GIB, TARGETS["peak_rss_gb"], "GiB")
+    for name, ratio in ratios(out).items():
+        if name != "customer_list":
+            check(f"pandas / DuckDB {name}", ratio, TARGETS["ratio"], "x", higher_is_better=True)
+    return found

@@ -1,0 +1,87 @@
+"""The dashboard server the load test drives: `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB set,
+its health check, its memory (the process and its children) sampled while the sessions run."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from analytics.core.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_demo(db: Path, timeout: float) -> None:
+    """The demo bank at `db` (python -m analytics demo: 200,000 customers x 24 months) when there is none."""
+    if db.exists():
+        return
+    print(f"building the demo bank at {db} (python -m analytics demo) ...", flush=True)
+    subprocess.run([sys.executable, "-m", "analytics", "demo", "--db", str(db)], cwd=PROJECT_ROOT, check=True,
+                   timeout=timeout)
+
+
+def start_server(db: Path, port: int, log: Path | None) -> subprocess.Popen:
+    env = os.environ | {"BANK_DB": str(db)}
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(process: subprocess.Popen, port: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the Streamlit server did not start (exit {process.poll()})")
+        time.sleep(0.3)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@dataclass
+class Rss:
+    """The resident memory of process `pid` and its children, sampled; `peak` is the highest sample."""
+    pid: int
+    peak: int = 0
+    samples: list[int] = field(default_factory=list)
+
+    def now(self) -> int:
+        try:
+            process = psutil.Process(self.pid)
+            return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+        except psutil.Error:
+            return 0
+
+    async def sample(self, every: float = 0.2) -> None:
+        while True:
+            value = self.now()
+            self.samples.append(value)
+            self.peak = max(self.peak, value)
+            await asyncio.sleep(every)
