@@ -8,6 +8,7 @@ The page scripts live in views/, not pages/: Streamlit takes a pages/ folder bes
 multipage mode until st.navigation first runs, so the first request after a server start to a deep link
 (/tiers) would run the page without this script (no sidebar, no filters), and AppTest re-detects it on every run.
 """
+
 from __future__ import annotations
 
 import streamlit as st

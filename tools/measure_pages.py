@@ -7,6 +7,7 @@ connection kept) and of `runs` warm runs (results cached), in seconds. A run's t
 of reading the page's elements, so it slightly overstates the script run in a real session. The page views go to
 an audit trail of their own beside the database (removed afterwards), never to the bank's.
 """
+
 from __future__ import annotations
 
 import argparse

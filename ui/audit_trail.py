@@ -1,5 +1,6 @@
 """What the dashboard writes to the audit trail: page views with their filters, exports with their rows, reveals
 of one customer's personal data. A trail that cannot be written stops the action."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,8 +29,9 @@ def record(event: str, user: User | str | None, **details: object) -> None:
 
 def page_viewed(page: str, user: User) -> None:
     """Record a page view with the URL's filters, once per distinct view (not on every rerun)."""
-    params = {k: (v[0] if len(v) == 1 else v) for k in sorted(st.query_params.keys())
-              if (v := st.query_params.get_all(k))}
+    params = {
+        k: (v[0] if len(v) == 1 else v) for k in sorted(st.query_params.keys()) if (v := st.query_params.get_all(k))
+    }
     customer = params.pop("customer", None)  # a customer id is stored as its salted hash
     seen = (user.username, page, repr(sorted(params.items())), customer)
     if st.session_state.get(VIEWED_KEY) == seen:
@@ -41,8 +43,9 @@ def page_viewed(page: str, user: User) -> None:
     st.session_state[VIEWED_KEY] = seen
 
 
-def exported(build: Callable[[], bytes], name: str, rows: Callable[[bytes], dict[str, int]],
-             user: User | None) -> Callable[[], bytes]:
+def exported(
+    build: Callable[[], bytes], name: str, rows: Callable[[bytes], dict[str, int]], user: User | None
+) -> Callable[[], bytes]:
     """`build` wrapped so that every workbook served is recorded (file, sheets, rows) before it leaves.
 
     Recorded when the bytes are built, not in on_click: Streamlit builds a deferred download when the browser
@@ -55,8 +58,7 @@ def exported(build: Callable[[], bytes], name: str, rows: Callable[[bytes], dict
             raise PermissionError("nobody is signed in")
         data = build()
         sheets = rows(data)
-        audit.record("export", user, audit_file=trail, table=name, page=page, sheets=sheets,
-                     rows=sum(sheets.values()))
+        audit.record("export", user, audit_file=trail, table=name, page=page, sheets=sheets, rows=sum(sheets.values()))
         return data
 
     return serve

@@ -7,6 +7,7 @@
 
 Sign-ins and their refusals go to the audit trail (ui.audit_trail).
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,13 +27,14 @@ from ui.audit_trail import record
 from ui.origin import served_locally
 
 Mode = Literal["oidc", "password", "demo"]
-USER_KEY = "_auth_user"          # the User signed in with a password
+USER_KEY = "_auth_user"  # the User signed in with a password
 OIDC_KEY = "_auth_oidc_recorded"  # the OIDC identity whose sign-in (or refusal) this session has recorded
-FAIL_DELAY = 1.0                  # seconds a failed sign-in waits, on top of bcrypt's own work
+FAIL_DELAY = 1.0  # seconds a failed sign-in waits, on top of bcrypt's own work
 _log = logging.getLogger(__name__)
 
 
 # ---- configuration -------------------------------------------------------------------------------
+
 
 def oidc_settings() -> Mapping | None:
     """The `[auth]` section of the secrets, None when there is none (or no secrets at all)."""
@@ -47,8 +49,9 @@ def oidc_provider(settings: Mapping) -> str | None:
     """st.login's provider: None for a flat `[auth]`, else the name of its first `[auth.<name>]` table."""
     if "client_id" in settings or "server_metadata_url" in settings:
         return None
-    return next((name for name, value in settings.items() if isinstance(value, Mapping) and name != "client_kwargs"),
-                None)
+    return next(
+        (name for name, value in settings.items() if isinstance(value, Mapping) and name != "client_kwargs"), None
+    )
 
 
 def mode() -> Mode:
@@ -79,6 +82,7 @@ def _accounts(path: Path) -> dict:
 
 
 # ---- who is signed in ----------------------------------------------------------------------------
+
 
 def resolve() -> tuple[User | None, str | None]:
     """(the user of this session, None), or (None, the i18n key of why nobody is: None = not signed in yet).
@@ -153,8 +157,9 @@ def sign_in(keep_url: Callable[[], object] = lambda: None) -> User:
         ready = find_spec("authlib") is not None  # st.login needs Authlib (streamlit[auth])
         if not ready:
             st.error(i18n.t("auth.no_authlib"), icon=":material/error:")
-        if st.button(i18n.t("auth.oidc_button"), type="primary", key="oidc_sign_in", icon=":material/login:",
-                     disabled=not ready):
+        if st.button(
+            i18n.t("auth.oidc_button"), type="primary", key="oidc_sign_in", icon=":material/login:", disabled=not ready
+        ):
             st.login(oidc_provider(oidc_settings() or {}))
     st.stop()
 
@@ -163,8 +168,7 @@ def _password_form() -> None:
     st.title(i18n.t("app.title"))
     with st.form("sign_in", clear_on_submit=True, width=420):
         username = st.text_input(i18n.t("auth.username"), max_chars=64, key="sign_in_username")
-        password = st.text_input(i18n.t("auth.password"), type="password", max_chars=128,
-                                 key="sign_in_password")
+        password = st.text_input(i18n.t("auth.password"), type="password", max_chars=128, key="sign_in_password")
         submitted = st.form_submit_button(i18n.t("auth.sign_in"), type="primary", icon=":material/login:")
     if not submitted:
         return
@@ -181,8 +185,12 @@ def _password_form() -> None:
         st.session_state[USER_KEY] = user
         st.rerun()
     # an unknown name may be a password typed in the wrong field: only known names reach the trail
-    record("sign_in_failed", name if known else None, method="password",
-           reason="wrong password" if known else "unknown user")
+    record(
+        "sign_in_failed",
+        name if known else None,
+        method="password",
+        reason="wrong password" if known else "unknown user",
+    )
     sleep(FAIL_DELAY)
     st.error(i18n.t("auth.failed"), icon=":material/error:")
 
@@ -191,7 +199,7 @@ def _record_oidc(user: User | None, problem: str | None) -> None:
     """Record an OIDC sign-in (or its refusal) once per session and identity."""
     if not st.user.get("is_logged_in"):
         return
-    identity = (st.user.get("email") or st.user.get("preferred_username") or st.user.get("sub") or "?")
+    identity = st.user.get("email") or st.user.get("preferred_username") or st.user.get("sub") or "?"
     if st.session_state.get(OIDC_KEY) == (identity, user):
         return
     if user is not None:
@@ -223,5 +231,3 @@ def account(user: User) -> None:
     role = i18n.t(f"role.{user.role}") if f"role.{user.role}" in i18n.TEXT else user.role
     st.sidebar.caption(i18n.t("auth.signed_in", user=user.username, role=role) + units)
     sign_out_button()
-
-

@@ -1,4 +1,5 @@
 """Plotly figures of the analytics results; every text on them comes in translated."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,27 +7,34 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 TIER_COLOURS = ("#9e9e9e", "#64b5f6", "#1e88e5", "#f9a825", "#c62828", "#6a1b9a", "#2e7d32")
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.15},
-          "font": {"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"}}
+LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "legend": {"orientation": "h", "y": -0.15},
+    "font": {"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
+}
 
 
 def _colours(names: list[str]) -> dict[str, str]:
     return {name: TIER_COLOURS[i % len(TIER_COLOURS)] for i, name in enumerate(names)}
 
 
-def stacked_area(frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str,
-                 y_title: str) -> go.Figure:
-    figure = px.area(frame, x=x, y=y, color=colour, category_orders={colour: order},
-                     color_discrete_map=_colours(order), title=title)
+def stacked_area(
+    frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str
+) -> go.Figure:
+    figure = px.area(
+        frame, x=x, y=y, color=colour, category_orders={colour: order}, color_discrete_map=_colours(order), title=title
+    )
     figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
     figure.update_xaxes(dtick="M3", tickformat="%Y-%m")
     return figure
 
 
-def stacked_bar(frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str,
-                y_title: str) -> go.Figure:
-    figure = px.bar(frame, x=x, y=y, color=colour, category_orders={colour: order},
-                    color_discrete_map=_colours(order), title=title)
+def stacked_bar(
+    frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str
+) -> go.Figure:
+    figure = px.bar(
+        frame, x=x, y=y, color=colour, category_orders={colour: order}, color_discrete_map=_colours(order), title=title
+    )
     figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
     return figure
 
@@ -40,10 +48,12 @@ def grouped_bars(frame: pd.DataFrame, x: str, columns: dict[str, str], title: st
 
 
 def lorenz(frame: pd.DataFrame, title: str, name: str, equality: str) -> go.Figure:
-    figure = go.Figure([
-        go.Scatter(x=frame["customer_share"], y=frame["aum_share"], name=name, fill="tozeroy", mode="lines"),
-        go.Scatter(x=[0, 1], y=[0, 1], name=equality, mode="lines", line={"dash": "dot", "color": "#888"}),
-    ])
+    figure = go.Figure(
+        [
+            go.Scatter(x=frame["customer_share"], y=frame["aum_share"], name=name, fill="tozeroy", mode="lines"),
+            go.Scatter(x=[0, 1], y=[0, 1], name=equality, mode="lines", line={"dash": "dot", "color": "#888"}),
+        ]
+    )
     figure.update_layout(**LAYOUT, title=title)
     figure.update_xaxes(tickformat=".0%")
     figure.update_yaxes(tickformat=".0%")
@@ -63,20 +73,43 @@ def sankey(cells: pd.DataFrame, sources: list[str], targets: list[str], title: s
     index = {label: i for i, label in enumerate([*sources, *targets])}
     colours = [*_colours(sources).values(), *_colours(targets).values()]
     shown = cells[cells["customers"] > 0]
-    figure = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": [*sources, *targets], "pad": 12, "thickness": 14, "color": colours},
-        link={"source": [index[s] for s in shown["source"]], "target": [index[t] for t in shown["target"]],
-              "value": shown["customers"].tolist()}))
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": [*sources, *targets], "pad": 12, "thickness": 14, "color": colours},
+            link={
+                "source": [index[s] for s in shown["source"]],
+                "target": [index[t] for t in shown["target"]],
+                "value": shown["customers"].tolist(),
+            },
+        )
+    )
     figure.update_layout(**LAYOUT, title=title, height=480)
     return figure
 
 
-def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str, percent: bool = False,
-          order: list[str] | None = None, dash: str | None = None) -> go.Figure:
-    figure = px.line(frame, x=x, y=y, color=colour, markers=True, title=title, line_dash=dash,
-                     category_orders={colour: order} if order else None,
-                     color_discrete_map=_colours(order) if order else None)
+def lines(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    colour: str,
+    title: str,
+    y_title: str,
+    percent: bool = False,
+    order: list[str] | None = None,
+    dash: str | None = None,
+) -> go.Figure:
+    figure = px.line(
+        frame,
+        x=x,
+        y=y,
+        color=colour,
+        markers=True,
+        title=title,
+        line_dash=dash,
+        category_orders={colour: order} if order else None,
+        color_discrete_map=_colours(order) if order else None,
+    )
     figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
     if percent:
         figure.update_yaxes(tickformat=".0%")
@@ -87,11 +120,20 @@ def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title:
 
 def rate_bars(frame: pd.DataFrame, x: str, rates: dict[str, str], title: str) -> go.Figure:
     """Rates with their interval as error bars (columns <rate>, <rate>_low, <rate>_high)."""
-    bars = [go.Bar(x=frame[x], y=frame[rate], name=name,
-                   error_y={"type": "data", "symmetric": False,
-                            "array": (frame[f"{rate}_high"] - frame[rate]).tolist(),
-                            "arrayminus": (frame[rate] - frame[f"{rate}_low"]).tolist()})
-            for rate, name in rates.items()]
+    bars = [
+        go.Bar(
+            x=frame[x],
+            y=frame[rate],
+            name=name,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (frame[f"{rate}_high"] - frame[rate]).tolist(),
+                "arrayminus": (frame[rate] - frame[f"{rate}_low"]).tolist(),
+            },
+        )
+        for rate, name in rates.items()
+    ]
     figure = go.Figure(bars)
     figure.update_layout(**LAYOUT, title=title, barmode="group")
     figure.update_yaxes(tickformat=".1%")
@@ -100,13 +142,31 @@ def rate_bars(frame: pd.DataFrame, x: str, rates: dict[str, str], title: str) ->
 
 def history(frame: pd.DataFrame, tier_order: list[str], title: str, aum_title: str, tier_title: str) -> go.Figure:
     """A customer's AUM (万元, bars) and tier (step line, right axis) over the periods."""
-    figure = go.Figure([
-        go.Bar(x=frame["period"], y=frame["aum_wan"], name=aum_title, marker_color="#90caf9"),
-        go.Scatter(x=frame["period"], y=frame["tier_name"], name=tier_title, yaxis="y2", mode="lines+markers",
-                   line={"shape": "hv", "color": "#c62828"}),
-    ])
+    figure = go.Figure(
+        [
+            go.Bar(x=frame["period"], y=frame["aum_wan"], name=aum_title, marker_color="#90caf9"),
+            go.Scatter(
+                x=frame["period"],
+                y=frame["tier_name"],
+                name=tier_title,
+                yaxis="y2",
+                mode="lines+markers",
+                line={"shape": "hv", "color": "#c62828"},
+            ),
+        ]
+    )
     figure.update_xaxes(tickformat="%Y-%m")
-    figure.update_layout(**LAYOUT, title=title, yaxis={"title": aum_title},
-                         yaxis2={"title": tier_title, "overlaying": "y", "side": "right", "type": "category",
-                                 "categoryorder": "array", "categoryarray": tier_order})
+    figure.update_layout(
+        **LAYOUT,
+        title=title,
+        yaxis={"title": aum_title},
+        yaxis2={
+            "title": tier_title,
+            "overlaying": "y",
+            "side": "right",
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": tier_order,
+        },
+    )
     return figure

@@ -2,6 +2,7 @@
 
 Shared by the on-screen tables (ui.tables) and the .xlsx downloads (ui.xlsx), so both read the same.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -13,10 +14,34 @@ from ui import i18n
 
 Kind = Literal["money", "rate", "count", "float", "date", "datetime", "text", "flag"]
 
-MONEY = {"aum", "aum_from", "aum_to", "aum_start", "aum_end", "aum_before", "aum_change", "amount", "next_min_aum",
-         "gap", "aum_total", "floor", "ceiling", "min_aum"}
-RATES = {"growth", "aum_growth", "survival", "row_share", "customer_share", "aum_share",
-         "customer_share_at_or_above", "aum_share_at_or_above", "weight", "target"}
+MONEY = {
+    "aum",
+    "aum_from",
+    "aum_to",
+    "aum_start",
+    "aum_end",
+    "aum_before",
+    "aum_change",
+    "amount",
+    "next_min_aum",
+    "gap",
+    "aum_total",
+    "floor",
+    "ceiling",
+    "min_aum",
+}
+RATES = {
+    "growth",
+    "aum_growth",
+    "survival",
+    "row_share",
+    "customer_share",
+    "aum_share",
+    "customer_share_at_or_above",
+    "aum_share_at_or_above",
+    "weight",
+    "target",
+}
 FLOATS = {"score", "gini"}
 TIER_COLUMNS = {"tier", "from_tier", "to_tier", "next_tier", "tier_start", "tier_end"}
 HIDDEN = {"tier_rank", "from_rank", "to_rank", "band"}
@@ -50,8 +75,9 @@ def tier_names(policy: Policy, lang: str) -> dict[str, str]:
     return names | ({"new": "新增", "exited": "流失离行"} if lang == "zh" else {"new": "New", "exited": "Exited"})
 
 
-def prepare(frame: pd.DataFrame, policy: Policy, lang: str,
-            percent_points: bool = False) -> tuple[pd.DataFrame, dict[str, Kind]]:
+def prepare(
+    frame: pd.DataFrame, policy: Policy, lang: str, percent_points: bool = False
+) -> tuple[pd.DataFrame, dict[str, Kind]]:
     """The frame as shown: amounts in 万元, tier codes as names, outcomes translated, helper columns dropped;
     rates as fractions (Excel formats them as %), or with percent_points as 12.34 (the screen shows 12.34%).
 
@@ -68,11 +94,13 @@ def prepare(frame: pd.DataFrame, policy: Policy, lang: str,
             shown[name] = shown[name].map(lambda code: names.get(code, code))
             kinds[name] = "text"
         elif name == "outcome":
-            shown[name] = shown[name].map(lambda code: i18n.TEXT.get(f"outcome.{code}", (code, code))[
-                i18n.LANGS.index(lang)])
+            shown[name] = shown[name].map(
+                lambda code: i18n.TEXT.get(f"outcome.{code}", (code, code))[i18n.LANGS.index(lang)]
+            )
         elif kinds[name] in ("date", "datetime"):
             shown[name] = pd.to_datetime(shown[name])
         elif kinds[name] in ("rate", "float"):
-            shown[name] = pd.to_numeric(shown[name]).astype(float) * (100 if percent_points and kinds[name] == "rate"
-                                                                       else 1)
+            shown[name] = pd.to_numeric(shown[name]).astype(float) * (
+                100 if percent_points and kinds[name] == "rate" else 1
+            )
     return shown, kinds

@@ -1,6 +1,7 @@
 """The dashboard's database: one sealed read-only connection per process for the current generation of the
 file ($BANK_DB, else data/bank.duckdb), reopened when a load has written a new generation, so serving users
 and loading extracts never lock each other out. Pages take a cursor per query through analytics."""
+
 from __future__ import annotations
 
 import threading

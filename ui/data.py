@@ -3,6 +3,7 @@
 A new load or policy changes the data version (analytics.store.catalog.data_version), so cached results of older
 data are never served. Pages call `query(function, *filters)`; the connection is the process's one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,12 +38,33 @@ from ui.connection import get_connection
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     f"{f.__module__}.{f.__name__}": f
     for f in (
-        period_totals, load_history, period_quality, loaded_periods, quarters, policy_in_force,
-        tier_distribution, band_concentration, lorenz_curve, gini, card_distribution, vip_growth,
-        migration_matrix, project_distribution, churn_by_unit, retention_triangle, survival_by_tier,
-        quarter_scorecard, quarter_overview, unit_labels, narrow_scope,
-        find_customers, customer_history, migration_customers,
-        at_risk_customers, upgrade_candidates, churned_high_value,
+        period_totals,
+        load_history,
+        period_quality,
+        loaded_periods,
+        quarters,
+        policy_in_force,
+        tier_distribution,
+        band_concentration,
+        lorenz_curve,
+        gini,
+        card_distribution,
+        vip_growth,
+        migration_matrix,
+        project_distribution,
+        churn_by_unit,
+        retention_triangle,
+        survival_by_tier,
+        quarter_scorecard,
+        quarter_overview,
+        unit_labels,
+        narrow_scope,
+        find_customers,
+        customer_history,
+        migration_customers,
+        at_risk_customers,
+        upgrade_candidates,
+        churned_high_value,
     )
 }
 VERSION_KEY = "_data_version"

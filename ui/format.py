@@ -1,4 +1,5 @@
 """How amounts, rates and periods read to a Chinese banker: 万元 / 亿元 with separators, 2026Q3."""
+
 from __future__ import annotations
 
 import math

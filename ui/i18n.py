@@ -1,5 +1,6 @@
 """Two languages, one at a time: zh-CN by default, ?lang=en switches. The tables are ui.labels (labels by key)
 and ui.column_labels (headers by column name)."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """Metric definitions (口径) for hover help, taken from the analytics functions' docstrings."""
+
 from __future__ import annotations
 
 import inspect

@@ -12,13 +12,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "page.data": ("数据", "Data"),
     "sidebar.language": ("语言 Language", "语言 Language"),
     "sidebar.quarter": ("考核季度", "Quarter"),
-    "sidebar.quarter.help": ("季度比较上季末与本季末两个月末快照（例如 2026Q3：2026-06-30 → 2026-09-30）。",
-                             "A quarter compares the previous quarter's last month end with the quarter's last "
-                             "month end (2026Q3: 2026-06-30 → 2026-09-30)."),
+    "sidebar.quarter.help": (
+        "季度比较上季末与本季末两个月末快照（例如 2026Q3：2026-06-30 → 2026-09-30）。",
+        "A quarter compares the previous quarter's last month end with the quarter's last "
+        "month end (2026Q3: 2026-06-30 → 2026-09-30).",
+    ),
     "sidebar.view": ("查看范围", "View"),
-    "sidebar.view.help": ("选择本单位（分行、支行、网点或客户经理）；各页的数据限于该单位，考核页在全部单位中突出显示它。",
-                          "Choose your unit (region, sub-branch, branch or manager): pages show its customers; the "
-                          "scorecard highlights it among all units."),
+    "sidebar.view.help": (
+        "选择本单位（分行、支行、网点或客户经理）；各页的数据限于该单位，考核页在全部单位中突出显示它。",
+        "Choose your unit (region, sub-branch, branch or manager): pages show its customers; the "
+        "scorecard highlights it among all units.",
+    ),
     "sidebar.unit": ("单位", "Unit"),
     "sidebar.asof": ("数据截至 {end}（{quarter}：{start} → {end}）", "Data as of {end} ({quarter}: {start} → {end})"),
     "sidebar.db": ("数据库：{path}", "Database: {path}"),
@@ -31,11 +35,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "unassigned": ("未分配", "Unassigned"),
     # empty state and the demo bank
     "empty.title": ("尚未加载数据", "No data loaded yet"),
-    "empty.body": ("数据库 {path} 中还没有客户快照。可在「数据」页上传提取文件，或构建一个演示银行（{customers:,} 位客户 × {months} 个月）。命令行：`make "
-                   "run`（自动构建完整演示库）或 `python -m analytics demo`。",
-                   "The database {path} holds no customer snapshots yet. Upload extracts on the Data page, or "
-                   "build a demo bank ({customers:,} customers × {months} months). From the command line: `make "
-                   "run` (builds the full demo bank) or `python -m analytics demo`."),
+    "empty.body": (
+        "数据库 {path} 中还没有客户快照。可在「数据」页上传提取文件，或构建一个演示银行（{customers:,} 位客户 × {months} 个月）。命令行：`make "
+        "run`（自动构建完整演示库）或 `python -m analytics demo`。",
+        "The database {path} holds no customer snapshots yet. Upload extracts on the Data page, or "
+        "build a demo bank ({customers:,} customers × {months} months). From the command line: `make "
+        "run` (builds the full demo bank) or `python -m analytics demo`.",
+    ),
     "empty.button": ("构建演示银行", "Build the demo bank"),
     "empty.generating": ("正在生成演示提取文件…", "Generating demo extracts…"),
     "empty.loading": ("正在加载：{step}", "Loading: {step}"),
@@ -55,8 +61,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "wan": ("万元", "10k CNY"),
     # overview
     "ov.title": ("总览", "Overview"),
-    "ov.caption": ("{quarter}：{start} → {end}；变化为与上一季度相比。",
-                   "{quarter}: {start} → {end}; changes against the previous quarter."),
+    "ov.caption": (
+        "{quarter}：{start} → {end}；变化为与上一季度相比。",
+        "{quarter}: {start} → {end}; changes against the previous quarter.",
+    ),
     "ov.customers": ("客户数", "Customers"),
     "ov.maintained": ("维护客户", "Maintained"),
     "ov.aum": ("金融资产（亿元）", "AUM (100M CNY)"),
@@ -80,7 +88,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ti.lorenz": ("洛伦兹曲线", "Lorenz curve"),
     "ti.gini": ("基尼系数", "Gini coefficient"),
     "ti.cards": ("卡等级与 VIP 增长（{quarter}）", "Card levels and VIP growth ({quarter})"),
-    "ti.candidates": ("临近升级客户（距上一层级门槛 {within}% 以内）", "Upgrade candidates (within {within}% of the next tier)"),
+    "ti.candidates": (
+        "临近升级客户（距上一层级门槛 {within}% 以内）",
+        "Upgrade candidates (within {within}% of the next tier)",
+    ),
     "ti.within": ("距门槛（%）", "Within (%) of the bound"),
     "band.below0": ("负余额", "Negative"),
     "equal": ("均等线", "Equality"),
@@ -111,9 +122,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ch.survival_tab": ("生存曲线", "Survival"),
     "ch.at_risk_tab": ("风险客户", "At-risk customers"),
     "ch.high_value_tab": ("高价值流失问责", "Churned high-value"),
-    "ch.top": ("图中为流失率最高的 {n} 个单位；表中列出全部单位。",
-               "The chart shows the {n} units with the highest churn; the table lists all."),
-    "ch.by_unit": ("各单位流失率与离行率（{quarter}，95% 区间）", "Churn and attrition by unit ({quarter}, 95% interval)"),
+    "ch.top": (
+        "图中为流失率最高的 {n} 个单位；表中列出全部单位。",
+        "The chart shows the {n} units with the highest churn; the table lists all.",
+    ),
+    "ch.by_unit": (
+        "各单位流失率与离行率（{quarter}，95% 区间）",
+        "Churn and attrition by unit ({quarter}, 95% interval)",
+    ),
     "ch.by_tier": ("各层级流失（{quarter}）", "Churn by tier ({quarter})"),
     "ch.triangle": ("新增维护客户留存三角", "Retention triangle of newly maintained customers"),
     "ch.survival": ("按期初层级的留存（生存）曲线", "Survival by starting tier"),
@@ -128,8 +144,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "sc.mine": ("本单位 {unit}：第 {rank} 名 / 共 {units} 个{level}", "Your unit {unit}: rank {rank} of {units}"),
     "sc.not_ranked": ("本单位 {unit} 不在本层级的排名中。", "Your unit {unit} is not ranked at this level."),
     "sc.drill": ("选择表中一行，下钻到其{child}", "Choose a row to drill down to its {child}"),
-    "sc.drilled": ("{unit} 下属{child}（单位内排名，另列全行排名）", "{child} of {unit} (rank within it, and bank-wide)"),
-    "sc.workbook": ("下载本季度考核工作簿（各层级一张表）", "Download the quarter's scorecard workbook (one sheet per level)"),
+    "sc.drilled": (
+        "{unit} 下属{child}（单位内排名，另列全行排名）",
+        "{child} of {unit} (rank within it, and bank-wide)",
+    ),
+    "sc.workbook": (
+        "下载本季度考核工作簿（各层级一张表）",
+        "Download the quarter's scorecard workbook (one sheet per level)",
+    ),
     "sc.bank_rank": ("全行排名", "Bank-wide rank"),
     # explorer
     "ex.title": ("客户查询", "Customer explorer"),
@@ -144,7 +166,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ex.sort": ("排序", "Sort by"),
     "ex.desc": ("降序", "Descending"),
     "ex.history": ("客户 {customer} 的资产与层级轨迹", "AUM and tier path of customer {customer}"),
-    "ex.pick": ("在表中选择一行查看该客户的资产历史与层级轨迹。", "Choose a row to see the customer's AUM history and tier path."),
+    "ex.pick": (
+        "在表中选择一行查看该客户的资产历史与层级轨迹。",
+        "Choose a row to see the customer's AUM history and tier path.",
+    ),
     "ex.customer": ("客户号", "Customer id"),
     "age.lt30": ("30 岁以下", "Under 30"),
     "age.30s": ("30–39 岁", "30–39"),
@@ -162,9 +187,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "da.load": ("校验并加载", "Validate and load"),
     "da.report": ("校验报告", "Validation report"),
     "da.period": ("数据日期（仅用于无日期列的文件）", "Snapshot date (only for files without a period column)"),
-    "da.period.help": ("相当于命令行的 --period：文件中没有数据日期列时，所有行属于此月末。",
-                       "As --period on the command line: every row of a file without a period column belongs to "
-                       "this month end."),
+    "da.period.help": (
+        "相当于命令行的 --period：文件中没有数据日期列时，所有行属于此月末。",
+        "As --period on the command line: every row of a file without a period column belongs to this month end.",
+    ),
     "da.aum_yi": ("金融资产合计（亿元）", "AUM total (100M CNY)"),
     "da.history": ("加载记录", "Load history"),
     "da.policy": ("现行分层政策", "Policy in force"),
@@ -172,59 +198,76 @@ TEXT: dict[str, tuple[str, str]] = {
     "da.gaps": ("缺失月份：{months}", "Missing months: {months}"),
     "da.no_gaps": ("各期连续，无缺失月份。", "Periods are consecutive: no month missing."),
     "da.policy_text": ("政策文件原文", "Policy file"),
-    "da.policy_facts": ("分层依据 {basis}；维护起点 {maintained}；覆盖 ≥ {products} 个产品；流失下限 {floor} 元",
-                        "Basis {basis}; maintained from {maintained}; covered with ≥ {products} products; "
-                        "attrition floor CNY {floor}"),
+    "da.policy_facts": (
+        "分层依据 {basis}；维护起点 {maintained}；覆盖 ≥ {products} 个产品；流失下限 {floor} 元",
+        "Basis {basis}; maintained from {maintained}; covered with ≥ {products} products; attrition floor CNY {floor}",
+    ),
     "da.loaded": ("{file}：已加载 {rows:,} 行，期数 {periods}", "{file}: loaded {rows:,} rows, periods {periods}"),
     "da.unchanged": ("{file}：已加载过，未变化", "{file}: already loaded, nothing changed"),
-    "da.rejected": ("{file}：被拒绝，{problems} 个问题，未加载任何数据", "{file}: rejected, {problems} problems, nothing loaded"),
+    "da.rejected": (
+        "{file}：被拒绝，{problems} 个问题，未加载任何数据",
+        "{file}: rejected, {problems} problems, nothing loaded",
+    ),
     "outcome.closed": ("销户", "Closed"),
     "outcome.left": ("离行", "Left"),
     "outcome.fell_below": ("降至维护范围以下", "Fell below the range"),
     # sign-in and roles
     "auth.demo_banner": ("演示模式，未启用登录 Demo mode, no sign-in", "演示模式，未启用登录 Demo mode, no sign-in"),
-    "auth.not_local": ("演示模式只为本机（localhost）提供服务，不显示数据。要在网络上提供服务，请配置用户文件或单点登录（见 "
-                       "docs/security.md）。",
-                       "The demo mode serves this machine (localhost) only: no data is shown. To serve the network, "
-                       "configure the users file or single sign-on (see docs/security.md)."),
+    "auth.not_local": (
+        "演示模式只为本机（localhost）提供服务，不显示数据。要在网络上提供服务，请配置用户文件或单点登录（见 "
+        "docs/security.md）。",
+        "The demo mode serves this machine (localhost) only: no data is shown. To serve the network, "
+        "configure the users file or single sign-on (see docs/security.md).",
+    ),
     "auth.username": ("用户名", "Username"),
     "auth.password": ("密码", "Password"),
     "auth.sign_in": ("登录", "Sign in"),
     "auth.failed": ("用户名或密码错误。", "Wrong username or password."),
     "auth.oidc_button": ("统一身份认证登录", "Sign in with single sign-on"),
-    "auth.no_authlib": ("已配置单点登录（[auth]），但未安装 Authlib：请执行 pip install \"Authlib>=1.3.2\"。",
-                        "Single sign-on ([auth]) is configured but Authlib is not installed: pip install "
-                        "\"Authlib>=1.3.2\"."),
+    "auth.no_authlib": (
+        '已配置单点登录（[auth]），但未安装 Authlib：请执行 pip install "Authlib>=1.3.2"。',
+        'Single sign-on ([auth]) is configured but Authlib is not installed: pip install "Authlib>=1.3.2".',
+    ),
     "auth.sign_out": ("退出登录", "Sign out"),
     "auth.signed_in": ("已登录：{user}（{role}）", "Signed in: {user} ({role})"),
-    "auth.users_broken": ("用户文件缺失、无法读取或格式有误，暂时无法登录。请联系管理员。",
-                          "The users file is missing, unreadable or malformed: nobody can sign in. Ask the "
-                          "administrator."),
-    "auth.unmapped": ("您的账户未在用户文件中分配角色和单位，不显示任何数据。请联系管理员。",
-                      "Your account has no role and units in the users file: no data is shown. Ask the "
-                      "administrator."),
-    "auth.no_scope": ("您的角色或单位在数据中找不到对应的网点或客户经理，不显示任何数据。请联系管理员。",
-                      "Your role or units match no branch or manager in the data: no data is shown. Ask the "
-                      "administrator."),
+    "auth.users_broken": (
+        "用户文件缺失、无法读取或格式有误，暂时无法登录。请联系管理员。",
+        "The users file is missing, unreadable or malformed: nobody can sign in. Ask the administrator.",
+    ),
+    "auth.unmapped": (
+        "您的账户未在用户文件中分配角色和单位，不显示任何数据。请联系管理员。",
+        "Your account has no role and units in the users file: no data is shown. Ask the administrator.",
+    ),
+    "auth.no_scope": (
+        "您的角色或单位在数据中找不到对应的网点或客户经理，不显示任何数据。请联系管理员。",
+        "Your role or units match no branch or manager in the data: no data is shown. Ask the administrator.",
+    ),
     "role.hq": ("总行", "HQ"),
     "role.region": ("分行", "Region"),
     "role.sub_branch": ("支行", "Sub-branch"),
     "role.branch": ("网点", "Branch"),
     "role.manager": ("客户经理", "Manager"),
     "ex.reveal": ("显示完整信息", "Reveal"),
-    "ex.revealed": ("客户 {customer} 的完整个人信息（本次查看已记入审计）",
-                    "Personal data of customer {customer} (this reveal is recorded in the audit trail)"),
+    "ex.revealed": (
+        "客户 {customer} 的完整个人信息（本次查看已记入审计）",
+        "Personal data of customer {customer} (this reveal is recorded in the audit trail)",
+    ),
     # audit
     "page.audit": ("审计", "Audit"),
     "au.title": ("审计", "Audit"),
     "au.hq_only": ("审计页仅限总行用户。", "The audit page is for HQ users only."),
-    "au.intact": ("审计链完整：{events:,} 条记录逐条以哈希相连。", "The audit chain is intact: {events:,} events, each "
-                  "chained to the one before by its hash."),
-    "au.broken": ("审计链在第 {line} 行断开：该行或之前的记录被修改、插入或删除。",
-                  "The audit chain breaks at line {line}: that line or one before it was edited, inserted or "
-                  "deleted."),
-    "au.last_hash": ("最新哈希：{hash}（另行保存，可发现末尾被删除的记录）",
-                     "Latest hash: {hash} (keep it elsewhere to detect events deleted at the end)"),
+    "au.intact": (
+        "审计链完整：{events:,} 条记录逐条以哈希相连。",
+        "The audit chain is intact: {events:,} events, each chained to the one before by its hash.",
+    ),
+    "au.broken": (
+        "审计链在第 {line} 行断开：该行或之前的记录被修改、插入或删除。",
+        "The audit chain breaks at line {line}: that line or one before it was edited, inserted or deleted.",
+    ),
+    "au.last_hash": (
+        "最新哈希：{hash}（另行保存，可发现末尾被删除的记录）",
+        "Latest hash: {hash} (keep it elsewhere to detect events deleted at the end)",
+    ),
     "au.file": ("审计文件：{path}", "Audit file: {path}"),
     "au.user": ("用户", "User"),
     "au.events": ("事件", "Events"),

@@ -1,5 +1,6 @@
 """The dashboard's pages: script, title key, icon and URL path of each, and the navigation over them.
 The Data and Audit pages are HQ's only."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,5 +22,10 @@ HQ_PAGES = (
 
 
 def navigation(pages, position: str = "sidebar"):
-    return st.navigation([st.Page(path, title=i18n.t(title), icon=icon, url_path=url, default=(url == "overview"))
-                          for path, title, icon, url in pages], position=position)
+    return st.navigation(
+        [
+            st.Page(path, title=i18n.t(title), icon=icon, url_path=url, default=(url == "overview"))
+            for path, title, icon, url in pages
+        ],
+        position=position,
+    )

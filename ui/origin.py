@@ -1,4 +1,5 @@
 """Where a request came from: the demo mode (no sign-in) serves only requests to and from this machine."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -44,8 +45,9 @@ def served_locally() -> bool:
     url = st.context.url
     if url:
         hosts.append(urlsplit(url).hostname or "")
-    clients = [c.strip() for h in ("X-Forwarded-For", "X-Real-IP") for c in (headers.get(h) or "").split(",")
-               if c.strip()]
+    clients = [
+        c.strip() for h in ("X-Forwarded-For", "X-Real-IP") for c in (headers.get(h) or "").split(",") if c.strip()
+    ]
     ip = st.context.ip_address  # None for a loopback client
     if isinstance(ip, str) and ip:
         clients.append(ip)

@@ -1,5 +1,6 @@
 """Who is looking and at what: the signed-in user's scope (the one place it comes from) and the global view
 (as-of quarter, the user's own unit) that app.py's sidebar sets and every page reads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,9 +52,9 @@ class View:
 
     periods: tuple[date, ...] = ()
     quarter: str | None = None  # e.g. 2026Q3; None when no quarter can be compared
-    start: date | None = None   # the quarter's start snapshot (last period of the previous quarter)
-    end: date | None = None     # the as-of period: the quarter's end snapshot, else the latest period
-    level: str | None = None    # level of the user's own unit, None = the whole scope
+    start: date | None = None  # the quarter's start snapshot (last period of the previous quarter)
+    end: date | None = None  # the as-of period: the quarter's end snapshot, else the latest period
+    level: str | None = None  # level of the user's own unit, None = the whole scope
     unit: str | None = None
     unit_label: str | None = None
     user_scope: Scope = Scope.nothing()

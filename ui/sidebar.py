@@ -4,6 +4,7 @@ The unit picker (查看范围) offers only the user's own level and the levels b
 only the user's own units, so neither a choice nor a URL parameter can name a unit outside the user's scope
 (an unknown value in the URL is dropped by the widget, and analytics.access.narrow.narrow_scope intersects anyway).
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,7 +22,7 @@ from ui.data import query, refresh_version
 from ui.session import View, current_scope, current_user, set_view
 from ui.widgets import choice, keep_translated_values
 
-ROLE_LEVELS = {role: LEVELS[LEVELS.index(role):] for role in LEVELS} | {"hq": LEVELS}
+ROLE_LEVELS = {role: LEVELS[LEVELS.index(role) :] for role in LEVELS} | {"hq": LEVELS}
 
 
 def view_levels(role: str | None) -> tuple[str, ...]:
@@ -32,9 +33,15 @@ def view_levels(role: str | None) -> tuple[str, ...]:
 def language() -> str:
     """The language toggle (?lang=en); zh-CN is the default, so it never shows in the URL."""
     return st.sidebar.segmented_control(
-        i18n.t("sidebar.language"), i18n.LANGS, default="zh", required=True, key=i18n.LANG_KEY,
-        format_func=lambda code: {"zh": "中文", "en": "en"}[code], bind="query-params",
-        on_change=keep_translated_values)
+        i18n.t("sidebar.language"),
+        i18n.LANGS,
+        default="zh",
+        required=True,
+        key=i18n.LANG_KEY,
+        format_func=lambda code: {"zh": "中文", "en": "en"}[code],
+        bind="query-params",
+        on_change=keep_translated_values,
+    )
 
 
 def render() -> View:
@@ -49,13 +56,22 @@ def render() -> View:
         return view
     side = st.sidebar
     quarters = query(comparable_quarters)
-    quarter = choice(i18n.t("sidebar.quarter"), quarters, "q", help=i18n.t("sidebar.quarter.help"),
-                     where=side) if quarters else None
+    quarter = (
+        choice(i18n.t("sidebar.quarter"), quarters, "q", help=i18n.t("sidebar.quarter.help"), where=side)
+        if quarters
+        else None
+    )
     start, end = quarter_snapshots(list(periods), quarter) if quarter else (None, periods[-1])
     user = current_user()
     levels = view_levels(user and user.role)
-    level = choice(i18n.t("sidebar.view"), levels, "view", lambda v: i18n.t(f"level.{v}"),
-                   help=i18n.t("sidebar.view.help"), where=side)
+    level = choice(
+        i18n.t("sidebar.view"),
+        levels,
+        "view",
+        lambda v: i18n.t(f"level.{v}"),
+        help=i18n.t("sidebar.view.help"),
+        where=side,
+    )
     unit = label = None
     if level in levels and level != "all":  # a value no option offers (a forged widget state) is ignored
         names = query(unit_labels, level, scope)
@@ -63,9 +79,15 @@ def render() -> View:
         if user is not None and level == user.role:  # at their own level: only the user's own units
             names = names[names["unit"].isin({u.strip() for u in user.units})]
         labels = dict(zip(names["unit"], names["unit_name"]))
-        unit = choice(i18n.t("sidebar.unit"), list(labels), "unit",
-                      lambda u: labels[u] if labels[u] == u else f"{u} {labels[u]}", index=None,
-                      placeholder=i18n.t("level.all"), where=side)
+        unit = choice(
+            i18n.t("sidebar.unit"),
+            list(labels),
+            "unit",
+            lambda u: labels[u] if labels[u] == u else f"{u} {labels[u]}",
+            index=None,
+            placeholder=i18n.t("level.all"),
+            where=side,
+        )
         unit = unit if unit in labels else None
         label = None if unit is None else labels[unit]
     narrowed = query(narrow_scope, scope, None if unit is None else level, unit)

@@ -1,4 +1,5 @@
 """Result tables on screen (万元, %, translated headers, 口径 on the headers) with their .xlsx download."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,8 +33,9 @@ def policy():
     return query(policy_in_force) or current_policy(get_connection())
 
 
-def table(frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, select: bool = False,
-          height: int | str = "auto") -> Any:
+def table(
+    frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, select: bool = False, height: int | str = "auto"
+) -> Any:
     """Show `frame`; with select=True one row can be chosen and the selection state is returned."""
     shown, kinds = prepare(frame, policy(), i18n.lang(), percent_points=True)
     config = {c: _CONFIG[kinds[c]](i18n.column(c), (helps or {}).get(c)) for c in shown.columns}
@@ -42,8 +44,7 @@ def table(frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, se
     return st.dataframe(shown, hide_index=True, column_config=config, key=key, height=height, **options)
 
 
-def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[str, pd.DataFrame]]],
-             name: str) -> None:
+def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[str, pd.DataFrame]]], name: str) -> None:
     """A download button for an .xlsx of `sheets` (or of what a callable returns), built only when clicked."""
     chosen_policy, chosen_lang = policy(), i18n.lang()
     download_bytes(lambda: workbook(sheets() if callable(sheets) else sheets, chosen_policy, chosen_lang), name)
@@ -54,8 +55,14 @@ def download_bytes(build: Callable[[], bytes], name: str, label: str | None = No
 
     Every workbook served is recorded in the audit trail (user, file, sheets and rows) as it is built.
     """
-    st.download_button(label or i18n.t("download"), data=exported(build, name, sheet_rows, current_user()), file_name=f"{name}.xlsx",
-                       mime=MIME, key=f"download_{name}", icon=":material/download:")
+    st.download_button(
+        label or i18n.t("download"),
+        data=exported(build, name, sheet_rows, current_user()),
+        file_name=f"{name}.xlsx",
+        mime=MIME,
+        key=f"download_{name}",
+        icon=":material/download:",
+    )
 
 
 def download_query(function: Callable[..., pd.DataFrame], args: tuple, kwargs: dict, sheet: str, name: str) -> None:

@@ -3,6 +3,7 @@
 Filters are bound to the URL (bind="query-params") so that a view can be shared and reopened. Widgets whose
 option labels are translated register their key, so that switching the language keeps their value.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -49,27 +50,56 @@ def labelled(options: Sequence[Any], labels: Callable[[Any], str]) -> Callable[[
     return lambda option: texts.get(option, str(option))
 
 
-def choice(label: str, options: Sequence[Any], key: str, labels: Callable[[Any], str] | None = None,
-           index: int | None = 0, help: str | None = None, placeholder: str | None = None,
-           where: Any = st) -> Any:
+def choice(
+    label: str,
+    options: Sequence[Any],
+    key: str,
+    labels: Callable[[Any], str] | None = None,
+    index: int | None = 0,
+    help: str | None = None,
+    placeholder: str | None = None,
+    where: Any = st,
+) -> Any:
     """A URL-bound selectbox; `labels` (translated) registers the key as translated."""
     if labels is not None:
         translated(key)
-    return where.selectbox(label, options, index=index, format_func=labelled(options, labels or str), key=key,
-                           help=help,
-                           bind="query-params", placeholder=placeholder)
+    return where.selectbox(
+        label,
+        options,
+        index=index,
+        format_func=labelled(options, labels or str),
+        key=key,
+        help=help,
+        bind="query-params",
+        placeholder=placeholder,
+    )
 
 
 def level_picker(key: str, default: str = "branch", levels: Sequence[str] = LEVELS, where: Any = st) -> str:
-    return choice(i18n.t("level.label"), list(levels), key, lambda v: i18n.t(f"level.{v}"),
-                  index=list(levels).index(default), where=where)
+    return choice(
+        i18n.t("level.label"),
+        list(levels),
+        key,
+        lambda v: i18n.t(f"level.{v}"),
+        index=list(levels).index(default),
+        where=where,
+    )
 
 
 def whole_number(label: str, low: int, high: int, default: int, key: str, where: Any = st, **options: Any) -> int:
     """A whole-number input bound to the URL. It is a float widget shown without decimals: Streamlit's int
     widgets fail on a URL value such as 1e309 (int(inf)) where float ones drop what is out of range."""
-    value = where.number_input(label, min_value=float(low), max_value=float(high), value=float(default), step=1.0,
-                               format="%d", key=key, bind="query-params", **options)
+    value = where.number_input(
+        label,
+        min_value=float(low),
+        max_value=float(high),
+        value=float(default),
+        step=1.0,
+        format="%d",
+        key=key,
+        bind="query-params",
+        **options,
+    )
     return int(value) if value is not None and low <= value <= high else default
 
 
@@ -83,5 +113,3 @@ def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
 
 def analytics_error(error: Exception) -> None:
     st.warning(i18n.t("error.analytics", error=error), icon=":material/warning:")
-
-

@@ -1,4 +1,5 @@
 """Excel workbooks of result tables: translated headers, 万元 and % number formats, frozen header row."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,14 @@ from ui import i18n
 from ui.columns import prepare
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = {"money": "#,##0.00", "rate": "0.00%", "count": "#,##0", "float": "0.00", "date": "yyyy-mm-dd",
-           "datetime": "yyyy-mm-dd hh:mm:ss"}
+FORMATS = {
+    "money": "#,##0.00",
+    "rate": "0.00%",
+    "count": "#,##0",
+    "float": "0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+}
 
 
 def sheet_name(name: str) -> str:
@@ -25,10 +32,10 @@ def sheet_name(name: str) -> str:
 def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) -> bytes:
     """One sheet per (name, frame); headers in `lang` (the HQ scorecard uses zh)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True,
-                                        "default_date_format": FORMATS["date"]})
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
-                              "border": 1})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "nan_inf_to_errors": True, "default_date_format": FORMATS["date"]}
+    )
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
     formats = {k: book.add_format({"num_format": v}) for k, v in FORMATS.items()}
     used: set[str] = set()
     for name, frame in sheets:

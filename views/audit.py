@@ -1,5 +1,6 @@
 """审计 Audit (HQ only): whether the trail's hash chain is intact, its events filtered by user, event and date,
 and their download. app.py lists this page for HQ users only; the page checks the role again."""
+
 from __future__ import annotations
 
 import json
@@ -37,24 +38,37 @@ with st.container(border=True):
     a, b, c, d = st.columns(4)
     users = sorted({u for u in everything["user"] if isinstance(u, str)})
     who = a.selectbox(t("au.user"), users, index=None, key="who", bind="query-params", placeholder=t("any"))
-    events = b.multiselect(t("au.events"), list(EVENTS), format_func=labelled(EVENTS, lambda e: t(f"event.{e}")),
-                           key=translated("events"), bind="query-params", placeholder=t("any"))
+    events = b.multiselect(
+        t("au.events"),
+        list(EVENTS),
+        format_func=labelled(EVENTS, lambda e: t(f"event.{e}")),
+        key=translated("events"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
     since = c.date_input(t("au.since"), value=None, key="since", bind="query-params")
     until = d.date_input(t("au.until"), value=None, key="until", bind="query-params")
 
 
 def matching(limit: int | None) -> pd.DataFrame:
     """The events matching the filters, newest first, as shown and downloaded (time in UTC, details as JSON)."""
-    frame = read_events(limit, event=events or None, user=who, audit_file=trail,
-                        since=datetime.combine(since, time.min, UTC) if since else None,
-                        until=datetime.combine(until, time.max, UTC) if until else None)
-    return pd.DataFrame({
-        "recorded_at": frame["time"].dt.tz_convert("UTC").dt.tz_localize(None),
-        "user": frame["user"],
-        "event": [t(f"event.{e}") if e in EVENTS else e for e in frame["event"]],
-        "details": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["details"]],
-        "hash": frame["hash"],
-    })
+    frame = read_events(
+        limit,
+        event=events or None,
+        user=who,
+        audit_file=trail,
+        since=datetime.combine(since, time.min, UTC) if since else None,
+        until=datetime.combine(until, time.max, UTC) if until else None,
+    )
+    return pd.DataFrame(
+        {
+            "recorded_at": frame["time"].dt.tz_convert("UTC").dt.tz_localize(None),
+            "user": frame["user"],
+            "event": [t(f"event.{e}") if e in EVENTS else e for e in frame["event"]],
+            "details": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["details"]],
+            "hash": frame["hash"],
+        }
+    )
 
 
 shown = matching(None)

@@ -1,5 +1,6 @@
 """流失与留存 Churn & retention: churn and attrition by unit and tier (intervals, small samples), the retention
 triangle, survival by starting tier, at-risk customers and HQ's list of churned high-value customers."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -40,21 +41,27 @@ if sections["ch.units_tab"].open:
         table(units, "units_table", helps={c: definition(churn_by_unit, c) for c in RATES}, height=320)
         tiers = query(churn_by_unit, view.start, view.end, None, view.scope, True)
         st.subheader(t("ch.by_tier", quarter=view.quarter), help=definition(churn_by_unit))
-        st.plotly_chart(charts.rate_bars(tiers.assign(tier_name=tiers["tier"].map(names)), "tier_name", RATES, ""),
-                        key="chart_tiers")
+        st.plotly_chart(
+            charts.rate_bars(tiers.assign(tier_name=tiers["tier"].map(names)), "tier_name", RATES, ""),
+            key="chart_tiers",
+        )
         table(tiers, "tiers_table")
         by_unit_and_tier = query(churn_by_unit, view.start, view.end, level, view.scope, True)
-        download([(column("unit_name"), units), (column("tier"), tiers), (f"{column('unit_name')}×{column('tier')}",
-                                                                          by_unit_and_tier)],
-                 f"churn_{level}_{view.quarter}")
+        download(
+            [
+                (column("unit_name"), units),
+                (column("tier"), tiers),
+                (f"{column('unit_name')}×{column('tier')}", by_unit_and_tier),
+            ],
+            f"churn_{level}_{view.quarter}",
+        )
 
 if sections["ch.triangle_tab"].open:
     with sections["ch.triangle_tab"]:
         triangle = query(retention_triangle, view.scope)
         grid = triangle.pivot(index="cohort", columns="quarters_after", values="retention_rate")
         st.subheader(t("ch.triangle"), help=definition(retention_triangle))
-        st.plotly_chart(charts.heatmap(grid, "", t("ch.quarters_after"), t("ch.cohort"), ".1%"),
-                        key="chart_triangle")
+        st.plotly_chart(charts.heatmap(grid, "", t("ch.quarters_after"), t("ch.cohort"), ".1%"), key="chart_triangle")
         table(triangle, "triangle_table", height=300)
         download([(t("ch.triangle_tab"), triangle)], "retention_triangle")
 
@@ -62,9 +69,19 @@ if sections["ch.survival_tab"].open:
     with sections["ch.survival_tab"]:
         survival = query(survival_by_tier, view.scope)
         st.subheader(t("ch.survival"), help=definition(survival_by_tier))
-        st.plotly_chart(charts.lines(survival.assign(tier_name=survival["tier"].map(names)), "period", "survival",
-                                     "tier_name", "", column("survival"), percent=True, order=order),
-                        key="chart_survival")
+        st.plotly_chart(
+            charts.lines(
+                survival.assign(tier_name=survival["tier"].map(names)),
+                "period",
+                "survival",
+                "tier_name",
+                "",
+                column("survival"),
+                percent=True,
+                order=order,
+            ),
+            key="chart_survival",
+        )
         table(survival, "survival_table", height=300)
         download([(t("ch.survival_tab"), survival)], "survival_by_tier")
 
@@ -80,17 +97,31 @@ if sections["ch.at_risk_tab"].open:
             st.info(t("error.analytics", error=error))
         else:
             offset = pager(total, "page")
-            table(query(at_risk_customers, view.end, view.scope, months, drop / 100, limit=PAGE_SIZE, offset=offset),
-                  "at_risk_table")
-            download_query(at_risk_customers, (view.end, view.scope, months, drop / 100), {"limit": None},
-                           t("ch.at_risk_tab"), f"at_risk_{view.end}")
+            table(
+                query(at_risk_customers, view.end, view.scope, months, drop / 100, limit=PAGE_SIZE, offset=offset),
+                "at_risk_table",
+            )
+            download_query(
+                at_risk_customers,
+                (view.end, view.scope, months, drop / 100),
+                {"limit": None},
+                t("ch.at_risk_tab"),
+                f"at_risk_{view.end}",
+            )
 
 if sections["ch.high_value_tab"].open:
     with sections["ch.high_value_tab"]:
         st.subheader(t("ch.high_value"), help=definition(churned_high_value))
         total = query(churned_high_value, view.start, view.end, view.scope, limit=0).attrs["total_rows"]
         offset = pager(total, "hq_page")
-        table(query(churned_high_value, view.start, view.end, view.scope, limit=PAGE_SIZE, offset=offset),
-              "high_value_table")
-        download_query(churned_high_value, (view.start, view.end, view.scope), {"limit": None},
-                       t("ch.high_value_tab"), f"churned_high_value_{view.quarter}")
+        table(
+            query(churned_high_value, view.start, view.end, view.scope, limit=PAGE_SIZE, offset=offset),
+            "high_value_table",
+        )
+        download_query(
+            churned_high_value,
+            (view.start, view.end, view.scope),
+            {"limit": None},
+            t("ch.high_value_tab"),
+            f"churned_high_value_{view.quarter}",
+        )

@@ -1,5 +1,6 @@
 """数据 Data: upload extracts (progress, validation report), the load history, the policy in force, and the
 quality of what is loaded (periods present, gaps, rows and AUM per period)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -34,21 +35,35 @@ def report(results) -> tuple[list[tuple[str, str]], pd.DataFrame]:
     for r in results:
         name = Path(r.file).name
         if r.outcome == "loaded":
-            lines.append(("success", t("da.loaded", file=name, rows=r.rows,
-                                       periods=", ".join(p.isoformat() for p in r.periods))))
+            lines.append(
+                ("success", t("da.loaded", file=name, rows=r.rows, periods=", ".join(p.isoformat() for p in r.periods)))
+            )
         elif r.outcome == "unchanged":
             lines.append(("info", t("da.unchanged", file=name)))
         else:
             lines.append(("error", t("da.rejected", file=name, problems=len(r.problems))))
         lines += [("warning", f"{name}: {w}") for w in r.warnings]
-        problems += [{"file": name, "line": p.line, "column": p.column, "reason": p.reason,
-                      "value": mask_value(p.column, p.value)} for p in r.problems]
+        problems += [
+            {
+                "file": name,
+                "line": p.line,
+                "column": p.column,
+                "reason": p.reason,
+                "value": mask_value(p.column, p.value),
+            }
+            for p in r.problems
+        ]
     return lines, pd.DataFrame(problems, columns=["file", "line", "column", "reason", "value"])
 
 
 st.subheader(t("da.upload"))
-files = st.file_uploader(t("da.upload"), type=["csv", "txt", "parquet", "xlsx"], accept_multiple_files=True,
-                         key="upload", label_visibility="collapsed")
+files = st.file_uploader(
+    t("da.upload"),
+    type=["csv", "txt", "parquet", "xlsx"],
+    accept_multiple_files=True,
+    key="upload",
+    label_visibility="collapsed",
+)
 period = st.date_input(t("da.period"), value=None, key="default_period", help=t("da.period.help"))
 if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0)
@@ -58,8 +73,9 @@ if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
             paths.append(Path(folder) / upload_name(upload.name, number))
             paths[-1].parent.mkdir()
             paths[-1].write_bytes(upload.getvalue())
-        results = load_into_database(paths, default_period=period,
-                                     progress=lambda step, part: bar.progress(min(1.0, part), text=step))
+        results = load_into_database(
+            paths, default_period=period, progress=lambda step, part: bar.progress(min(1.0, part), text=step)
+        )
     st.session_state[REPORT_KEY] = report(results)
     st.rerun()  # the sidebar and every cached result follow the new data version
 if REPORT_KEY in st.session_state:
@@ -78,13 +94,33 @@ download([(t("da.history"), history)], "load_history")
 
 current = policy()
 st.subheader(t("da.policy"))
-st.caption(t("da.policy_facts", basis=current.basis, maintained=current.maintained_from,
-             products=current.coverage_min_products, floor=f"{current.attrition_floor:,}"))
-tiers = pd.DataFrame([{"code": tier.code, "name_zh": tier.name_zh, "name_en": tier.name_en,
-                       "min_aum": float(tier.min_aum)} for tier in current.tiers])
-weights = pd.DataFrame([{"indicator": column({"churn": "churn_rate", "upgrade": "upgrade_rate",
-                                               "coverage": "coverage_rate"}.get(k, k)),
-                         "weight": current.weights.get(k), "target": current.targets.get(k)} for k in INDICATORS])
+st.caption(
+    t(
+        "da.policy_facts",
+        basis=current.basis,
+        maintained=current.maintained_from,
+        products=current.coverage_min_products,
+        floor=f"{current.attrition_floor:,}",
+    )
+)
+tiers = pd.DataFrame(
+    [
+        {"code": tier.code, "name_zh": tier.name_zh, "name_en": tier.name_en, "min_aum": float(tier.min_aum)}
+        for tier in current.tiers
+    ]
+)
+weights = pd.DataFrame(
+    [
+        {
+            "indicator": column(
+                {"churn": "churn_rate", "upgrade": "upgrade_rate", "coverage": "coverage_rate"}.get(k, k)
+            ),
+            "weight": current.weights.get(k),
+            "target": current.targets.get(k),
+        }
+        for k in INDICATORS
+    ]
+)
 left, right = st.columns(2)
 with left:
     table(tiers, "policy_tiers")
@@ -100,15 +136,23 @@ if not view.empty:
     st.subheader(t("da.quality"), help=definition(period_quality))
     gaps = quality[quality["months_missing_before"] > 0]
     if len(gaps):
-        st.warning(t("da.gaps", months=", ".join(f"{fmt.month(p)} (−{n})" for p, n in
-                                                  zip(gaps["period"], gaps["months_missing_before"]))))
+        st.warning(
+            t(
+                "da.gaps",
+                months=", ".join(
+                    f"{fmt.month(p)} (−{n})" for p, n in zip(gaps["period"], gaps["months_missing_before"])
+                ),
+            )
+        )
     else:
         st.success(t("da.no_gaps"))
     shown = quality.assign(aum_yi=quality["aum_total"].astype(float) / fmt.YI, month=quality["period"].map(fmt.month))
     left, right = st.columns(2)
-    left.plotly_chart(charts.grouped_bars(shown, "month", {"rows": column("rows")}, column("rows"), percent=False),
-                      key="chart_rows")
-    right.plotly_chart(charts.grouped_bars(shown, "month", {"aum_yi": t("yi")}, t("da.aum_yi"), percent=False),
-                       key="chart_aum")
+    left.plotly_chart(
+        charts.grouped_bars(shown, "month", {"rows": column("rows")}, column("rows"), percent=False), key="chart_rows"
+    )
+    right.plotly_chart(
+        charts.grouped_bars(shown, "month", {"aum_yi": t("yi")}, t("da.aum_yi"), percent=False), key="chart_aum"
+    )
     table(quality, "quality_table", height=300)
     download([(t("da.quality"), quality)], "data_quality")

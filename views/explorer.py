@@ -1,6 +1,7 @@
 """客户查询 Explorer: ad-hoc filters over the as-of period's customers (masked), a paged table, and a chosen
 customer's AUM history and tier path. A user with the pii permission may reveal that one customer's name, ID
 number and phone (recorded in the audit trail); nothing else on any page is ever unmasked."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -27,29 +28,53 @@ codes = [tier.code for tier in policy().tiers]
 
 with st.container(border=True):
     a, b, c, d = st.columns(4)
-    tiers = a.multiselect(t("ex.tiers"), codes, format_func=labelled(codes, names.get), key=translated("tiers"),
-                          bind="query-params", placeholder=t("any"))
-    cards = b.multiselect(t("ex.cards"), list(CARD_LEVELS), format_func=labelled(CARD_LEVELS, lambda c: t(f"card.{c}")),
-                          key=translated("cards"), bind="query-params", placeholder=t("any"))
-    age = choice(t("ex.age"), ["any", *AGE_BANDS], "age", lambda band: t(f"age.{band}" if band != "any" else "any"),
-                 where=c)
+    tiers = a.multiselect(
+        t("ex.tiers"),
+        codes,
+        format_func=labelled(codes, names.get),
+        key=translated("tiers"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    cards = b.multiselect(
+        t("ex.cards"),
+        list(CARD_LEVELS),
+        format_func=labelled(CARD_LEVELS, lambda c: t(f"card.{c}")),
+        key=translated("cards"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    age = choice(
+        t("ex.age"), ["any", *AGE_BANDS], "age", lambda band: t(f"age.{band}" if band != "any" else "any"), where=c
+    )
     products = d.slider(t("ex.products"), 0, 10, (0, 10), key="products", bind="query-params")
     a, b, c, d = st.columns(4)
     aum_min = a.number_input(t("ex.aum_min"), min_value=0.0, value=0.0, step=5.0, key="aum_min", bind="query-params")
     aum_max = b.number_input(t("ex.aum_max"), min_value=0.0, value=0.0, step=5.0, key="aum_max", bind="query-params")
-    months = c.selectbox(t("ex.change_months"), [0, 1, 3, 6, 12], key="months", bind="query-params",
-                         format_func=labelled([0, 1, 3, 6, 12], lambda m: t("any") if m == 0 else str(m)))
-    change = d.slider(t("ex.change"), -100, 200, (-100, 200), step=5, key="change", bind="query-params",
-                      disabled=months == 0)
+    months = c.selectbox(
+        t("ex.change_months"),
+        [0, 1, 3, 6, 12],
+        key="months",
+        bind="query-params",
+        format_func=labelled([0, 1, 3, 6, 12], lambda m: t("any") if m == 0 else str(m)),
+    )
+    change = d.slider(
+        t("ex.change"), -100, 200, (-100, 200), step=5, key="change", bind="query-params", disabled=months == 0
+    )
 
 where = CustomerFilter(
-    tiers=tuple(tiers) or None, cards=tuple(cards) or None,
-    age_min=AGE_BANDS[age][0] if age != "any" else None, age_max=AGE_BANDS[age][1] if age != "any" else None,
-    aum_min=aum_min * fmt.WAN if aum_min else None, aum_max=aum_max * fmt.WAN if aum_max else None,
-    products_min=products[0] or None, products_max=products[1] if products[1] < 10 else None,
+    tiers=tuple(tiers) or None,
+    cards=tuple(cards) or None,
+    age_min=AGE_BANDS[age][0] if age != "any" else None,
+    age_max=AGE_BANDS[age][1] if age != "any" else None,
+    aum_min=aum_min * fmt.WAN if aum_min else None,
+    aum_max=aum_max * fmt.WAN if aum_max else None,
+    products_min=products[0] or None,
+    products_max=products[1] if products[1] < 10 else None,
     change_months=months or None,
     change_min=change[0] / 100 if months and change[0] > -100 else None,
-    change_max=change[1] / 100 if months and change[1] < 200 else None)
+    change_max=change[1] / 100 if months and change[1] < 200 else None,
+)
 left, right = st.columns([3, 1])
 sort = choice(t("ex.sort"), list(SORTS), "sort", column, where=left)
 descending = right.toggle(t("ex.desc"), value=True, key="desc", bind="query-params")
@@ -63,8 +88,13 @@ except ValueError as error:  # the period k months earlier is not loaded
 offset = pager(total, "page")
 rows = query(find_customers, view.end, view.scope, where, sort, descending, PAGE_SIZE, offset)
 picked = selected_row(table(rows, "customers_table", select=True, height=420), len(rows))
-download_query(find_customers, (view.end, view.scope, where, sort, descending), {"limit": None}, t("ex.title"),
-               f"customers_{view.end}")
+download_query(
+    find_customers,
+    (view.end, view.scope, where, sort, descending),
+    {"limit": None},
+    t("ex.title"),
+    f"customers_{view.end}",
+)
 
 customer = st.text_input(t("ex.customer"), key="customer", bind="query-params", width=240)
 if picked is not None:
@@ -78,11 +108,14 @@ path = query(customer_history, customer, view.scope)
 if path.empty:
     st.info(t("nothing"))
     st.stop()
-shown = path.assign(aum_wan=path["aum"].astype(float) / fmt.WAN,
-                    tier_name=[names.get(code, "—") if isinstance(code, str) else "—" for code in path["tier"]])
+shown = path.assign(
+    aum_wan=path["aum"].astype(float) / fmt.WAN,
+    tier_name=[names.get(code, "—") if isinstance(code, str) else "—" for code in path["tier"]],
+)
 st.subheader(t("ex.history", customer=customer), help=definition(customer_history))
-st.plotly_chart(charts.history(shown, ["—", *[names[c] for c in codes]], "", column("aum"), column("tier")),
-                key="chart_history")
+st.plotly_chart(
+    charts.history(shown, ["—", *[names[c] for c in codes]], "", column("aum"), column("tier")), key="chart_history"
+)
 table(path, "history_table", height=300)
 download([(t("ex.customer"), path)], f"customer_{customer}")
 

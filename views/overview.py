@@ -1,4 +1,5 @@
 """总览 Overview: the quarter's headline cards against the previous quarter, and tiers over every period."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -42,19 +43,30 @@ CARDS = (
 for row in (CARDS[:4], CARDS[4:]):
     for box, (label, column, shown, delta, colour) in zip(st.columns(4), row):
         term = column if column.endswith(("rate", "growth")) else "stocks"
-        box.metric(t(label), shown(now[column]), delta(change(column)), delta_color=colour, border=True,
-                   help=definition(quarter_overview, term))
+        box.metric(
+            t(label),
+            shown(now[column]),
+            delta(change(column)),
+            delta_color=colour,
+            border=True,
+            help=definition(quarter_overview, term),
+        )
 
 tiers = query(tier_distribution, view.scope)
 names = tier_names(policy(), lang())
 order = [names[tier.code] for tier in policy().tiers]
 tiers = tiers.assign(tier_name=tiers["tier"].map(names), aum_yi=tiers["aum"].astype(float) / fmt.YI)
 left, right = st.columns(2)
-left.plotly_chart(charts.stacked_area(tiers, "period", "customers", "tier_name", order, t("ov.tiers_customers"),
-                                      t("ov.customers")), key="chart_customers")
-right.plotly_chart(charts.stacked_area(tiers, "period", "aum_yi", "tier_name", order, t("ov.tiers_aum"), t("yi")),
-                   key="chart_aum")
+left.plotly_chart(
+    charts.stacked_area(tiers, "period", "customers", "tier_name", order, t("ov.tiers_customers"), t("ov.customers")),
+    key="chart_customers",
+)
+right.plotly_chart(
+    charts.stacked_area(tiers, "period", "aum_yi", "tier_name", order, t("ov.tiers_aum"), t("yi")), key="chart_aum"
+)
 st.subheader(t("ov.tiers_customers"), help=definition(tier_distribution))
 table(tiers.drop(columns=["tier_name", "aum_yi"]), "overview_tiers", height=300)
-download([(t("ov.title"), overview), (t("ov.tiers_customers"), tiers.drop(columns=["tier_name", "aum_yi"]))],
-         f"overview_{view.quarter}")
+download(
+    [(t("ov.title"), overview), (t("ov.tiers_customers"), tiers.drop(columns=["tier_name", "aum_yi"]))],
+    f"overview_{view.quarter}",
+)

@@ -1,5 +1,6 @@
 """季度考核 Scorecard: the five indicators (保争挖抢培), score, rank, attainment and change of every unit of a
 level; the user's own unit highlighted; a row drills down to its units; the quarter's workbook for HQ."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,27 +33,41 @@ mine = frame[frame["unit"] == view.unit] if view.level == level else frame.iloc[
 if len(mine):
     row = mine.iloc[0]
     ranked = int(frame["rank"].notna().sum())
-    st.success(t("sc.mine", unit=view.unit_label or view.unit, rank=row["rank"], units=ranked,
-                 level=t(f"level.{level}")), icon=":material/flag:")
+    st.success(
+        t("sc.mine", unit=view.unit_label or view.unit, rank=row["rank"], units=ranked, level=t(f"level.{level}")),
+        icon=":material/flag:",
+    )
     boxes = st.columns(6)
-    boxes[0].metric(column("score"), f"{row['score']:.1f}", None if pd.isna(row["score_change"]) else
-                    f"{row['score_change']:+.1f}", help=helps["score"], border=True)
+    boxes[0].metric(
+        column("score"),
+        f"{row['score']:.1f}",
+        None if pd.isna(row["score_change"]) else f"{row['score_change']:+.1f}",
+        help=helps["score"],
+        border=True,
+    )
     for box, indicator in zip(boxes[1:], INDICATOR_COLUMNS):
-        box.metric(column(indicator), fmt.percent(row[indicator]), fmt.signed_points(row[f"{indicator}_change"]),
-                   delta_color="inverse" if indicator == "churn_rate" else "normal", help=helps[indicator],
-                   border=True)
+        box.metric(
+            column(indicator),
+            fmt.percent(row[indicator]),
+            fmt.signed_points(row[f"{indicator}_change"]),
+            delta_color="inverse" if indicator == "churn_rate" else "normal",
+            help=helps[indicator],
+            border=True,
+        )
 elif view.unit is not None:
     st.info(t("sc.not_ranked", unit=view.unit_label or view.unit))
 
 child = LEVELS[LEVELS.index(level) + 1] if level != "manager" else None
 if child:
     st.markdown(f"**{t('sc.drill', child=t(f'level.{child}'))}**")
-picked = selected_row(table(frame, "scorecard_table", helps=helps, select=child is not None, height=420),
-                      len(frame))
+picked = selected_row(table(frame, "scorecard_table", helps=helps, select=child is not None, height=420), len(frame))
 download([(t(f"level.{level}"), frame)], f"scorecard_{level}_{view.quarter}")
 con, current_policy = get_connection(), policy()
-download_bytes(lambda: scorecard_workbook(con, view.quarter, view.user_scope, current_policy),
-               f"考核_{view.quarter}", label=t("sc.workbook"))
+download_bytes(
+    lambda: scorecard_workbook(con, view.quarter, view.user_scope, current_policy),
+    f"考核_{view.quarter}",
+    label=t("sc.workbook"),
+)
 
 if picked is not None and child:
     parent = frame.iloc[picked]

@@ -1,5 +1,6 @@
 """客户分层 Tiers: tier x unit, the 二八 concentration and Lorenz curve, card levels and VIP growth, and the
 customers just under the next tier."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -33,15 +34,28 @@ sections = tabs("tab", ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.ca
 if sections["ti.by_unit_tab"].open:
     with sections["ti.by_unit_tab"]:
         level = level_picker("by")
-        measure = st.segmented_control(t("ti.measure"), MEASURES, default="customers", required=True,
-                                       format_func=labelled(MEASURES, column), key=translated("measure"),
-                                       bind="query-params") or "customers"  # an empty URL value clears it
+        measure = (
+            st.segmented_control(
+                t("ti.measure"),
+                MEASURES,
+                default="customers",
+                required=True,
+                format_func=labelled(MEASURES, column),
+                key=translated("measure"),
+                bind="query-params",
+            )
+            or "customers"
+        )  # an empty URL value clears it
         frame = query(tier_distribution, view.scope, level, [period])
-        shown = frame.assign(tier_name=frame["tier"].map(names),
-                             value=frame[measure].astype(float) / (fmt.WAN if measure == "aum" else 1))
+        shown = frame.assign(
+            tier_name=frame["tier"].map(names),
+            value=frame[measure].astype(float) / (fmt.WAN if measure == "aum" else 1),
+        )
         st.subheader(t("ti.by_unit", period=fmt.period(period)), help=definition(tier_distribution))
-        st.plotly_chart(charts.stacked_bar(shown, "unit_name", "value", "tier_name", order, "", column(measure)),
-                        key="chart_by_unit")
+        st.plotly_chart(
+            charts.stacked_bar(shown, "unit_name", "value", "tier_name", order, "", column(measure)),
+            key="chart_by_unit",
+        )
         table(frame, "table_by_unit", height=320)
         download([(t("ti.by_unit_tab"), frame)], f"tiers_by_{level}_{period}")
 
@@ -49,17 +63,22 @@ if sections["ti.bands_tab"].open:
     with sections["ti.bands_tab"]:
         exclude = st.toggle(t("ti.exclude"), key="exclude", bind="query-params")
         bands = query(band_concentration, period, view.scope, exclude)
-        labels = bands.assign(band_label=[t("band.below0") if floor is None else f"≥{fmt.bound(floor)}"
-                                          for floor in bands["floor"]])
+        labels = bands.assign(
+            band_label=[t("band.below0") if floor is None else f"≥{fmt.bound(floor)}" for floor in bands["floor"]]
+        )
         st.subheader(t("ti.bands"), help=definition(band_concentration))
         left, right = st.columns(2)
-        left.plotly_chart(charts.grouped_bars(labels, "band_label", {"customer_share": column("customer_share"),
-                                                                     "aum_share": column("aum_share")}, ""),
-                          key="chart_bands")
+        left.plotly_chart(
+            charts.grouped_bars(
+                labels, "band_label", {"customer_share": column("customer_share"), "aum_share": column("aum_share")}, ""
+            ),
+            key="chart_bands",
+        )
         curve = query(lorenz_curve, period, view.scope)
         coefficient = query(gini, period, view.scope)
-        right.metric(t("ti.gini"), f"{coefficient['gini'].iloc[0]:.3f}" if len(coefficient) else "—",
-                     help=definition(gini))
+        right.metric(
+            t("ti.gini"), f"{coefficient['gini'].iloc[0]:.3f}" if len(coefficient) else "—", help=definition(gini)
+        )
         right.plotly_chart(charts.lorenz(curve, t("ti.lorenz"), t("ti.lorenz"), t("equal")), key="chart_lorenz")
         table(bands, "table_bands")
         download([(t("ti.bands_tab"), bands), (t("ti.lorenz"), curve)], f"concentration_{period}")
@@ -75,9 +94,16 @@ if sections["ti.cards_tab"].open:
             left, right = st.columns(2)
             with left:
                 table(growth, "table_vip")
-            right.plotly_chart(charts.grouped_bars(cards.fillna({"card_level": "—"}), "card_level",
-                                                   {"customers": column("customers")}, "", percent=False),
-                               key="chart_cards")
+            right.plotly_chart(
+                charts.grouped_bars(
+                    cards.fillna({"card_level": "—"}),
+                    "card_level",
+                    {"customers": column("customers")},
+                    "",
+                    percent=False,
+                ),
+                key="chart_cards",
+            )
             download([(t("ti.cards_tab"), growth), (column("card_level"), cards)], f"cards_{view.quarter}")
 
 if sections["ti.candidates_tab"].open:
@@ -88,5 +114,10 @@ if sections["ti.candidates_tab"].open:
         rows = query(upgrade_candidates, period, view.scope, within / 100, limit=PAGE_SIZE, offset=offset)
         st.subheader(t("ti.candidates", within=within), help=definition(upgrade_candidates))
         table(rows, "table_candidates")
-        download_query(upgrade_candidates, (period, view.scope, within / 100), {"limit": None},
-                       t("ti.candidates_tab"), f"upgrade_candidates_{period}")
+        download_query(
+            upgrade_candidates,
+            (period, view.scope, within / 100),
+            {"limit": None},
+            t("ti.candidates_tab"),
+            f"upgrade_candidates_{period}",
+        )

@@ -6,6 +6,7 @@ Deleting lines at the end leaves a shorter valid chain: keep the last hash elsew
 Personal data never reaches the file: a revealed customer is stored as an HMAC-SHA256 of its id salted with
 a secret beside the file, and values that look like ID numbers or phone numbers are masked.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -36,13 +37,22 @@ PHONE = re.compile(r"(?<![0-9A-Za-z])1[0-9]{10}(?![0-9A-Za-z])")
 def record_loads(results: list, user: User | str | None, audit_file: Path | str | None = None) -> None:
     """One `load` event per file: name, SHA-256, outcome, rows, periods and problem count (never values)."""
     for result in results:
-        record("load", user, audit_file=audit_file, file=Path(result.file).name, sha256=result.sha256,
-               outcome=result.outcome, rows=result.rows, periods=[p.isoformat() for p in result.periods],
-               problems=len(result.problems))
+        record(
+            "load",
+            user,
+            audit_file=audit_file,
+            file=Path(result.file).name,
+            sha256=result.sha256,
+            outcome=result.outcome,
+            rows=result.rows,
+            periods=[p.isoformat() for p in result.periods],
+            problems=len(result.problems),
+        )
 
 
-def record(event: str, user: User | str | None, /, *, audit_file: Path | str | None = None,
-           **details: object) -> dict[str, object]:
+def record(
+    event: str, user: User | str | None, /, *, audit_file: Path | str | None = None, **details: object
+) -> dict[str, object]:
     """Append one event and return the line as written.
 
     A `customer_id` detail is replaced by `customer_sha256` (see customer_hash); every other detail is
@@ -80,9 +90,15 @@ def customer_hash(customer_id: str, audit_file: Path | str | None = None) -> str
     return hmac.new(_salt(path), customer_id.encode(), hashlib.sha256).hexdigest()
 
 
-def read_events(limit: int | None = 1000, *, event: str | Sequence[str] | None = None, user: str | None = None,
-                since: datetime | str | None = None, until: datetime | str | None = None,
-                audit_file: Path | str | None = None) -> pd.DataFrame:
+def read_events(
+    limit: int | None = 1000,
+    *,
+    event: str | Sequence[str] | None = None,
+    user: str | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    audit_file: Path | str | None = None,
+) -> pd.DataFrame:
     """The latest `limit` events matching every filter given, newest first.
 
     Returns columns: time (UTC), user, event, details (a dict), hash. Damaged lines are skipped here;
@@ -125,6 +141,7 @@ def _utc(moment: datetime | str | None) -> pd.Timestamp | None:
 
 
 # ---- the chain ---------------------------------------------------------------------------------
+
 
 def _hash(entry: dict[str, object]) -> str:
     content = {k: entry.get(k) for k in ("time", "user", "event", "details")}
@@ -192,6 +209,7 @@ def _salt(path: Path) -> bytes:
 
 
 # ---- personal data -----------------------------------------------------------------------------
+
 
 def _scrub(value: object, key: str | None = None) -> object:
     """`value` made JSON-safe, with personal data masked (by column name, or by what it looks like)."""

@@ -1,4 +1,5 @@
 """A unit as a scope: the user's scope narrowed to one branch, manager, sub-branch or region."""
+
 from __future__ import annotations
 
 import duckdb
@@ -24,6 +25,7 @@ def narrow_scope(con: duckdb.DuckDBPyConnection, scope: Scope, level: Level | No
         return Scope(branches=keep(scope.branches, {unit}), managers=scope.managers)
     condition, params = scope.sql()
     params["unit"] = unit
-    rows = fetch_rows(con, f"select distinct branch_id from unit_directory "
-                           f"where {unit_key(level)} = $unit and {condition}", params)
+    rows = fetch_rows(
+        con, f"select distinct branch_id from unit_directory where {unit_key(level)} = $unit and {condition}", params
+    )
     return Scope(branches=keep(scope.branches, {r[0] for r in rows}), managers=scope.managers)

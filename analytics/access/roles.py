@@ -4,6 +4,7 @@ hq sees everything; region and sub_branch users see the branches that belong to 
 loaded period; branch users see their branches; managers see their own customers. Anything else (no user,
 an unknown role, units that match nothing, a broken users file) sees nothing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,8 +47,11 @@ def find_user(path: Path | str, *identities: str | None) -> User | None:
         accounts = load_users(path)
     except UsersFileError:
         return None
-    found = {a.user for a in accounts.values()
-             if a.user.username.casefold() in wanted or (a.user.email or "").casefold() in wanted}
+    found = {
+        a.user
+        for a in accounts.values()
+        if a.user.username.casefold() in wanted or (a.user.email or "").casefold() in wanted
+    }
     return found.pop() if len(found) == 1 else None
 
 

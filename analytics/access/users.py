@@ -13,6 +13,7 @@ module (atomically, mode 0600), one table per user:
 
 Usernames and emails are compared case-insensitively.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -99,9 +100,18 @@ def list_users(path: Path | str) -> list[User]:
     return sorted((a.user for a in load_users(path).values()), key=lambda u: u.username.casefold())
 
 
-def add_user(path: Path | str, username: str, password: str, role: str, units: Iterable[str] = (),
-             permissions: Iterable[str] = (), *, email: str | None = None, replace: bool = False,
-             rounds: int | None = None) -> User:
+def add_user(
+    path: Path | str,
+    username: str,
+    password: str,
+    role: str,
+    units: Iterable[str] = (),
+    permissions: Iterable[str] = (),
+    *,
+    email: str | None = None,
+    replace: bool = False,
+    rounds: int | None = None,
+) -> User:
     """Add a user (or, with replace, overwrite one); raises UsersError on invalid input or an existing user."""
     user = User(username, role, tuple(u.strip() for u in units), frozenset(permissions), (email or "").strip() or None)
     _check_new(user, password)
@@ -110,8 +120,11 @@ def add_user(path: Path | str, username: str, password: str, role: str, units: I
         if username.casefold() in accounts and not replace:
             raise UsersError(f"user {username!r} exists (use replace to overwrite)")
         accounts[username.casefold()] = Account(user, hashed)
-        clash = [a.user.username for k, a in accounts.items() if k != username.casefold()
-                 and user.email and (a.user.email or "").casefold() == user.email.casefold()]
+        clash = [
+            a.user.username
+            for k, a in accounts.items()
+            if k != username.casefold() and user.email and (a.user.email or "").casefold() == user.email.casefold()
+        ]
         if clash:
             raise UsersError(f"email {user.email!r} belongs to user {clash[0]!r}")
     return user
@@ -138,6 +151,7 @@ def verify_password(path: Path | str, username: str, password: str) -> User | No
 
 
 # ---- checks and (de)serialisation -----------------------------------------------------------------
+
 
 def _check_new(user: User, password: str) -> None:
     if not USERNAME.fullmatch(user.username):
@@ -174,8 +188,7 @@ def _account(entry: object, where: str) -> Account:
         raise UsersFileError(f"{where}: email must be text")
     if not BCRYPT_HASH.fullmatch(entry["password_hash"]):
         raise UsersFileError(f"{where}: password_hash is not a bcrypt hash")
-    user = User(entry["username"], entry["role"], tuple(lists["units"]), frozenset(lists["permissions"]),
-                email or None)
+    user = User(entry["username"], entry["role"], tuple(lists["units"]), frozenset(lists["permissions"]), email or None)
     return Account(user, entry["password_hash"])
 
 
@@ -185,9 +198,13 @@ def _is_json(path: Path) -> bool:
 
 def _record(account: Account) -> dict[str, object]:
     user = account.user
-    record: dict[str, object] = {"username": user.username, "password_hash": account.password_hash,
-                                 "role": user.role, "units": list(user.units),
-                                 "permissions": sorted(user.permissions)}
+    record: dict[str, object] = {
+        "username": user.username,
+        "password_hash": account.password_hash,
+        "role": user.role,
+        "units": list(user.units),
+        "permissions": sorted(user.permissions),
+    }
     if user.email:
         record["email"] = user.email
     return record

@@ -1,4 +1,5 @@
 """Command line: demo, load, report, users (README.md). Exit codes: 0 done, 1 rejected, 2 usage."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,8 @@ from analytics.core.units import LEVELS
 from analytics.ingest.demo_bank import demo_extracts
 from analytics.metrics.reports import KINDS, build_report
 from analytics.store.generations import open_current_reader, writing
-from analytics.store.load import LoadResult, load_files
+from analytics.store.load import load_files
+from analytics.store.load_result import LoadResult
 
 BY = (*LEVELS, "tier")  # report ... --by
 
@@ -146,8 +148,9 @@ def run_report(args: argparse.Namespace) -> int:
         print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)
         return 2
     try:
-        frame = build_report(con, args.kind, period=args.period, start=args.start, end=args.end,
-                             quarter=args.quarter, by=args.by)
+        frame = build_report(
+            con, args.kind, period=args.period, start=args.start, end=args.end, quarter=args.quarter, by=args.by
+        )
     except ValueError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2

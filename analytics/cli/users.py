@@ -3,6 +3,7 @@
 The password is read from stdin (one line) or, on a terminal, prompted for twice; never from the command line,
 where it would stay in the shell history and the process list.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,10 +22,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add a user; the password comes from stdin or a prompt")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--unit", dest="units", action="append", default=[],
-                     help="region or sub_branch name, branch_id or manager_id, by role (repeat for several)")
-    add.add_argument("--permission", dest="permissions", action="append", default=[], choices=PERMISSIONS,
-                     help="pii: may reveal personal data")
+    add.add_argument(
+        "--unit",
+        dest="units",
+        action="append",
+        default=[],
+        help="region or sub_branch name, branch_id or manager_id, by role (repeat for several)",
+    )
+    add.add_argument(
+        "--permission",
+        dest="permissions",
+        action="append",
+        default=[],
+        choices=PERMISSIONS,
+        help="pii: may reveal personal data",
+    )
     add.add_argument("--email", help="the identity an OIDC sign-in is matched by")
     add.add_argument("--replace", action="store_true", help="overwrite the user if they exist")
     remove = actions.add_parser("remove", help="remove a user")
@@ -38,8 +50,16 @@ def run(args: argparse.Namespace) -> int:
     path = args.users or users_path()
     try:
         if args.users_command == "add":
-            user = add_user(path, args.username, read_password(sys.stdin), args.role, args.units,
-                            args.permissions, email=args.email, replace=args.replace)
+            user = add_user(
+                path,
+                args.username,
+                read_password(sys.stdin),
+                args.role,
+                args.units,
+                args.permissions,
+                email=args.email,
+                replace=args.replace,
+            )
             print(f"{path}: user {user.username} ({user.role}) saved")
         elif args.users_command == "remove":
             if not remove_user(path, args.username):
@@ -67,7 +87,8 @@ def _print_users(path: Path) -> None:
     users = list_users(path)
     rows = [("username", "role", "units", "permissions", "email")] + [
         (u.username, u.role, ", ".join(u.units) or "-", ", ".join(sorted(u.permissions)) or "-", u.email or "-")
-        for u in users]
+        for u in users
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

@@ -3,6 +3,7 @@
 BANK_DB (the dashboard's database), BANK_USERS (the users file), BANK_AUDIT (the audit trail),
 BANK_DEMO_CUSTOMERS / BANK_DEMO_MONTHS (the demo bank the empty dashboard offers to build).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,5 +43,7 @@ def audit_path(db: Path | str | None = None) -> Path:
 
 def demo_size() -> tuple[int, int]:
     """(customers, months) of the demo bank the empty dashboard builds: $BANK_DEMO_CUSTOMERS, $BANK_DEMO_MONTHS."""
-    return (int(os.environ.get("BANK_DEMO_CUSTOMERS") or DEMO_SIZE[0]),
-            int(os.environ.get("BANK_DEMO_MONTHS") or DEMO_SIZE[1]))
+    return (
+        int(os.environ.get("BANK_DEMO_CUSTOMERS") or DEMO_SIZE[0]),
+        int(os.environ.get("BANK_DEMO_MONTHS") or DEMO_SIZE[1]),
+    )

@@ -1,5 +1,6 @@
 """The five quarterly indicators HQ assesses units on (保 churn, 争 upgrade, 挖 coverage, 抢 growth, 培 AUM growth):
 the policy's weight and target keys, the scorecard's columns, and which way is better."""
+
 from __future__ import annotations
 
 # indicator (policy weight / target key) -> (scorecard column, whether higher is better)

@@ -1,4 +1,5 @@
 """Masking of personal data wherever it is shown, exported or logged: ID 110***********1234, phone 138****5678, name 张*."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -3,6 +3,7 @@
 A quarter's start snapshot is the last loaded period of the previous quarter, its end snapshot the last loaded
 period of the quarter (docs/metrics.md). A quarter is complete when those are the two quarter-end month ends.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -129,8 +130,10 @@ def latest_quarter_snapshots(periods: list[date]) -> tuple[date, date]:
     try:
         return quarter_snapshots(periods, Quarter.of(latest))
     except ValueError:
-        raise ValueError(f"no period loaded in {Quarter.of(latest).previous()} to compare "
-                         f"{latest.isoformat()} with: give the start and end periods") from None
+        raise ValueError(
+            f"no period loaded in {Quarter.of(latest).previous()} to compare "
+            f"{latest.isoformat()} with: give the start and end periods"
+        ) from None
 
 
 def quarter_ends(periods: list[date]) -> list[date]:

@@ -1,4 +1,5 @@
 """The bank's tier policy (data/policy.toml): read from TOML, checked, and fingerprinted."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,7 +54,6 @@ class Policy:
         raise KeyError(code)
 
 
-
 def _money(value: object, where: str) -> Decimal:
     try:
         amount = Decimal(str(value))
@@ -87,15 +87,17 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         if tiers and min_aum <= tiers[-1].min_aum:
             raise PolicyError(
                 f"{where} ({code}): thresholds not ascending: min_aum {min_aum} is not above "
-                f"{tiers[-1].code}'s {tiers[-1].min_aum}")
+                f"{tiers[-1].code}'s {tiers[-1].min_aum}"
+            )
         tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum))
     basis = str(raw.get("basis", "aum"))
     if basis not in BASES:
         raise PolicyError(f"{source}: basis {basis!r} must be one of {', '.join(BASES)}")
     maintained_from = str(raw.get("maintained_from", tiers[1].code))
     if maintained_from not in {t.code for t in tiers}:
-        raise PolicyError(f"{source}: maintained_from {maintained_from!r} is not a tier code "
-                          f"({', '.join(t.code for t in tiers)})")
+        raise PolicyError(
+            f"{source}: maintained_from {maintained_from!r} is not a tier code ({', '.join(t.code for t in tiers)})"
+        )
     coverage = raw.get("coverage_min_products", 3)
     if not isinstance(coverage, int) or coverage < 1:
         raise PolicyError(f"{source}: coverage_min_products must be a whole number >= 1")
@@ -104,8 +106,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     weights = {k: float(scorecard.get("weights", {}).get(k, 0.2)) for k in INDICATORS}
     unknown = set(scorecard.get("weights", {})) - set(INDICATORS)
     if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise PolicyError(f"{source}: scorecard.weights takes non-negative {', '.join(INDICATORS)}"
-                          f" with a positive sum")
+        raise PolicyError(f"{source}: scorecard.weights takes non-negative {', '.join(INDICATORS)} with a positive sum")
     targets = {k: float(v) for k, v in scorecard.get("targets", {}).items() if k in INDICATORS}
     return Policy(tuple(tiers), basis, maintained_from, coverage, floor, weights, targets, text, source)
 

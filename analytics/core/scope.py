@@ -1,4 +1,5 @@
 """Which customers a user may see: applied in SQL by every analytics function (docs/architecture.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

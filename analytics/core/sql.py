@@ -1,4 +1,5 @@
 """Running SQL: a cursor per query, values as named parameters (only those the text uses), one transaction helper."""
+
 from __future__ import annotations
 
 import re

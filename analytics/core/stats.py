@@ -1,4 +1,5 @@
 """Rates, their confidence intervals and percentile ranks: the small statistics the metrics share."""
+
 from __future__ import annotations
 
 from statistics import NormalDist

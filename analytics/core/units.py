@@ -4,6 +4,7 @@ A unit's key is a text value in the column `unit`. Customers without a manager a
 `unassigned@<branch_id>` at manager level, so that a branch's counts are the sum over its managers plus its
 unassigned customers; rows without a region or sub-branch are the unit `(none)`.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -4,6 +4,7 @@ Every builder gets the raw column `col` and the name `v` under which its parsed 
 returns (value expression, reason expression); identifiers come only from our own c{i} names, values the
 bank wrote are never pasted into SQL.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,63 +25,81 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 
 # A reason reads the parsed value instead of parsing again, so a clean row costs one parse per cell.
 
+
 def _money(col: str, v: str, required: bool) -> tuple[str, str]:
     m = f"replace(replace(replace({col}, '￥', ''), '¥', ''), ' ', '')"
     signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
     value = f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
     missing = "'missing value'" if required else "null"
-    reason = (f"case when {v} is not null then null when {col} = '' then {missing} "
-              f"when regexp_full_match({signed}, '{TOO_PRECISE}') then 'more than 2 decimal places (money is exact to the cent)' "
-              f"when not regexp_full_match({signed}, '{AMOUNT}') then 'not an amount' "
-              f"else 'amount out of range' end")
+    reason = (
+        f"case when {v} is not null then null when {col} = '' then {missing} "
+        f"when regexp_full_match({signed}, '{TOO_PRECISE}') then 'more than 2 decimal places (money is exact to the cent)' "
+        f"when not regexp_full_match({signed}, '{AMOUNT}') then 'not an amount' "
+        f"else 'amount out of range' end"
+    )
     return value, reason
 
 
 def _date(col: str, v: str) -> tuple[str, str]:
-    d = (f"replace(replace(replace(regexp_replace({col}, '[ T]00:00:00(\\.0+)?$', ''), '年', '-'), "
-         f"'月', '-'), '日', '')")
+    d = f"replace(replace(replace(regexp_replace({col}, '[ T]00:00:00(\\.0+)?$', ''), '年', '-'), '月', '-'), '日', '')"
     value = f"(case when {col} <> '' then try_strptime({d}, $date_formats)::date end)"
-    reason = (f"case when {col} <> '' and ({v} is null or year({v}) not between 1900 and 2100) "
-              f"then 'not a date (use 2026-09-30, 20260930 or 2026/9/30)' end")
+    reason = (
+        f"case when {col} <> '' and ({v} is null or year({v}) not between 1900 and 2100) "
+        f"then 'not a date (use 2026-09-30, 20260930 or 2026/9/30)' end"
+    )
     return value, reason
 
 
 def _identifier(col: str, v: str, required_reason: str | None) -> tuple[str, str]:
     missing = f"when {col} = '' then '{required_reason}' " if required_reason else ""
-    reason = (f"case {missing}when not regexp_matches({col}, '[.eE\\x00-\\x1f]') then null "
-              f"when regexp_full_match({col}, '{MANGLED}') "
-              f"then 'ID mangled by Excel into scientific notation: export it as text' "
-              f"when regexp_full_match({col}, '[0-9]+\\.0+') then 'ID turned into a number by Excel: export it as text' "
-              f"when regexp_matches({col}, '[\\x00-\\x1f]') then 'control characters in an ID' end")
+    reason = (
+        f"case {missing}when not regexp_matches({col}, '[.eE\\x00-\\x1f]') then null "
+        f"when regexp_full_match({col}, '{MANGLED}') "
+        f"then 'ID mangled by Excel into scientific notation: export it as text' "
+        f"when regexp_full_match({col}, '[0-9]+\\.0+') then 'ID turned into a number by Excel: export it as text' "
+        f"when regexp_matches({col}, '[\\x00-\\x1f]') then 'control characters in an ID' end"
+    )
     return f"nullif({col}, '')", reason
 
 
 def _phone(col: str, v: str) -> tuple[str, str]:
-    value = f"(case when not list_contains($null_tokens, lower({col})) then regexp_replace({col}, '[\\s()-]', '', 'g') end)"
+    value = (
+        f"(case when not list_contains($null_tokens, lower({col})) then regexp_replace({col}, '[\\s()-]', '', 'g') end)"
+    )
     _, mangled = _identifier(col, v, None)
-    reason = (f"coalesce({mangled}, case when {v} is not null and not regexp_full_match({v}, '\\+?[0-9]{{5,15}}') "
-              f"then 'not a phone number' end)")
+    reason = (
+        f"coalesce({mangled}, case when {v} is not null and not regexp_full_match({v}, '\\+?[0-9]{{5,15}}') "
+        f"then 'not a phone number' end)"
+    )
     return value, reason
 
 
 def _whole_number(col: str, v: str, low: int, high: int) -> tuple[str, str]:
-    value = (f"(case when regexp_full_match({col}, '[0-9]+(\\.0+)?') "
-             f"then try_cast(try_cast({col} as decimal(18,2)) as integer) end)")
-    reason = (f"case when {col} <> '' and ({v} is null or {v} not between {low} and {high}) "
-              f"then 'not a whole number from {low} to {high}' end")
+    value = (
+        f"(case when regexp_full_match({col}, '[0-9]+(\\.0+)?') "
+        f"then try_cast(try_cast({col} as decimal(18,2)) as integer) end)"
+    )
+    reason = (
+        f"case when {col} <> '' and ({v} is null or {v} not between {low} and {high}) "
+        f"then 'not a whole number from {low} to {high}' end"
+    )
     return value, reason
 
 
 def _choice(col: str, v: str, param: str, blank: str | None) -> tuple[str, str]:
     default = "NULL" if blank is None else repr(blank)
-    value = (f"(case when {col} = '' then {default} "
-             f"else map_extract_value(map(${param}_keys, ${param}_values), lower({col})) end)")
+    value = (
+        f"(case when {col} = '' then {default} "
+        f"else map_extract_value(map(${param}_keys, ${param}_values), lower({col})) end)"
+    )
     return value, f"case when {col} <> '' and {v} is null then ${param}_reason end"
 
 
 def _flag(col: str, v: str) -> tuple[str, str]:
-    value = (f"(case when list_contains($true_flags, lower({col})) then true "
-             f"when list_contains($false_flags, lower({col})) then false end)")
+    value = (
+        f"(case when list_contains($true_flags, lower({col})) then true "
+        f"when list_contains($false_flags, lower({col})) then false end)"
+    )
     return value, f"case when {v} is null then 'not a yes/no flag (1/0, 是/否, Y/N)' end"
 
 
@@ -112,8 +131,10 @@ def _builder(name: str, basis: str) -> Callable[[str, str], tuple[str, str]]:
 
 def _period(col: str, v: str) -> tuple[str, str]:
     value, reason = _date(col, v)
-    return value, (f"coalesce(case when {col} = '' then 'missing value' end, {reason}, "
-                   f"case when {v} <> last_day({v}) then 'not a month end' end)")
+    return value, (
+        f"coalesce(case when {col} = '' then 'missing value' end, {reason}, "
+        f"case when {v} <> last_day({v}) then 'not a month end' end)"
+    )
 
 
 def expressions(columns: dict[str, str], basis: str) -> dict[str, tuple[str, str]]:
@@ -130,13 +151,15 @@ def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str], 
     parsed = sorted({col for name, col in columns.items() if name not in C.TEXT})
     if not parsed:
         return set()
-    widths = one_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed)
-                       + f" from {raw}")
+    widths = one_row(con, "select " + ", ".join(f"max(strlen({c}) - length({c})) > 0" for c in parsed) + f" from {raw}")
     wide = [c for c, is_wide in zip(parsed, widths) if is_wide]
     if not wide:
         return set()
-    found = one_row(con, "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide)
-                      + f" from {raw}", {"pattern": FULL_WIDTH_CHARACTER})
+    found = one_row(
+        con,
+        "select " + ", ".join(f"bool_or(regexp_matches({c}, $pattern))" for c in wide) + f" from {raw}",
+        {"pattern": FULL_WIDTH_CHARACTER},
+    )
     return {c for c, has in zip(wide, found) if has}
 
 
@@ -149,8 +172,10 @@ def cleaned(col: str, full_width: set[str]) -> str:
 
 
 def card_level(value: str) -> str:
-    cases = " ".join(f"when lower({value}) in ({', '.join(repr(a) for a in aliases)}) then {level!r}"
-                     for level, aliases in _card_aliases().items())
+    cases = " ".join(
+        f"when lower({value}) in ({', '.join(repr(a) for a in aliases)}) then {level!r}"
+        for level, aliases in _card_aliases().items()
+    )
     return f"(case {cases} else {value} end)"
 
 
@@ -164,10 +189,16 @@ def _card_aliases() -> dict[str, list[str]]:
 def parameters(default_period: object) -> dict[str, object]:
     """The bound parameters the rules refer to ($name)."""
     return {
-        "fw_from": FULL_WIDTH, "fw_to": HALF_WIDTH, "date_formats": DATE_FORMATS, "null_tokens": NULL_TOKENS,
-        "true_flags": list(C.TRUE_FLAGS), "false_flags": list(C.FALSE_FLAGS),
-        "status_map_keys": list(C.STATUS_VALUES), "status_map_values": list(C.STATUS_VALUES.values()),
-        "gender_map_keys": list(C.GENDER_VALUES), "gender_map_values": list(C.GENDER_VALUES.values()),
+        "fw_from": FULL_WIDTH,
+        "fw_to": HALF_WIDTH,
+        "date_formats": DATE_FORMATS,
+        "null_tokens": NULL_TOKENS,
+        "true_flags": list(C.TRUE_FLAGS),
+        "false_flags": list(C.FALSE_FLAGS),
+        "status_map_keys": list(C.STATUS_VALUES),
+        "status_map_values": list(C.STATUS_VALUES.values()),
+        "gender_map_keys": list(C.GENDER_VALUES),
+        "gender_map_values": list(C.GENDER_VALUES.values()),
         "default_period": default_period,
         "status_map_reason": "unknown status: expected one of " + ", ".join(C.STATUS_VALUES),
         "gender_map_reason": "unknown gender: expected one of " + ", ".join(C.GENDER_VALUES),

@@ -1,4 +1,5 @@
 """The extract contract's columns and their accepted header spellings: the one alias table."""
+
 from __future__ import annotations
 
 import re
@@ -51,20 +52,43 @@ PRODUCTS: dict[str, str] = {
 }
 
 MONEY = (
-    "aum", "aum_month_avg", "deposit_balance", "wealth_balance", "fund_balance",
-    "insurance_balance", "credit_card_spend_ytd", "loan_balance",
+    "aum",
+    "aum_month_avg",
+    "deposit_balance",
+    "wealth_balance",
+    "fund_balance",
+    "insurance_balance",
+    "credit_card_spend_ytd",
+    "loan_balance",
 )
 DATES = ("period", "birth_date", "open_date")
 TEXT = ("branch_name", "sub_branch", "region", "manager_name", "manager_role", "customer_name", "card_level")
 
 STATUS_VALUES: dict[str, str] = {
-    "active": "active", "normal": "active", "正常": "active", "活跃": "active", "有效": "active",
-    "dormant": "dormant", "休眠": "dormant", "睡眠": "dormant", "不动户": "dormant",
-    "closed": "closed", "销户": "closed", "已销户": "closed", "注销": "closed", "关闭": "closed",
+    "active": "active",
+    "normal": "active",
+    "正常": "active",
+    "活跃": "active",
+    "有效": "active",
+    "dormant": "dormant",
+    "休眠": "dormant",
+    "睡眠": "dormant",
+    "不动户": "dormant",
+    "closed": "closed",
+    "销户": "closed",
+    "已销户": "closed",
+    "注销": "closed",
+    "关闭": "closed",
 }
 GENDER_VALUES: dict[str, str] = {
-    "m": "M", "male": "M", "男": "M", "1": "M",
-    "f": "F", "female": "F", "女": "F", "2": "F",
+    "m": "M",
+    "male": "M",
+    "男": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "女": "F",
+    "2": "F",
 }
 TRUE_FLAGS = ("1", "y", "yes", "true", "是", "有", "√")
 FALSE_FLAGS = ("0", "n", "no", "false", "否", "无", "")
@@ -72,8 +96,13 @@ FALSE_FLAGS = ("0", "n", "no", "false", "否", "无", "")
 # card levels in ascending order; English spellings map to the Chinese names the banks use
 CARD_LEVELS: tuple[str, ...] = ("普卡", "金卡", "白金卡", "钻石卡")
 CARD_ALIASES: dict[str, str] = {
-    "standard": "普卡", "classic": "普卡", "普通卡": "普卡", "gold": "金卡", "platinum": "白金卡",
-    "diamond": "钻石卡", "紫金卡": "钻石卡",
+    "standard": "普卡",
+    "classic": "普卡",
+    "普通卡": "普卡",
+    "gold": "金卡",
+    "platinum": "白金卡",
+    "diamond": "钻石卡",
+    "紫金卡": "钻石卡",
 }
 
 
@@ -97,6 +126,6 @@ def canonical(header: str) -> str | None:
     if re.fullmatch(r"has_[a-z][a-z0-9_]{0,40}", raw.lower()):
         return raw.lower()
     for prefix in ("是否持有", "持有"):
-        if raw.startswith(prefix) and raw[len(prefix):] in _PRODUCT_BY_ZH:
-            return "has_" + _PRODUCT_BY_ZH[raw[len(prefix):]]
+        if raw.startswith(prefix) and raw[len(prefix) :] in _PRODUCT_BY_ZH:
+            return "has_" + _PRODUCT_BY_ZH[raw[len(prefix) :]]
     return None

@@ -1,5 +1,6 @@
 """The text of a CSV extract as UTF-8: its encoding detected (BOMs, UTF-8, else GB18030, a superset of GBK) and
 transcoded, never guessed at silently: bytes that decode in no accepted encoding are a problem with their line."""
+
 from __future__ import annotations
 
 import codecs
@@ -123,8 +124,9 @@ def _iconv_gb18030(path: Path) -> tuple[Path, TextFacts] | None:
     target, facts = Path(name), None
     try:
         with os.fdopen(fd, "wb") as out:
-            done = subprocess.run([iconv, "-f", "GB18030", "-t", "UTF-8", str(path)], stdout=out,
-                                  stderr=subprocess.DEVNULL, check=False)
+            done = subprocess.run(
+                [iconv, "-f", "GB18030", "-t", "UTF-8", str(path)], stdout=out, stderr=subprocess.DEVNULL, check=False
+            )
         if done.returncode == 0:
             facts = _utf8_facts(target)
     finally:
@@ -155,8 +157,9 @@ def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]
                     text = decoder.decode(chunk, final=final)
                 except UnicodeDecodeError as exc:
                     before = chunk[: max(exc.start, 0)].decode(codec, errors="replace")
-                    raise ExtractError(str(path), lines_done + before.count("\n") + 1,
-                                       f"bytes that are not valid {codec.upper()} text") from None
+                    raise ExtractError(
+                        str(path), lines_done + before.count("\n") + 1, f"bytes that are not valid {codec.upper()} text"
+                    ) from None
                 if first:
                     text, first = text.lstrip("\ufeff"), False
                 lines_done += text.count("\n")

@@ -1,5 +1,6 @@
 """CSV extracts: the delimiter sniffed, the UTF-8 text parsed in blocks into text cells, rows of the wrong width
 and quoted fields that never close reported with their lines."""
+
 from __future__ import annotations
 
 import csv
@@ -45,9 +46,15 @@ def read_csv(path: Path) -> RawExtract:
         if text_path is not path:
             text_path.unlink(missing_ok=True)
         raise
-    return RawExtract(str(path), headers, lambda extract: _prefetch(_csv_batches(extract, facts.quotes % 2 == 1)),
-                      full_width=facts.full_width, text_path=text_path, delimiter=delimiter,
-                      text_is_temporary=text_path is not path)
+    return RawExtract(
+        str(path),
+        headers,
+        lambda extract: _prefetch(_csv_batches(extract, facts.quotes % 2 == 1)),
+        full_width=facts.full_width,
+        text_path=text_path,
+        delimiter=delimiter,
+        text_is_temporary=text_path is not path,
+    )
 
 
 def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBatch]:
@@ -64,10 +71,12 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
 
     options = dict(
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(delimiter=extract.delimiter, newlines_in_values=True,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        parse_options=pacsv.ParseOptions(
+            delimiter=extract.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
     )
     try:
         if extract.csv_text.stat().st_size <= WHOLE_FILE_BYTES:  # parsed on every core at once
@@ -84,8 +93,11 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
 
 def _rows_of_wrong_width(extract: RawExtract) -> list[tuple[int, str]]:
     width = len(extract.headers)
-    return [(start, f"{len(fields)} fields where the header has {width}")
-            for start, fields in csv_records(extract.csv_text, extract.delimiter) if len(fields) != width]
+    return [
+        (start, f"{len(fields)} fields where the header has {width}")
+        for start, fields in csv_records(extract.csv_text, extract.delimiter)
+        if len(fields) != width
+    ]
 
 
 def _check_quotes_close(extract: RawExtract) -> None:

@@ -1,4 +1,5 @@
 """One extract file as text cells: the table every reader produces, and the error of a file that cannot be read."""
+
 from __future__ import annotations
 
 import csv

@@ -1,5 +1,6 @@
 """Read an extract file of any accepted format (CSV, Parquet, XLSX) into text cells, one row per data row, so that
 validation sees exactly what the bank exported."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Parquet and XLSX extracts as text cells: every value as the bank wrote it, every ID as text."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,8 +19,13 @@ def read_parquet(path: Path) -> RawExtract:
         raise ExtractError(str(path), None, f"not a readable Parquet file: {exc}") from None
     columns = [_parquet_text(source.column(i)) for i in range(source.num_columns)]
     table = pa.table({f"c{i}": col for i, col in enumerate(columns)})
-    return RawExtract(str(path), list(source.column_names), lambda _extract: iter(table.to_batches(1 << 20)),
-                      line_label="row", first_data_line=1)
+    return RawExtract(
+        str(path),
+        list(source.column_names),
+        lambda _extract: iter(table.to_batches(1 << 20)),
+        line_label="row",
+        first_data_line=1,
+    )
 
 
 def _parquet_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -61,10 +67,12 @@ def read_xlsx(path: Path) -> RawExtract:
         raise ExtractError(str(path), 1, "the first sheet is empty: no header row")
     headers = [_cell_text(v) for v in rows[0]]
     width = len(headers)
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2)
-            if any(_cell_text(v).strip() for v in row)]
-    columns = {f"c{i}": pa.array([_cell_text(row[i]) if i < len(row) else "" for _, row in body], pa.string())
-               for i in range(width)}
+    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(_cell_text(v).strip() for v in row)]
+    columns = {
+        f"c{i}": pa.array([_cell_text(row[i]) if i < len(row) else "" for _, row in body], pa.string())
+        for i in range(width)
+    }
     table = pa.table(columns) if body else pa.table({f"c{i}": pa.array([], pa.string()) for i in range(width)})
-    return RawExtract(str(path), headers, lambda _extract: iter(table.to_batches(1 << 20)),
-                      row_lines=[number for number, _ in body])
+    return RawExtract(
+        str(path), headers, lambda _extract: iter(table.to_batches(1 << 20)), row_lines=[number for number, _ in body]
+    )

@@ -3,6 +3,7 @@
 Each value is normalised (full-width characters, currency signs, thousands separators, date spellings) and
 parsed in one vectorised pass; a value that does not parse is a problem with its reason, never a NULL.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -58,8 +59,9 @@ def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
                 unknown.append(header.strip())
             continue
         if name in seen:
-            result.problems.append(Problem(extract.file, 1, name,
-                                           f"column appears twice (headers {seen[name]!r} and {header!r})"))
+            result.problems.append(
+                Problem(extract.file, 1, name, f"column appears twice (headers {seen[name]!r} and {header!r})")
+            )
             continue
         seen[name] = header
         result.columns[name] = f"c{i}"
@@ -72,8 +74,9 @@ def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
     return result
 
 
-def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validation, basis: str,
-          default_period: date | None) -> Validation:
+def stage(
+    con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validation, basis: str, default_period: date | None
+) -> Validation:
     """Parse every row into the temp table `staged_extract`, batch by batch; collect every problem with its line."""
     exprs = rules.expressions(mapping.columns, basis)
     if "period" not in exprs:
@@ -87,11 +90,24 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
     checks = {n: r for n, (_, r) in exprs.items() if r != "null"}
     reasons = ", ".join(f"{r} as r_{n}" for n, r in checks.items()) or "null as r_none_"
     typed = ", ".join(f"v_{n} as {n}" for n in exprs if not n.startswith("has_"))
-    product_list = ("list_filter([" + ", ".join(f"case when v_{f} then '{f[4:]}' end" for f in flags)
-                    + "], lambda p: p is not null)") if flags else "null::varchar[]"
+    product_list = (
+        (
+            "list_filter(["
+            + ", ".join(f"case when v_{f} then '{f[4:]}' end" for f in flags)
+            + "], lambda p: p is not null)"
+        )
+        if flags
+        else "null::varchar[]"
+    )
     any_error = " or ".join(f"r_{n} is not null" for n in checks) or "false"
-    errors = ", ".join(f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
-                       f"'value': {mapping.columns.get(n, 'null')}}} end" for n in checks) or "null"
+    errors = (
+        ", ".join(
+            f"case when r_{n} is not null then {{'column': '{n}', 'reason': r_{n}, "
+            f"'value': {mapping.columns.get(n, 'null')}}} end"
+            for n in checks
+        )
+        or "null"
+    )
     params = rules.parameters(default_period)
     con.execute("set preserve_insertion_order = false")  # rows carry their rid: order is free
     try:
@@ -102,9 +118,10 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
                 cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
                 used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
                 into = f"create or replace temp table {STAGED} as" if number == 0 else f"insert into {STAGED}"
-                con.execute(f"""
+                con.execute(
+                    f"""
                     {into}
-                    with cleaned as (select rid, {cleaned or 'null as none_'} from {RAW}),
+                    with cleaned as (select rid, {cleaned or "null as none_"} from {RAW}),
                     parsed as (select *, {values} from cleaned),
                     checked as (select *, {reasons} from parsed),
                     final as (
@@ -114,7 +131,9 @@ def stage(con: duckdb.DuckDBPyConnection, extract: RawExtract, mapping: Validati
                         from checked
                     )
                     select * from final
-                """, used)
+                """,
+                    used,
+                )
             finally:
                 con.unregister(RAW)
     finally:
@@ -145,8 +164,9 @@ def _numbered_batches(extract: RawExtract) -> Iterator[pa.Table]:
         rows = batch.num_rows
         batch = batch.append_column("rid", pa.array(np.arange(offset, offset + rows, dtype=np.int64)))
         offset += rows
-        yield pa.Table.from_batches([batch.slice(start, SLICE_ROWS) for start in range(0, rows, SLICE_ROWS)],
-                                    schema=batch.schema)
+        yield pa.Table.from_batches(
+            [batch.slice(start, SLICE_ROWS) for start in range(0, rows, SLICE_ROWS)], schema=batch.schema
+        )
     if offset == 0:
         names = [f"c{i}" for i in range(len(extract.headers))]
         yield pa.table({**{n: pa.array([], pa.string()) for n in names}, "rid": pa.array([], pa.int64())})
@@ -157,8 +177,10 @@ Found = tuple[int, str, str, "str | None", "int | None"]  # rid, column, reason,
 
 def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
     total, distinct = one_row(
-        con, f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
-        f"where period is not null and customer_id is not null")
+        con,
+        f"select count(*), count(distinct (period, customer_id)) from {STAGED} "
+        f"where period is not null and customer_id is not null",
+    )
     if total == distinct:
         return []
     rows = con.execute(f"""
@@ -170,8 +192,9 @@ def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
         )
         select rid, first_rid, customer_id, period from numbered where n > 1 order by rid
     """).fetchall()
-    return [(rid, "customer_id", f"duplicate customer in period {period}", cid, first)
-            for rid, first, cid, period in rows]
+    return [
+        (rid, "customer_id", f"duplicate customer in period {period}", cid, first) for rid, first, cid, period in rows
+    ]
 
 
 def _add_line_problems(result: Validation, extract: RawExtract, found: list[Found]) -> None:

@@ -3,6 +3,7 @@
 Every list takes sort_by (one of its columns), descending, limit and offset; the number of rows before paging
 is in `frame.attrs["total_rows"]`. Names, ID numbers and phones come back masked unless reveal=True.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,9 +22,18 @@ from analytics.store.schema import PERSON
 _PERSON_SQL = ", ".join(f"c.{column}" for column in PERSON)
 
 
-def at_risk_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, months: int = 3,
-                      min_drop: float = 0.2, sort_by: str = "aum_change", descending: bool = False,
-                      limit: int | None = 100, offset: int = 0, reveal: bool = False) -> pd.DataFrame:
+def at_risk_customers(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    months: int = 3,
+    min_drop: float = 0.2,
+    sort_by: str = "aum_change",
+    descending: bool = False,
+    limit: int | None = 100,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """Maintained customers whose AUM fell by at least `min_drop` (e.g. 0.2 = 20%) over `months` months.
 
     口径: maintained at `period` (still in the book: act before they churn), present `months` month ends
@@ -36,8 +46,12 @@ def at_risk_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope
     period = require_period(periods, period)
     before = require_period(periods, add_months(period, -months))
     condition, params = scope.sql("c")
-    params |= {"period": period, "before": before, "keep": 1 - min_drop,
-               "maintained": current_policy(con).maintained_rank}
+    params |= {
+        "period": period,
+        "before": before,
+        "keep": 1 - min_drop,
+        "maintained": current_policy(con).maintained_rank,
+    }
     ctes = f"""
         with final as (
             select {_PERSON_SQL}, d.code as tier, b.aum as aum_before, c.aum, c.aum - b.aum as aum_change,
@@ -53,9 +67,17 @@ def at_risk_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
-def upgrade_candidates(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, within: float = 0.1,
-                       sort_by: str = "gap_rate", descending: bool = False, limit: int | None = 100,
-                       offset: int = 0, reveal: bool = False) -> pd.DataFrame:
+def upgrade_candidates(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    within: float = 0.1,
+    sort_by: str = "gap_rate",
+    descending: bool = False,
+    limit: int | None = 100,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """Customers just under the next tier's bound: within `within` (e.g. 0.1 = 10%) of it.
 
     口径: present at `period`, below the top tier, with basis amount (the policy's basis: AUM or monthly daily
@@ -83,10 +105,19 @@ def upgrade_candidates(con: duckdb.DuckDBPyConnection, period: date, scope: Scop
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
-def churned_high_value(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-                       min_tier: str | None = None, cards: tuple[str, ...] = ("白金卡", "钻石卡"),
-                       sort_by: str = "aum_start", descending: bool = True, limit: int | None = 100,
-                       offset: int = 0, reveal: bool = False) -> pd.DataFrame:
+def churned_high_value(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    scope: Scope,
+    min_tier: str | None = None,
+    cards: tuple[str, ...] = ("白金卡", "钻石卡"),
+    sort_by: str = "aum_start",
+    descending: bool = True,
+    limit: int | None = 100,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """HQ's accountability list: high-value customers churned between two month ends, with who held them.
 
     口径: churned (maintained at `start`, not maintained at `end`) and, at `start`, in `min_tier` or above
@@ -101,8 +132,7 @@ def churned_high_value(con: duckdb.DuckDBPyConnection, start: date, end: date, s
     start, end = require_period(periods, start), require_period(periods, end)
     floor = policy.rank_of(min_tier) if min_tier else max(len(policy.tiers) - 2, policy.maintained_rank)
     condition, params = scope.sql("c")
-    params |= {"start": start, "end": end, "floor": floor, "cards": list(cards),
-               "maintained": policy.maintained_rank}
+    params |= {"start": start, "end": end, "floor": floor, "cards": list(cards), "maintained": policy.maintained_rank}
     ctes = f"""
         with final as (
             select {_PERSON_SQL}, d.code as tier_start, c.aum as aum_start,
@@ -124,9 +154,17 @@ def churned_high_value(con: duckdb.DuckDBPyConnection, start: date, end: date, s
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
-def red_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, unassigned_only: bool = False,
-             sort_by: str = "aum", descending: bool = True, limit: int | None = 100, offset: int = 0,
-             reveal: bool = False) -> pd.DataFrame:
+def red_list(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    unassigned_only: bool = False,
+    sort_by: str = "aum",
+    descending: bool = True,
+    limit: int | None = 100,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """The red list (失联): maintained customers with no phone number on record at `period`.
 
     口径: maintained at `period` and phone empty (with unassigned_only, only those without a maintainer); unit and
@@ -138,9 +176,16 @@ def red_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, unassig
     return _maintained_list(con, period, scope, extra, sort_by, descending, limit, offset, reveal)
 
 
-def unassigned_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, sort_by: str = "aum",
-                         descending: bool = True, limit: int | None = 100, offset: int = 0,
-                         reveal: bool = False) -> pd.DataFrame:
+def unassigned_customers(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    sort_by: str = "aum",
+    descending: bool = True,
+    limit: int | None = 100,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """Maintained customers with no manager at `period`: to be allocated.
 
     口径: maintained at `period` and manager empty. Returns the columns of red_list.
@@ -148,8 +193,17 @@ def unassigned_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Sc
     return _maintained_list(con, period, scope, "c.manager_id is null", sort_by, descending, limit, offset, reveal)
 
 
-def _maintained_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, extra: str, sort_by: str,
-                     descending: bool, limit: int | None, offset: int, reveal: bool) -> pd.DataFrame:
+def _maintained_list(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    extra: str,
+    sort_by: str,
+    descending: bool,
+    limit: int | None,
+    offset: int,
+    reveal: bool,
+) -> pd.DataFrame:
     period = require_period(loaded_periods(con), period)
     condition, params = scope.sql("c")
     params |= {"period": period, "maintained": current_policy(con).maintained_rank}
@@ -160,12 +214,12 @@ def _maintained_list(con: duckdb.DuckDBPyConnection, period: date, scope: Scope,
             where c.period = $period and c.status <> 'closed' and c.tier >= $maintained and {extra}
               and {condition}
         )"""
-    return page_of_customers(con, ctes, params, (*PERSON, "tier", "aum"), sort_by, descending, limit, offset,
-                             reveal)
+    return page_of_customers(con, ctes, params, (*PERSON, "tier", "aum"), sort_by, descending, limit, offset, reveal)
 
 
-def manager_load(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, low: int = 500,
-                 high: int = 800) -> pd.DataFrame:
+def manager_load(
+    con: duckdb.DuckDBPyConnection, period: date, scope: Scope, low: int = 500, high: int = 800
+) -> pd.DataFrame:
     """Customers per manager against the 管户 norm (500-800), with each branch's unassigned customers.
 
     口径: customers present at `period` whose maintainer is the manager (all tiers), and how many of them are
@@ -176,7 +230,9 @@ def manager_load(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, low
     period = require_period(loaded_periods(con), period)
     condition, params = scope.sql()
     params |= {"period": period, "low": low, "high": high}
-    return fetch(con, f"""
+    return fetch(
+        con,
+        f"""
         with books as (
             select branch_id, manager_id, sum(customers) as customers, sum(maintained) as maintained
             from tier_summary where period = $period and {condition} group by branch_id, manager_id
@@ -201,4 +257,6 @@ def manager_load(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, low
             from per_manager
         )
         select * from final order by branch_id, manager_id nulls last
-    """, params)
+    """,
+        params,
+    )

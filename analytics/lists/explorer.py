@@ -3,6 +3,7 @@
 Scope is applied in SQL, values are bound parameters, identifiers come from fixed lists; names, ID numbers and
 phones come back masked unless reveal=True. The rows before paging are in frame.attrs["total_rows"].
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ from analytics.store.schema import PERSON
 CUSTOMER_COLUMNS = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
 # age bands of the explorer: code -> (lowest age, highest age), None = open
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
-    "lt30": (None, 29), "30s": (30, 39), "40s": (40, 49), "50s": (50, 59), "60plus": (60, None)}
+    "lt30": (None, 29),
+    "30s": (30, 39),
+    "40s": (40, 49),
+    "50s": (50, 59),
+    "60plus": (60, None),
+}
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,17 @@ class CustomerFilter:
     change_max: float | None = None
 
 
-def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, where: CustomerFilter,
-                   sort_by: str = "aum", descending: bool = True, limit: int | None = 50, offset: int = 0,
-                   reveal: bool = False) -> pd.DataFrame:
+def find_customers(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    scope: Scope,
+    where: CustomerFilter,
+    sort_by: str = "aum",
+    descending: bool = True,
+    limit: int | None = 50,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """Customers present at `period` (status not closed) matching every filter, with unit as at `period`.
 
     口径: tier from the policy in force; age and product count as on the period's row; AUM = period-end balance;
@@ -63,8 +77,9 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
                        null::double as change_rate
                 from ({top.SOURCE_SQL})
             )"""
-        return page_of_customers(con, ctes, {"period": period}, CUSTOMER_COLUMNS, sort_by, descending, limit,
-                                 offset, reveal, top.TOTAL_SQL)
+        return page_of_customers(
+            con, ctes, {"period": period}, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal, top.TOTAL_SQL
+        )
     policy = current_policy(con)
     condition, params = scope.sql("c")
     params["period"] = period
@@ -75,20 +90,24 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
     if where.cards is not None:
         params["cards"] = list(where.cards)
         filters.append("c.card_level in (select unnest($cards::varchar[]))")
-    for value, sql, name in ((where.age_min, "c.age >= $age_min", "age_min"),
-                             (where.age_max, "c.age <= $age_max", "age_max"),
-                             (where.aum_min, "c.aum >= $aum_min", "aum_min"),
-                             (where.aum_max, "c.aum <= $aum_max", "aum_max"),
-                             (where.products_min, "c.product_count >= $products_min", "products_min"),
-                             (where.products_max, "c.product_count <= $products_max", "products_max")):
+    for value, sql, name in (
+        (where.age_min, "c.age >= $age_min", "age_min"),
+        (where.age_max, "c.age <= $age_max", "age_max"),
+        (where.aum_min, "c.aum >= $aum_min", "aum_min"),
+        (where.aum_max, "c.aum <= $aum_max", "aum_max"),
+        (where.products_min, "c.product_count >= $products_min", "products_min"),
+        (where.products_max, "c.product_count <= $products_max", "products_max"),
+    ):
         if value is not None:
             params[name] = value
             filters.append(sql)
     before_join, before = "", "null::decimal(18,2)"
     if where.change_months:
         params["before"] = require_period(periods, add_months(period, -where.change_months))
-        before_join = ("left join customer_snapshot b on b.customer_id = c.customer_id and b.period = $before "
-                       "and b.status <> 'closed'")
+        before_join = (
+            "left join customer_snapshot b on b.customer_id = c.customer_id and b.period = $before "
+            "and b.status <> 'closed'"
+        )
         before = "b.aum"
         for value, op, name in ((where.change_min, ">=", "change_min"), (where.change_max, "<=", "change_max")):
             if value is not None:
@@ -103,6 +122,6 @@ def find_customers(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, w
             from customer_snapshot c
             join tier_def d on d.rank = c.tier
             {before_join}
-            where {' and '.join(filters)}
+            where {" and ".join(filters)}
         )"""
     return page_of_customers(con, ctes, params, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal)

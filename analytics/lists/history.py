@@ -1,4 +1,5 @@
 """One customer's rows over every loaded month end within the scope: the tier path, AUM and maintainer."""
+
 from __future__ import annotations
 
 import duckdb
@@ -10,8 +11,9 @@ from analytics.core.sql import fetch
 from analytics.store.schema import PERSON
 
 
-def customer_history(con: duckdb.DuckDBPyConnection, customer_id: str, scope: Scope,
-                     reveal: bool = False) -> pd.DataFrame:
+def customer_history(
+    con: duckdb.DuckDBPyConnection, customer_id: str, scope: Scope, reveal: bool = False
+) -> pd.DataFrame:
     """One customer's rows over every loaded period within the scope: AUM, tier path, card level, maintainer.
 
     口径: one row per loaded month end where the customer has a row in a branch / with a manager the scope
@@ -22,12 +24,16 @@ def customer_history(con: duckdb.DuckDBPyConnection, customer_id: str, scope: Sc
     condition, params = scope.sql("c")
     params["customer"] = str(customer_id)
     person = ", ".join(f"c.{column}" for column in PERSON)
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         with final as (
             select c.period, {person}, c.status, d.code as tier, c.tier as tier_rank, c.aum, c.product_count
             from customer_snapshot c left join tier_def d on d.rank = c.tier
             where c.customer_id = $customer and {condition}
         )
         select * from final order by period
-    """, params)
+    """,
+        params,
+    )
     return mask_personal(frame, reveal)

@@ -1,4 +1,5 @@
 """The customers behind the migration matrix: one cell, or every customer of a move (up, down, stay, exited, new)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,10 +25,20 @@ MOVE_CONDITIONS: dict[str, str] = {
 MOVES = tuple(MOVE_CONDITIONS)
 
 
-def migration_customers(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-                        from_tier: str | None = None, to_tier: str | None = None, move: str | None = None,
-                        sort_by: str = "aum_from", descending: bool = True, limit: int | None = 50,
-                        offset: int = 0, reveal: bool = False) -> pd.DataFrame:
+def migration_customers(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    scope: Scope,
+    from_tier: str | None = None,
+    to_tier: str | None = None,
+    move: str | None = None,
+    sort_by: str = "aum_from",
+    descending: bool = True,
+    limit: int | None = 50,
+    offset: int = 0,
+    reveal: bool = False,
+) -> pd.DataFrame:
     """The customers behind the migration matrix from `start` to `end`: one cell (from_tier x to_tier, with
     `new` / `exited`), or every customer of a move (up, down, stay, exited, new).
 
@@ -66,13 +77,13 @@ def migration_customers(con: duckdb.DuckDBPyConnection, start: date, end: date, 
             from start s full outer join finish f on s.customer_id = f.customer_id
         ),
         final as (
-            select {', '.join(PERSON)},
+            select {", ".join(PERSON)},
                    coalesce(a.code, 'new') as from_tier, coalesce(b.code, 'exited') as to_tier,
                    aum_from, aum_to, aum_to - aum_from as aum_change
             from joined
             left join tier_def a on a.rank = from_rank
             left join tier_def b on b.rank = to_rank
-            where {' and '.join(filters)}
+            where {" and ".join(filters)}
         )"""
     columns = (*PERSON, "from_tier", "to_tier", "aum_from", "aum_to", "aum_change")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)

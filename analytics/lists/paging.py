@@ -1,4 +1,5 @@
 """One page of a customer list: sorted by an allowed column, counted, and masked unless revealed."""
+
 from __future__ import annotations
 
 import duckdb
@@ -8,9 +9,18 @@ from analytics.core.masking import PERSONAL_DATA, mask_personal
 from analytics.core.sql import fetch
 
 
-def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, columns: tuple[str, ...],
-                      sort_by: str, descending: bool, limit: int | None, offset: int,
-                      reveal: bool, total_sql: str | None = None) -> pd.DataFrame:
+def page_of_customers(
+    con: duckdb.DuckDBPyConnection,
+    ctes: str,
+    params: dict,
+    columns: tuple[str, ...],
+    sort_by: str,
+    descending: bool,
+    limit: int | None,
+    offset: int,
+    reveal: bool,
+    total_sql: str | None = None,
+) -> pd.DataFrame:
     """Rows of the CTE chain's `final`, sorted and paged in SQL; attrs["total_rows"] holds the full count (of
     `final`, or the `n` of `total_sql` when the chain holds only the first pages).
 
@@ -21,11 +31,15 @@ def page_of_customers(con: duckdb.DuckDBPyConnection, ctes: str, params: dict, c
     direction = "desc" if descending else "asc"
     params = params | {"limit": limit, "offset": offset}
     # the count runs on its own: a count(*) over () beside the page would materialise every matching row
-    frame = fetch(con, f"""{ctes}
-        select {', '.join(columns)} from final
+    frame = fetch(
+        con,
+        f"""{ctes}
+        select {", ".join(columns)} from final
         order by {sort_by} {direction} nulls last, customer_id
         limit $limit offset $offset
-    """, params)
+    """,
+        params,
+    )
     total = int(fetch(con, total_sql or f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
     frame = mask_personal(frame, reveal)
     frame.attrs["total_rows"] = total

@@ -1,4 +1,5 @@
 """Churn (流失) of maintained customers and attrition of all customers, by unit at the start x tier."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,8 +17,15 @@ from analytics.metrics.migration import pair_rows_sql
 from analytics.store.policy_record import current_policy
 
 
-def churn_by_unit(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
-                  by_tier: bool = True, confidence: float = 0.95) -> pd.DataFrame:
+def churn_by_unit(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    level: Level | None,
+    scope: Scope,
+    by_tier: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Churn and attrition from `start` to `end` (a quarter: last month end of the previous quarter to the quarter's
     last month end), credited to the unit and tier each customer had at the start.
 
@@ -35,7 +43,9 @@ def churn_by_unit(con: duckdb.DuckDBPyConnection, start: date, end: date, level:
     source, params = pair_rows_sql(con, [(start, end)])
     condition, scope_params = scope.sql()
     params |= scope_params | {"maintained": policy.maintained_rank}
-    counts = fetch(con, f"""
+    counts = fetch(
+        con,
+        f"""
         with pair as ({source}),
         started as (
             select {unit_key(level)} as unit, from_tier, to_tier, customers, attrited
@@ -51,7 +61,9 @@ def churn_by_unit(con: duckdb.DuckDBPyConnection, start: date, end: date, level:
             from started group by unit, from_tier
         )
         select * from final
-    """, params)
+    """,
+        params,
+    )
     codes = [t.code for t in policy.tiers]
     units = sorted(set(counts["unit"])) or (["all"] if level is None else [])
     grid = pd.DataFrame(list(product(units, range(len(codes)))), columns=["unit", "tier_rank"])
@@ -67,9 +79,21 @@ def churn_by_unit(con: duckdb.DuckDBPyConnection, start: date, end: date, level:
     add_rate(frame, "attrition_rate", "attrited", "customers_start", confidence)
     frame["attrition_small_sample"] = frame["customers_start"] < SMALL_SAMPLE
     keys = ["unit", "tier", "tier_rank"] if by_tier else ["unit"]
-    columns = [*keys, "customers_start", "maintained_start", "churned", "churn_rate", "churn_rate_low",
-               "churn_rate_high", "churn_small_sample", "attrited", "attrition_rate", "attrition_rate_low",
-               "attrition_rate_high", "attrition_small_sample"]
+    columns = [
+        *keys,
+        "customers_start",
+        "maintained_start",
+        "churned",
+        "churn_rate",
+        "churn_rate_low",
+        "churn_rate_high",
+        "churn_small_sample",
+        "attrited",
+        "attrition_rate",
+        "attrition_rate_low",
+        "attrition_rate_high",
+        "attrition_small_sample",
+    ]
     frame = frame[columns].reset_index(drop=True)
     if level is None:
         frame.insert(1, "unit_name", "全行")

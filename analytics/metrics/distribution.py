@@ -1,4 +1,5 @@
 """Distribution and concentration: customers and AUM by tier, AUM band (二八), card level; Lorenz and Gini."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,8 +27,9 @@ def _finish(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level | 
     return with_labels(con, frame, level, scope).reset_index(drop=True)
 
 
-def tier_distribution(con: duckdb.DuckDBPyConnection, scope: Scope, level: Level | None = None,
-                      periods: list[date] | None = None) -> pd.DataFrame:
+def tier_distribution(
+    con: duckdb.DuckDBPyConnection, scope: Scope, level: Level | None = None, periods: list[date] | None = None
+) -> pd.DataFrame:
     """Customers and AUM by tier at each month end (all loaded periods, or `periods`), per unit when a level is given.
 
     口径: customers present at the month end (status not closed), placed in a tier by the policy in force;
@@ -38,7 +40,9 @@ def tier_distribution(con: duckdb.DuckDBPyConnection, scope: Scope, level: Level
     condition, params = scope.sql()
     params["periods"] = periods
     only = "and period in (select unnest($periods::date[]))" if periods is not None else ""
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         with rows_in_scope as (
             select period, {unit_key(level)} as unit, tier, customers, aum
             from tier_summary where {condition} {only}
@@ -54,14 +58,17 @@ def tier_distribution(con: duckdb.DuckDBPyConnection, scope: Scope, level: Level
             from grouped
         )
         select * from final order by period, unit, tier_rank
-    """, params)
+    """,
+        params,
+    )
     codes = [t.code for t in current_policy(con).tiers]
     frame.insert(2, "tier", [codes[r] for r in frame["tier_rank"]])
     return _finish(con, frame, level, scope)
 
 
-def band_concentration(con: duckdb.DuckDBPyConnection, period: date, scope: Scope,
-                       exclude_below_floor: bool = False) -> pd.DataFrame:
+def band_concentration(
+    con: duckdb.DuckDBPyConnection, period: date, scope: Scope, exclude_below_floor: bool = False
+) -> pd.DataFrame:
     """Count share against AUM share per AUM band at one month end (the 二八 analysis).
 
     口径: customers present at the month end, by period-end AUM in bands [floor, ceiling) of CNY 0, 100, 1千,
@@ -82,7 +89,9 @@ def band_concentration(con: duckdb.DuckDBPyConnection, period: date, scope: Scop
         params["floor"] = floor
         source = f"""select {band_expression()} as band, 1 as customers, aum from customer_snapshot
                      where period = $period and status <> 'closed' and aum >= $floor and {condition}"""
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         with rows_in_scope as ({source}),
         grouped as (
             select band, sum(customers)::bigint as customers, sum(aum) as aum from rows_in_scope group by band
@@ -96,7 +105,9 @@ def band_concentration(con: duckdb.DuckDBPyConnection, period: date, scope: Scop
             from grouped
         )
         select * from final order by band
-    """, params)
+    """,
+        params,
+    )
     floors = (None, *BAND_FLOORS)
     frame.insert(1, "floor", [floors[b] for b in frame["band"]])
     frame.insert(2, "ceiling", [BAND_FLOORS[b] if b < len(BAND_FLOORS) else None for b in frame["band"]])
@@ -111,8 +122,7 @@ def lorenz_curve(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, poi
     """
     found = concentration_summary(con, period, scope, points)
     curve = list(found["curve"].iloc[0]) if len(found) else []
-    frame = pd.DataFrame([{"customer_share": 0.0, "aum_share": 0.0}, *curve],
-                         columns=["customer_share", "aum_share"])
+    frame = pd.DataFrame([{"customer_share": 0.0, "aum_share": 0.0}, *curve], columns=["customer_share", "aum_share"])
     return frame.astype(float)
 
 
@@ -127,8 +137,11 @@ def gini(con: duckdb.DuckDBPyConnection, period: date, scope: Scope, level: Leve
         frame = concentration_summary(con, period, scope, curve=False).assign(unit="all")
     else:
         condition, params = scope.sql()
-        frame = fetch(con, f"select * from ({summary_sql(unit_key(level), condition)}) order by unit",
-                      params | {"period": period, "points": 1})
+        frame = fetch(
+            con,
+            f"select * from ({summary_sql(unit_key(level), condition)}) order by unit",
+            params | {"period": period, "points": 1},
+        )
     return _finish(con, frame[["unit", "customers", "aum", "gini"]], level, scope)
 
 
@@ -139,8 +152,9 @@ def _card_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(sort, na_position="last").drop(columns="_order")
 
 
-def card_distribution(con: duckdb.DuckDBPyConnection, period: date, scope: Scope,
-                      level: Level | None = None) -> pd.DataFrame:
+def card_distribution(
+    con: duckdb.DuckDBPyConnection, period: date, scope: Scope, level: Level | None = None
+) -> pd.DataFrame:
     """Customers and AUM by card level (普卡, 金卡, 白金卡, 钻石卡; none = no card recorded) at one month end.
 
     口径: customers present at the month end; share of the unit's customers. Returns columns:
@@ -148,7 +162,9 @@ def card_distribution(con: duckdb.DuckDBPyConnection, period: date, scope: Scope
     """
     condition, params = scope.sql()
     params["period"] = period
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         with rows_in_scope as (
             select {unit_key(level)} as unit, card_level, customers, aum
             from tier_summary where period = $period and {condition}
@@ -159,12 +175,15 @@ def card_distribution(con: duckdb.DuckDBPyConnection, period: date, scope: Scope
             from rows_in_scope group by unit, card_level
         )
         select * from final
-    """, params)
+    """,
+        params,
+    )
     return _finish(con, _card_order(frame), level, scope)
 
 
-def vip_growth(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-               level: Level | None = None) -> pd.DataFrame:
+def vip_growth(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope, level: Level | None = None
+) -> pd.DataFrame:
     """Card-level customers at two month ends and their growth (+N and %), with a gold-and-above total row.
 
     口径: stocks, each counted on the unit of its own month end: customers present with that card level.
@@ -174,7 +193,9 @@ def vip_growth(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Sc
     """
     condition, params = scope.sql()
     params.update(start=start, end=end, vip=list(VIP_LEVELS))
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         with rows_in_scope as (
             select {unit_key(level)} as unit, period, card_level, customers
             from tier_summary where period in ($start, $end) and {condition}
@@ -192,7 +213,9 @@ def vip_growth(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Sc
             from with_total group by unit, card_level
         )
         select * from final
-    """, params)
+    """,
+        params,
+    )
     frame["change"] = frame["customers_end"] - frame["customers_start"]
     frame["change_rate"] = frame["change"] / frame["customers_start"].where(frame["customers_start"] != 0)
     return _finish(con, _card_order(frame), level, scope)

@@ -1,5 +1,6 @@
 """Display names of units: the branch or manager name on the latest loaded period, 未分配 · <branch> for a
 branch's customers without a manager."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,9 @@ from analytics.core.sql import fetch
 from analytics.core.units import UNASSIGNED_PREFIX, Level, parse_level, unit_key
 
 
-def unit_labels(con: duckdb.DuckDBPyConnection, level: Level | None, scope: Scope,
-                period: date | None = None) -> pd.DataFrame:
+def unit_labels(
+    con: duckdb.DuckDBPyConnection, level: Level | None, scope: Scope, period: date | None = None
+) -> pd.DataFrame:
     """Display names of the units of `level`: the name on the latest loaded period (up to `period`).
 
     Returns columns: unit, unit_name. Branches show their branch name, managers their name; the unassigned
@@ -26,7 +28,8 @@ def unit_labels(con: duckdb.DuckDBPyConnection, level: Level | None, scope: Scop
     params["period"] = period
     limit = "and period <= $period" if period is not None else ""
     name = {
-        "region": "unit", "sub_branch": "unit",
+        "region": "unit",
+        "sub_branch": "unit",
         "branch": "coalesce(arg_max(branch_name, period) filter (where branch_name is not null), unit)",
         "manager": f"""case when unit like '{UNASSIGNED_PREFIX}%'
                            then '未分配 · ' || coalesce(arg_max(branch_name, period)
@@ -34,7 +37,9 @@ def unit_labels(con: duckdb.DuckDBPyConnection, level: Level | None, scope: Scop
                            else coalesce(arg_max(manager_name, period) filter (where manager_name is not null), unit)
                       end""",
     }[level]
-    return fetch(con, f"""
+    return fetch(
+        con,
+        f"""
         with directory as (
             select {unit_key(level)} as unit, period, branch_id, branch_name, manager_name
             from unit_directory
@@ -44,11 +49,14 @@ def unit_labels(con: duckdb.DuckDBPyConnection, level: Level | None, scope: Scop
             select unit, {name} as unit_name from directory group by unit
         )
         select * from final order by unit
-    """, params)
+    """,
+        params,
+    )
 
 
-def with_labels(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level | None, scope: Scope,
-                period: date | None = None) -> pd.DataFrame:
+def with_labels(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level | None, scope: Scope, period: date | None = None
+) -> pd.DataFrame:
     """`frame` with a unit_name column after its unit column (the key itself where no name is known)."""
     labels = unit_labels(con, level, scope, period)
     merged = frame.merge(labels, on="unit", how="left")

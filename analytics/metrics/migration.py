@@ -1,4 +1,5 @@
 """Tier migration between two month ends, pooled one-period transition matrices, and projections from them."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +23,10 @@ from analytics.store.schema import EXITED, NEW
 
 Step = Literal["period", "quarter"]
 
-def pair_rows_sql(con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]],
-                  precomputed: bool = True) -> tuple[str, dict]:
+
+def pair_rows_sql(
+    con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]], precomputed: bool = True
+) -> tuple[str, dict]:
     """A select giving migration_summary rows for `pairs`: the precomputed rows of pairs built at load, and the
     same aggregate computed live from customer_snapshot for any other pair (or all, with precomputed=False)."""
     periods = loaded_periods(con)
@@ -50,8 +53,14 @@ def _label(ranks: pd.Series, codes: list[str], missing: str) -> list[str]:
     return [missing if r < 0 else codes[r] for r in ranks]
 
 
-def migration_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-                     level: Level | None = None, precomputed: bool = True) -> pd.DataFrame:
+def migration_matrix(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    scope: Scope,
+    level: Level | None = None,
+    precomputed: bool = True,
+) -> pd.DataFrame:
     """Customers moving from their tier at `start` to their tier at `end` (any two loaded month ends).
 
     口径: rows are the tier at the start plus `new` (not present at the start), columns the tier at the end plus
@@ -63,7 +72,9 @@ def migration_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, sco
     """
     source, params = pair_rows_sql(con, [(start, end)], precomputed)
     condition, scope_params = scope.sql()
-    cells = fetch(con, f"""
+    cells = fetch(
+        con,
+        f"""
         with pair as ({source}),
         final as (
             select {unit_key(level)} as unit, from_tier as from_rank, to_tier as to_rank,
@@ -73,12 +84,19 @@ def migration_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, sco
             group by all
         )
         select * from final
-    """, params | scope_params)
+    """,
+        params | scope_params,
+    )
     ranks = list(range(len(current_policy(con).tiers)))
     grid = pd.DataFrame(
-        [(u, f, t) for u in sorted(set(cells["unit"])) or (["all"] if level is None else [])
-         for f, t in product([*ranks, NEW], [*ranks, EXITED]) if (f, t) != (NEW, EXITED)],
-        columns=["unit", "from_rank", "to_rank"])
+        [
+            (u, f, t)
+            for u in sorted(set(cells["unit"])) or (["all"] if level is None else [])
+            for f, t in product([*ranks, NEW], [*ranks, EXITED])
+            if (f, t) != (NEW, EXITED)
+        ],
+        columns=["unit", "from_rank", "to_rank"],
+    )
     frame = grid.merge(cells, on=["unit", "from_rank", "to_rank"], how="left")
     frame[["customers", "aum_from", "aum_to"]] = frame[["customers", "aum_from", "aum_to"]].fillna(0)
     frame["customers"] = frame["customers"].astype("int64")
@@ -87,15 +105,17 @@ def migration_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, sco
     codes = [t.code for t in current_policy(con).tiers]
     frame.insert(1, "from_tier", _label(frame["from_rank"], codes, "new"))
     frame.insert(2, "to_tier", _label(frame["to_rank"], codes, "exited"))
-    frame = frame[["unit", "from_tier", "to_tier", "from_rank", "to_rank", "customers", "row_share",
-                   "aum_from", "aum_to"]]
+    frame = frame[
+        ["unit", "from_tier", "to_tier", "from_rank", "to_rank", "customers", "row_share", "aum_from", "aum_to"]
+    ]
     if level is None:
         return frame.drop(columns="unit")
     return with_labels(con, frame, level, scope)
 
 
-def migration_rates(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-                    level: Level | None = None) -> pd.DataFrame:
+def migration_rates(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope, level: Level | None = None
+) -> pd.DataFrame:
     """Upgrade, stay, downgrade and exit rates per tier at the start, between two month ends.
 
     口径: of the customers in a tier at the start (by unit at the start), the share in a higher tier at the end
@@ -106,10 +126,18 @@ def migration_rates(con: duckdb.DuckDBPyConnection, start: date, end: date, scop
     cells = migration_matrix(con, start, end, scope, level)
     cells = cells[cells["from_rank"] >= 0].copy()
     keys = ["unit", "unit_name"] if level is not None else []
-    cells["move"] = np.select([cells["to_rank"] == EXITED, cells["to_rank"] > cells["from_rank"],
-                               cells["to_rank"] == cells["from_rank"]], ["exited", "upgraded", "stayed"], "downgraded")
-    table = cells.pivot_table(index=[*keys, "from_tier", "from_rank"], columns="move", values="customers",
-                              aggfunc="sum", fill_value=0).reset_index().rename_axis(columns=None)
+    cells["move"] = np.select(
+        [cells["to_rank"] == EXITED, cells["to_rank"] > cells["from_rank"], cells["to_rank"] == cells["from_rank"]],
+        ["exited", "upgraded", "stayed"],
+        "downgraded",
+    )
+    table = (
+        cells.pivot_table(
+            index=[*keys, "from_tier", "from_rank"], columns="move", values="customers", aggfunc="sum", fill_value=0
+        )
+        .reset_index()
+        .rename_axis(columns=None)
+    )
     for move in ("upgraded", "stayed", "downgraded", "exited"):
         if move not in table:
             table[move] = 0
@@ -117,8 +145,20 @@ def migration_rates(con: duckdb.DuckDBPyConnection, start: date, end: date, scop
     table["customers_start"] = table[["upgraded", "stayed", "downgraded", "exited"]].sum(axis=1)
     for move, name in (("upgraded", "upgrade"), ("stayed", "stay"), ("downgraded", "downgrade"), ("exited", "exit")):
         table[f"{name}_rate"] = table[move] / table["customers_start"].where(table["customers_start"] != 0)
-    columns = [*keys, "tier", "tier_rank", "customers_start", "upgraded", "stayed", "downgraded", "exited",
-               "upgrade_rate", "stay_rate", "downgrade_rate", "exit_rate"]
+    columns = [
+        *keys,
+        "tier",
+        "tier_rank",
+        "customers_start",
+        "upgraded",
+        "stayed",
+        "downgraded",
+        "exited",
+        "upgrade_rate",
+        "stay_rate",
+        "downgrade_rate",
+        "exit_rate",
+    ]
     return table.sort_values([*keys, "tier_rank"])[columns].reset_index(drop=True)
 
 
@@ -131,26 +171,37 @@ def pooled_pairs(periods: list[date], start: date, end: date, step: Step = "peri
     return list(zip(inside, inside[1:]))
 
 
-def _pooled_cells(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope,
-                  step: Step) -> tuple[pd.DataFrame, list[tuple[date, date]]]:
+def _pooled_cells(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope, step: Step
+) -> tuple[pd.DataFrame, list[tuple[date, date]]]:
     pairs = pooled_pairs(loaded_periods(con), start, end, step)
     if not pairs:
         raise ValueError(f"no consecutive {step} pair between {start} and {end}")
     source, params = pair_rows_sql(con, pairs)
     condition, scope_params = scope.sql()
-    cells = fetch(con, f"""
+    cells = fetch(
+        con,
+        f"""
         with pairs as ({source}),
         final as (
             select from_tier as from_rank, to_tier as to_rank, sum(customers)::bigint as customers
             from pairs where {condition} group by all
         )
         select * from final
-    """, params | scope_params)
+    """,
+        params | scope_params,
+    )
     return cells, pairs
 
 
-def pooled_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, scope: Scope, step: Step = "period",
-                  confidence: float = 0.95) -> pd.DataFrame:
+def pooled_matrix(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    scope: Scope,
+    step: Step = "period",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """One-period transition matrix pooled over the consecutive pairs of periods from `start` to `end`.
 
     口径 (cohort method): for every consecutive pair of loaded month ends (step='quarter': of quarter ends) in
@@ -174,8 +225,9 @@ def pooled_matrix(con: duckdb.DuckDBPyConnection, start: date, end: date, scope:
     return frame
 
 
-def project_distribution(con: duckdb.DuckDBPyConnection, start: date, end: date, steps: int, scope: Scope,
-                         step: Step = "period") -> pd.DataFrame:
+def project_distribution(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, steps: int, scope: Scope, step: Step = "period"
+) -> pd.DataFrame:
     """Expected customers per tier `steps` periods after `end`, from the pooled matrix of start..end.
 
     口径: the tier distribution at the last loaded period up to `end` is multiplied by the pooled one-period
@@ -198,8 +250,12 @@ def project_distribution(con: duckdb.DuckDBPyConnection, start: date, end: date,
     matrix = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), np.eye(n, n + 1))[:, :n]
     condition, params = scope.sql()
     params["base"] = base
-    stock = fetch(con, f"select tier, sum(customers) as customers from tier_summary "
-                       f"where period = $base and {condition} group by tier", params)
+    stock = fetch(
+        con,
+        f"select tier, sum(customers) as customers from tier_summary "
+        f"where period = $base and {condition} group by tier",
+        params,
+    )
     state = np.zeros(n)
     for tier, customers in stock.itertuples(index=False):
         state[tier] = customers
@@ -207,7 +263,9 @@ def project_distribution(con: duckdb.DuckDBPyConnection, start: date, end: date,
     rows = []
     for k in range(steps + 1):
         total = state.sum()
-        rows += [(k, add_months(base, k * months), codes[r], r, state[r], state[r] / total if total else np.nan)
-                 for r in range(n)]
+        rows += [
+            (k, add_months(base, k * months), codes[r], r, state[r], state[r] / total if total else np.nan)
+            for r in range(n)
+        ]
         state = state @ matrix + entrants
     return pd.DataFrame(rows, columns=["step", "period", "tier", "tier_rank", "customers", "customer_share"])

@@ -1,4 +1,5 @@
 """The quarter's headline figures for a scope taken as one unit, beside the quarter before."""
+
 from __future__ import annotations
 
 import duckdb
@@ -34,19 +35,63 @@ def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, sco
             continue
         whole = unit_indicators(con, start, end, None, scope, policy).drop(columns=["unit", "with_products_end"])
         stock = totals.loc[pd.Timestamp(end)] if pd.Timestamp(end) in totals.index else None
-        rows.append({"quarter": str(q), "start": start, "end": end,
-                     "customers": int(stock["customers"]) if stock is not None else 0,
-                     "maintained": int(stock["maintained"]) if stock is not None else 0,
-                     "aum": float(stock["aum"]) if stock is not None else 0.0,
-                     **(whole.iloc[0].to_dict() if len(whole) else {})})
-    frame = pd.DataFrame(rows, columns=["quarter", "start", "end", "customers", "maintained", "aum",
-                                        "maintained_start", "maintained_end", "churned", "upgraded", "covered_end",
-                                        "aum_start", "aum_end", "churn_rate", "upgrade_rate", "coverage_rate",
-                                        "growth", "aum_growth"])
+        rows.append(
+            {
+                "quarter": str(q),
+                "start": start,
+                "end": end,
+                "customers": int(stock["customers"]) if stock is not None else 0,
+                "maintained": int(stock["maintained"]) if stock is not None else 0,
+                "aum": float(stock["aum"]) if stock is not None else 0.0,
+                **(whole.iloc[0].to_dict() if len(whole) else {}),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "quarter",
+            "start",
+            "end",
+            "customers",
+            "maintained",
+            "aum",
+            "maintained_start",
+            "maintained_end",
+            "churned",
+            "upgraded",
+            "covered_end",
+            "aum_start",
+            "aum_end",
+            "churn_rate",
+            "upgrade_rate",
+            "coverage_rate",
+            "growth",
+            "aum_growth",
+        ],
+    )
     counts = ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end"]
     frame[counts] = frame[counts].fillna(0).astype("int64")  # a scope with no maintained customer at either end
     frame[["aum_start", "aum_end"]] = frame[["aum_start", "aum_end"]].fillna(0.0)
     frame["covered_end"] = frame["covered_end"].astype("Int64").where(frame["coverage_rate"].notna())
-    return frame[["quarter", "start", "end", "customers", "maintained", "aum", "maintained_start",
-                  "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate", "covered_end",
-                  "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth"]]
+    return frame[
+        [
+            "quarter",
+            "start",
+            "end",
+            "customers",
+            "maintained",
+            "aum",
+            "maintained_start",
+            "maintained_end",
+            "churned",
+            "churn_rate",
+            "upgraded",
+            "upgrade_rate",
+            "covered_end",
+            "coverage_rate",
+            "growth",
+            "aum_start",
+            "aum_end",
+            "aum_growth",
+        ]
+    ]

@@ -1,4 +1,5 @@
 """The reports of `python -m analytics report ...`: fixed columns (docs/metrics.md), one DataFrame per report."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,17 +27,44 @@ KINDS = ("tiers", "migration", "scorecard", "churn")
 COLUMNS: dict[str, list[str]] = {
     "tiers": ["period", "tier", "customers", "aum"],
     "migration": ["from_tier", "to_tier", "customers", "aum_from", "aum_to"],
-    "scorecard": ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
-                  "coverage_rate", "growth", "aum_growth", "score", "rank"],
-    "churn": ["unit", "tier", "customers_start", "maintained_start", "churned", "churn_rate", "attrited",
-              "attrition_rate"],
+    "scorecard": [
+        "unit",
+        "maintained_start",
+        "maintained_end",
+        "churned",
+        "churn_rate",
+        "upgraded",
+        "upgrade_rate",
+        "coverage_rate",
+        "growth",
+        "aum_growth",
+        "score",
+        "rank",
+    ],
+    "churn": [
+        "unit",
+        "tier",
+        "customers_start",
+        "maintained_start",
+        "churned",
+        "churn_rate",
+        "attrited",
+        "attrition_rate",
+    ],
 }
 
 
-def build_report(con: duckdb.DuckDBPyConnection, kind: str, *, period: date | str | None = None,
-                 start: date | str | None = None, end: date | str | None = None,
-                 quarter: Quarter | str | None = None, by: str | None = None,
-                 scope: Scope = Scope()) -> pd.DataFrame:
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    *,
+    period: date | str | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    quarter: Quarter | str | None = None,
+    by: str | None = None,
+    scope: Scope = Scope(),
+) -> pd.DataFrame:
     """One report with exactly its columns (rates as fractions, null where undefined).
 
     tiers: every loaded month end (or `period`), per tier (and per unit with `by`); migration: `start` to `end`,
@@ -91,8 +119,10 @@ def _pair(periods: list[date], kind: str, start, end, quarter) -> tuple[date, da
 def _all_tiers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, periods: list[date]) -> pd.DataFrame:
     """Every tier of every period, with 0 where the tier has no customers."""
     codes = [t.code for t in current_policy(con).tiers]
-    grid = pd.DataFrame([(pd.Timestamp(p), rank, code) for p in periods for rank, code in enumerate(codes)],
-                        columns=["period", "tier_rank", "tier"])
+    grid = pd.DataFrame(
+        [(pd.Timestamp(p), rank, code) for p in periods for rank, code in enumerate(codes)],
+        columns=["period", "tier_rank", "tier"],
+    )
     frame = frame.assign(period=pd.to_datetime(frame["period"]))
     merged = grid.merge(frame[["period", "tier_rank", "customers", "aum"]], on=["period", "tier_rank"], how="left")
     merged["customers"] = merged["customers"].fillna(0).astype("int64")

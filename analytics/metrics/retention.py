@@ -1,4 +1,5 @@
 """Retention of newly maintained customers (the triangle) and survival by starting tier, on quarter ends."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,12 +26,16 @@ def retention_triangle(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
     retained, retention_rate.
     """
     condition, params = scope.sql()
-    frame = fetch(con, f"""
+    frame = fetch(
+        con,
+        f"""
         select cohort, quarters_after, period, sum(cohort_size)::bigint as cohort_size,
                sum(retained)::bigint as retained
         from retention_summary where {condition}
         group by all order by cohort, quarters_after
-    """, params)
+    """,
+        params,
+    )
     frame["retention_rate"] = frame["retained"] / frame["cohort_size"]
     frame["cohort"] = [str(Quarter(o // 4, o % 4 + 1)) for o in frame["cohort"]]
     return frame
@@ -57,12 +62,19 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
     follow = ends_followed(periods, start)
     policy = current_policy(con)
     condition, params = scope.sql()
-    source = ("select * from survival_summary where start = $start" if ends and start == ends[0]  # kept at load
-              else first_events_sql(condition))
-    events = fetch(con, f"""
+    source = (
+        "select * from survival_summary where start = $start"
+        if ends and start == ends[0]  # kept at load
+        else first_events_sql(condition)
+    )
+    events = fetch(
+        con,
+        f"""
         select start_tier, k, event, sum(customers)::bigint as customers from ({source})
         where {condition} group by all
-    """, params | follow_params(start, follow, policy))
+    """,
+        params | follow_params(start, follow, policy),
+    )
     codes = [t.code for t in policy.tiers]
     rows = []
     for tier in sorted(set(events["start_tier"])):
@@ -74,8 +86,32 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
             step = {e: int(mine.loc[(mine["k"] == k) & (mine["event"] == e), "customers"].sum()) for e in out}
             for e in out:
                 out[e] += step[e]
-            rows.append((codes[tier], tier, k, follow[k - 1] if k else start, at_risk, step["churned"],
-                         step["downgraded"], 1 - (out["churned"] + out["downgraded"]) / size,
-                         out["churned"] / size, out["downgraded"] / size))
-    return pd.DataFrame(rows, columns=["tier", "tier_rank", "quarters_after", "period", "at_risk", "churned",
-                                       "downgraded", "survival", "churn_incidence", "downgrade_incidence"])
+            rows.append(
+                (
+                    codes[tier],
+                    tier,
+                    k,
+                    follow[k - 1] if k else start,
+                    at_risk,
+                    step["churned"],
+                    step["downgraded"],
+                    1 - (out["churned"] + out["downgraded"]) / size,
+                    out["churned"] / size,
+                    out["downgraded"] / size,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "tier",
+            "tier_rank",
+            "quarters_after",
+            "period",
+            "at_risk",
+            "churned",
+            "downgraded",
+            "survival",
+            "churn_incidence",
+            "downgrade_incidence",
+        ],
+    )

@@ -1,4 +1,5 @@
 """The quarterly 保争挖抢培 scorecard of units: five indicators, composite score, rank, targets, change."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -54,16 +55,32 @@ def _scored(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level
     frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
     ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
     frame["score"], frame["rank"] = score_units(frame, ranked, policy)
-    columns = ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded", "upgrade_rate",
-               "covered_end", "coverage_rate", "growth", "aum_start", "aum_end", "aum_growth", "score", "rank"]
+    columns = [
+        "unit",
+        "maintained_start",
+        "maintained_end",
+        "churned",
+        "churn_rate",
+        "upgraded",
+        "upgrade_rate",
+        "covered_end",
+        "coverage_rate",
+        "growth",
+        "aum_start",
+        "aum_end",
+        "aum_growth",
+        "score",
+        "rank",
+    ]
     frame = frame[columns]
     for indicator, target in policy.targets.items():
         frame[f"{indicator}_attainment"] = _attainment(frame[INDICATORS[indicator][0]], target, indicator == "churn")
     return frame.reset_index(drop=True)
 
 
-def unit_indicators(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
-                    policy: Policy) -> pd.DataFrame:
+def unit_indicators(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope, policy: Policy
+) -> pd.DataFrame:
     """The counts and the five indicators of each unit (the whole scope as unit 'all' when level is None), as
     scorecard defines them, without score or labels. Returns columns: unit, maintained_start, maintained_end,
     churned, upgraded, covered_end, with_products_end, aum_start, aum_end and the five rates."""
@@ -71,8 +88,9 @@ def unit_indicators(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
     return _typed(fetch(con, f"{sql} select * from final order by unit", params))
 
 
-def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope,
-                    policy: Policy) -> tuple[str, dict]:
+def _indicators_sql(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope, policy: Policy
+) -> tuple[str, dict]:
     """WITH clauses ending in `final`: one row per unit with its counts and rates."""
     condition, params = scope.sql()
     params |= {"a": start, "b": end, "m": policy.maintained_rank}
@@ -81,7 +99,8 @@ def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
     else:
         pair, pair_params = pair_rows_sql(con, [(start, end)], precomputed=False)
         rows, params = scorecard_counts_sql(pair), params | pair_params
-    return f"""
+    return (
+        f"""
         with unit_rows as ({rows}),
         counts as (
             select {unit_key(level)} as unit,
@@ -102,7 +121,9 @@ def _indicators_sql(con: duckdb.DuckDBPyConnection, start: date, end: date, leve
                    (aum_end - aum_start)::double / nullif(aum_start, 0)::double as aum_growth
             from counts
         )
-    """, params
+    """,
+        params,
+    )
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -143,8 +164,9 @@ def _attainment(actual: pd.Series, target: float, lower_is_better: bool) -> np.n
     return np.minimum(ratio, ATTAINMENT_CAP)  # NaN stays NaN
 
 
-def quarter_scorecard(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, level: Level, scope: Scope,
-                      compare: bool = True) -> pd.DataFrame:
+def quarter_scorecard(
+    con: duckdb.DuckDBPyConnection, quarter: Quarter | str, level: Level, scope: Scope, compare: bool = True
+) -> pd.DataFrame:
     """The scorecard of a quarter (last month end of the previous quarter to the quarter's last month end),
     with the change against the previous quarter.
 

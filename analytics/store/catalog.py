@@ -1,4 +1,5 @@
 """What is loaded: the periods, their customers and AUM, the load history, and the version of the data."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,9 @@ def period_totals(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.
     Returns columns: period, customers, maintained, aum.
     """
     condition, params = scope.sql()
-    return fetch(con, f"""
+    return fetch(
+        con,
+        f"""
         with visible as (
             select period, customers, maintained, aum from tier_summary where {condition}
         ),
@@ -26,21 +29,29 @@ def period_totals(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.
             from visible group by period
         )
         select * from final order by period
-    """, params)
+    """,
+        params,
+    )
 
 
 def load_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     """The most recent loads: file, SHA-256, periods, rows, AUM total, policy, outcome, problems, time."""
-    return fetch(con, """
+    return fetch(
+        con,
+        """
         select load_id, loaded_at, file_name, sha256, periods, rows, aum_total, policy_sha256, outcome, problems,
                message
         from load_log order by load_id desc limit $limit
-    """, {"limit": limit})
+    """,
+        {"limit": limit},
+    )
 
 
 def period_quality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per loaded period: rows and AUM as loaded, the file they came from, and months missing before it."""
-    return fetch(con, """
+    return fetch(
+        con,
+        """
         with loaded as (
             select period, rows, aum_total, file_name, lag(period) over (order by period) as previous
             from period_source
@@ -53,7 +64,8 @@ def period_quality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             from loaded
         )
         select * from final order by period
-    """)
+    """,
+    )
 
 
 def loaded_periods(con: duckdb.DuckDBPyConnection) -> list[date]:
@@ -68,6 +80,7 @@ def quarters(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a load or a new policy changes what the analytics return (latest load id, policy)."""
-    rows = fetch_rows(con, "select coalesce(max(load_id), 0) as v, (select max(sha256) from policy_in_force) as p "
-                           "from load_log")
+    rows = fetch_rows(
+        con, "select coalesce(max(load_id), 0) as v, (select max(sha256) from policy_in_force) as p from load_log"
+    )
     return f"{rows[0][0]}:{rows[0][1]}"

@@ -1,4 +1,5 @@
 """Opening the database file: its tables created when writable, derived tables of an older layout rebuilt."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ old inode stays valid) and reopen when the file changes, so a dashboard serving 
 error and never sees a half-loaded period; a writer killed at any moment leaves only a stray copy.
 Readers are sealed: no file access, no extensions, no attaching, and the configuration is locked.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -44,10 +45,14 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
         return None
     con = duckdb.connect(":memory:")
     con.execute(f"attach $path as {CATALOG} (read_only)", {"path": str(path)})
-    tables = con.execute("select table_name from duckdb_tables() where database_name = $catalog", {"catalog": CATALOG}).fetchall()
+    tables = con.execute(
+        "select table_name from duckdb_tables() where database_name = $catalog", {"catalog": CATALOG}
+    ).fetchall()
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
-    con.execute("set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT})  # live queries past it spill to the temp folder
+    con.execute(
+        "set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT}
+    )  # live queries past it spill to the temp folder
     con.execute("set temp_directory = $folder", {"folder": str(READER_SPILL_DIR)})
     con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")

@@ -1,4 +1,5 @@
 """The policy recorded in the database: the one in force, and recording a new one with its tier definitions."""
+
 from __future__ import annotations
 
 import functools
@@ -27,9 +28,13 @@ def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:
 
 def record_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     con.execute("delete from policy_in_force")
-    con.execute("insert into policy_in_force values ($sha256, $source, $text, current_timestamp)",
-                {"sha256": policy.sha256, "source": policy.source, "text": policy.text})
+    con.execute(
+        "insert into policy_in_force values ($sha256, $source, $text, current_timestamp)",
+        {"sha256": policy.sha256, "source": policy.source, "text": policy.text},
+    )
     con.execute("delete from tier_def")
     for t in policy.tiers:
-        con.execute("insert into tier_def values ($rank, $code, $name_zh, $name_en, $min_aum)",
-                    {"rank": t.rank, "code": t.code, "name_zh": t.name_zh, "name_en": t.name_en, "min_aum": t.min_aum})
+        con.execute(
+            "insert into tier_def values ($rank, $code, $name_zh, $name_en, $min_aum)",
+            {"rank": t.rank, "code": t.code, "name_zh": t.name_zh, "name_en": t.name_en, "min_aum": t.min_aum},
+        )

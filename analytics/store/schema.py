@@ -1,4 +1,5 @@
 """The store's tables: customer snapshots, the policy and load records, and the derived (summary) tables."""
+
 from __future__ import annotations
 
 MONEY = "decimal(18,2)"
@@ -106,13 +107,31 @@ create table if not exists migration_summary (
 DERIVED_VERSION = "7"
 
 
-DERIVED_TABLES = ("tier_summary", "band_summary", "unit_directory", "period_pair", "migration_summary",
-                  "concentration_summary", "retention_summary", "survival_summary",
-                  "top_customers", "scorecard_summary")
+DERIVED_TABLES = (
+    "tier_summary",
+    "band_summary",
+    "unit_directory",
+    "period_pair",
+    "migration_summary",
+    "concentration_summary",
+    "retention_summary",
+    "survival_summary",
+    "top_customers",
+    "scorecard_summary",
+)
 
 # the snapshot columns that say who a listed customer is and who maintains them, first in every customer list
-PERSON = ("customer_id", "customer_name", "id_number", "phone", "branch_id", "branch_name", "manager_id",
-          "manager_name", "card_level")
+PERSON = (
+    "customer_id",
+    "customer_name",
+    "id_number",
+    "phone",
+    "branch_id",
+    "branch_name",
+    "manager_id",
+    "manager_name",
+    "card_level",
+)
 
 NEW = -1  # from_tier of customers not present at the start
 

@@ -7,6 +7,7 @@ for 10M customers x 12 months. Each phase runs in its own process (tools.bench.p
 stderr. The exit code is 1 when a call fails, a page raises, the row counts disagree or pandas and DuckDB give
 different answers; a MISS does not fail the command.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 9, 30), help="last month end")
     parser.add_argument("--workdir", type=Path, help="extracts and database (default: a temporary folder)")
-    parser.add_argument("--db", type=Path, help="the bench database (default WORKDIR/bench.duckdb); never reused "
-                                                "unless --reuse")
+    parser.add_argument(
+        "--db", type=Path, help="the bench database (default WORKDIR/bench.duckdb); never reused unless --reuse"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the existing --db: no generation, no load")
     parser.add_argument("--keep", action="store_true", help="keep the extracts and the database")
     parser.add_argument("--load-only", action="store_true", help="generate and load only")
@@ -68,8 +70,7 @@ def _measure_bank(args: argparse.Namespace, db: Path, out: dict) -> None:
         say("pandas baseline")
         out["load_average"]["baseline"] = os.getloadavg()[0]
         out["baseline"] = in_child(baseline_phase, str(db), out["queries"]["defaults"], args.runs)
-        out["problems"] += [f"pandas and DuckDB differ: {v}" for v in out["baseline"]["checks"].values()
-                            if v != "ok"]
+        out["problems"] += [f"pandas and DuckDB differ: {v}" for v in out["baseline"]["checks"].values() if v != "ok"]
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -78,15 +79,28 @@ def measure(args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="bank-bench-")) if made_workdir else args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or workdir / "bench.duckdb"
-    out: dict[str, Any] = {"machine": machine(), "db": str(db), "problems": [], "load_average": {},
-                           "size": {"customers": None if args.reuse else args.customers,
-                                    "months": None if args.reuse else args.months, "seed": args.seed,
-                                    "end": args.end.isoformat(), "runs": args.runs, "page_runs": args.page_runs}}
+    out: dict[str, Any] = {
+        "machine": machine(),
+        "db": str(db),
+        "problems": [],
+        "load_average": {},
+        "size": {
+            "customers": None if args.reuse else args.customers,
+            "months": None if args.reuse else args.months,
+            "seed": args.seed,
+            "end": args.end.isoformat(),
+            "runs": args.runs,
+            "page_runs": args.page_runs,
+        },
+    }
     if Path(db).exists() != args.reuse:  # checked before anything that would clean up after itself
         if made_workdir:
             workdir.rmdir()
-        raise SystemExit(f"bench: {db} exists: give --reuse to measure it, or another --db" if not args.reuse
-                         else f"bench: --reuse: no database at {db}")
+        raise SystemExit(
+            f"bench: {db} exists: give --reuse to measure it, or another --db"
+            if not args.reuse
+            else f"bench: --reuse: no database at {db}"
+        )
     try:
         if not args.reuse:
             build(out, workdir, Path(db), args.customers, args.months, args.end, args.seed, args.keep)

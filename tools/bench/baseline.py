@@ -5,6 +5,7 @@ count, present (status not closed) and a tier placed here from the AUM and the p
 tier, so that the cross-check against DuckDB is a second implementation). Each computation then starts from
 that frame, as an analyst with the data in memory would: filter, merge, group by.
 """
+
 from __future__ import annotations
 
 import time
@@ -31,11 +32,15 @@ NEW = EXITED = -1
 
 def read_snapshots(con: Any, policy: Any) -> pd.DataFrame:
     basis = {"aum": "aum", "aum_month_avg": "aum_month_avg"}[policy.basis]
-    frame = con.sql(f"""
+    frame = (
+        con.sql(f"""
         select period, customer_id, branch_id, status <> 'closed' as present,
                ({basis} * 100)::bigint as aum_cents, product_count
         from customer_snapshot
-    """).to_arrow_table().to_pandas()
+    """)
+        .to_arrow_table()
+        .to_pandas()
+    )
     bounds = np.array([int(t.min_aum * 100) for t in policy.tiers])
     frame["tier"] = np.clip(np.searchsorted(bounds, frame["aum_cents"].to_numpy(), side="right") - 1, 0, None)
     frame["tier"] = frame["tier"].astype("int8")
@@ -49,8 +54,11 @@ def _at(snap: pd.DataFrame, period: date, columns: list[str]) -> pd.DataFrame:
 
 def tier_distribution(snap: pd.DataFrame) -> pd.DataFrame:
     present = snap[snap["present"]]
-    frame = present.groupby(["period", "tier"]).agg(customers=("customer_id", "size"),
-                                                     aum_cents=("aum_cents", "sum")).reset_index()
+    frame = (
+        present.groupby(["period", "tier"])
+        .agg(customers=("customer_id", "size"), aum_cents=("aum_cents", "sum"))
+        .reset_index()
+    )
     frame["customer_share"] = frame["customers"] / frame.groupby("period")["customers"].transform("sum")
     frame["aum_share"] = frame["aum_cents"] / frame.groupby("period")["aum_cents"].transform("sum")
     return frame
@@ -66,59 +74,85 @@ def migration_matrix(snap: pd.DataFrame, start: date, end: date) -> pd.DataFrame
     pair = _pair(snap, start, end)
     pair["from_rank"] = pair["tier_a"].fillna(NEW).astype(int)
     pair["to_rank"] = pair["tier_b"].fillna(EXITED).astype(int)
-    frame = pair.groupby(["from_rank", "to_rank"]).agg(customers=("customer_id", "size"),
-                                                       aum_from=("aum_cents_a", "sum"),
-                                                       aum_to=("aum_cents_b", "sum")).reset_index()
+    frame = (
+        pair.groupby(["from_rank", "to_rank"])
+        .agg(customers=("customer_id", "size"), aum_from=("aum_cents_a", "sum"), aum_to=("aum_cents_b", "sum"))
+        .reset_index()
+    )
     frame["row_share"] = frame["customers"] / frame.groupby("from_rank")["customers"].transform("sum")
     return frame
 
 
-def churn_by_branch_and_tier(snap: pd.DataFrame, start: date, end: date, maintained: int,
-                             floor_cents: int) -> pd.DataFrame:
+def churn_by_branch_and_tier(
+    snap: pd.DataFrame, start: date, end: date, maintained: int, floor_cents: int
+) -> pd.DataFrame:
     pair = _pair(snap, start, end)
     started = pair[pair["tier_a"].notna()].astype({"tier_a": "int64"})
     to = started["tier_b"].fillna(EXITED)
     started["maintained"] = started["tier_a"] >= maintained
     started["churned"] = started["maintained"] & (to < maintained)
     started["attrited"] = started["tier_b"].isna() | (started["aum_cents_b"] < floor_cents)
-    frame = started.groupby(["branch_id", "tier_a"]).agg(
-        customers_start=("customer_id", "size"), maintained_start=("maintained", "sum"),
-        churned=("churned", "sum"), attrited=("attrited", "sum")).reset_index()
+    frame = (
+        started.groupby(["branch_id", "tier_a"])
+        .agg(
+            customers_start=("customer_id", "size"),
+            maintained_start=("maintained", "sum"),
+            churned=("churned", "sum"),
+            attrited=("attrited", "sum"),
+        )
+        .reset_index()
+    )
     frame["churn_rate"] = frame["churned"] / frame["maintained_start"].where(frame["maintained_start"] > 0)
     frame["attrition_rate"] = frame["attrited"] / frame["customers_start"]
     return frame.rename(columns={"branch_id": "unit", "tier_a": "tier_rank"})
 
 
-def scorecard_by_branch(snap: pd.DataFrame, start: date, end: date, maintained: int, min_products: int,
-                        weights: dict[str, float]) -> pd.DataFrame:
+def scorecard_by_branch(
+    snap: pd.DataFrame, start: date, end: date, maintained: int, min_products: int, weights: dict[str, float]
+) -> pd.DataFrame:
     a = _at(snap, start, ["customer_id", "branch_id", "tier", "aum_cents"])
     b = _at(snap, end, ["customer_id", "branch_id", "tier", "aum_cents", "product_count"])
     kept = a[a["tier"] >= maintained]
     moved = kept.merge(b[["customer_id", "tier"]], on="customer_id", how="left", suffixes=("", "_end"))
     to = moved["tier_end"].fillna(EXITED)
-    flows = moved.assign(churned=to < maintained, upgraded=to > moved["tier"]).groupby("branch_id")[
-        ["churned", "upgraded"]].sum()
-    stock_start = kept.groupby("branch_id").agg(maintained_start=("customer_id", "size"),
-                                                aum_start=("aum_cents", "sum"))
+    flows = (
+        moved.assign(churned=to < maintained, upgraded=to > moved["tier"])
+        .groupby("branch_id")[["churned", "upgraded"]]
+        .sum()
+    )
+    stock_start = kept.groupby("branch_id").agg(
+        maintained_start=("customer_id", "size"), aum_start=("aum_cents", "sum")
+    )
     ended = b[b["tier"] >= maintained]
-    stock_end = ended.assign(covered=ended["product_count"] >= min_products,
-                             with_products=ended["product_count"].notna()).groupby("branch_id").agg(
-        maintained_end=("customer_id", "size"), covered_end=("covered", "sum"),
-        with_products_end=("with_products", "sum"), aum_end=("aum_cents", "sum"))
+    stock_end = (
+        ended.assign(covered=ended["product_count"] >= min_products, with_products=ended["product_count"].notna())
+        .groupby("branch_id")
+        .agg(
+            maintained_end=("customer_id", "size"),
+            covered_end=("covered", "sum"),
+            with_products_end=("with_products", "sum"),
+            aum_end=("aum_cents", "sum"),
+        )
+    )
     frame = stock_start.join(stock_end, how="outer").join(flows, how="left").fillna(0)
     frame = frame.astype("int64").rename_axis("unit").reset_index()
     start_n = frame["maintained_start"].where(frame["maintained_start"] > 0)
     frame["churn_rate"] = frame["churned"] / start_n
     frame["upgrade_rate"] = frame["upgraded"] / start_n
-    frame["coverage_rate"] = (frame["covered_end"] / frame["maintained_end"].where(frame["maintained_end"] > 0)
-                              ).where(frame["with_products_end"] > 0)
+    frame["coverage_rate"] = (frame["covered_end"] / frame["maintained_end"].where(frame["maintained_end"] > 0)).where(
+        frame["with_products_end"] > 0
+    )
     frame["growth"] = (frame["maintained_end"] - frame["maintained_start"]) / start_n
     frame["aum_growth"] = (frame["aum_end"] - frame["aum_start"]) / frame["aum_start"].where(frame["aum_start"] != 0)
     points = pd.Series(0.0, index=frame.index)
     used = pd.Series(0.0, index=frame.index)
-    for key, column, better in (("churn", "churn_rate", False), ("upgrade", "upgrade_rate", True),
-                                ("coverage", "coverage_rate", True), ("growth", "growth", True),
-                                ("aum_growth", "aum_growth", True)):
+    for key, column, better in (
+        ("churn", "churn_rate", False),
+        ("upgrade", "upgrade_rate", True),
+        ("coverage", "coverage_rate", True),
+        ("growth", "growth", True),
+        ("aum_growth", "aum_growth", True),
+    ):
         pct = (frame[column] if better else -frame[column]).rank(method="max", pct=True)
         points += pct.fillna(0) * weights.get(key, 0.0)
         used += pct.notna() * weights.get(key, 0.0)
@@ -127,24 +161,32 @@ def scorecard_by_branch(snap: pd.DataFrame, start: date, end: date, maintained: 
     return frame.sort_values("unit").reset_index(drop=True)
 
 
-def customer_list(snap: pd.DataFrame, period: date, branch: str, tier: int, aum_min: float, aum_max: float,
-                  page_size: int) -> tuple[int, pd.DataFrame]:
+def customer_list(
+    snap: pd.DataFrame, period: date, branch: str, tier: int, aum_min: float, aum_max: float, page_size: int
+) -> tuple[int, pd.DataFrame]:
     """The filtered list as the explorer shows it: the count, and the first page by AUM."""
-    rows = snap[(snap["period"] == pd.Timestamp(period)) & snap["present"] & (snap["branch_id"] == branch)
-                & (snap["tier"] == tier) & (snap["aum_cents"] >= round(aum_min * 100))
-                & (snap["aum_cents"] <= round(aum_max * 100))]
+    rows = snap[
+        (snap["period"] == pd.Timestamp(period))
+        & snap["present"]
+        & (snap["branch_id"] == branch)
+        & (snap["tier"] == tier)
+        & (snap["aum_cents"] >= round(aum_min * 100))
+        & (snap["aum_cents"] <= round(aum_max * 100))
+    ]
     first = rows.sort_values(["aum_cents", "customer_id"], ascending=[False, True]).head(page_size)
     return len(rows), first
 
 
 # --- the cross-check: the same numbers from DuckDB's analytics and from pandas ------------------------------
 
+
 def _cents(values: pd.Series) -> np.ndarray:
     return np.round(pd.to_numeric(values).astype(float).to_numpy() * 100).astype("int64")
 
 
-def _same(name: str, ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], counts: list[str],
-          money: list[str] = ()) -> str:
+def _same(
+    name: str, ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], counts: list[str], money: list[str] = ()
+) -> str:
     """'ok', or what differs (rows joined on `keys`; counts compared exactly, money to the cent)."""
     merged = ours.merge(theirs, on=keys, how="outer", suffixes=("_duckdb", "_pandas"), indicator=True)
     if (merged["_merge"] != "both").any():
@@ -171,35 +213,64 @@ def crosscheck(con: Any, d: dict, answers: dict[str, Any]) -> dict[str, str]:
     s, end = Scope(), date.fromisoformat(d["end"])
     checks = {}
     duck = duck_tier_distribution(con, s)
-    duck = duck.assign(period=pd.to_datetime(duck["period"]).astype("datetime64[ns]"), tier=duck["tier_rank"],
-                       aum_cents=_cents(duck["aum"]))
-    checks["tier_distribution"] = _same("tier distribution", duck, answers["tier_distribution"],
-                                        ["period", "tier"], ["customers"], ["aum_cents"])
+    duck = duck.assign(
+        period=pd.to_datetime(duck["period"]).astype("datetime64[ns]"),
+        tier=duck["tier_rank"],
+        aum_cents=_cents(duck["aum"]),
+    )
+    checks["tier_distribution"] = _same(
+        "tier distribution", duck, answers["tier_distribution"], ["period", "tier"], ["customers"], ["aum_cents"]
+    )
     first, total = answers["customer_list"][1], answers["customer_list"][0]
-    listed = find_customers(con, end, Scope(branches=frozenset({d["list_branch"]})),
-                            CustomerFilter(tiers=(d["list_tier"],), aum_min=d["list_aum_min"],
-                                           aum_max=d["list_aum_max"]), "aum", True, PAGE_SIZE, 0)
-    checks["customer_list"] = "ok" if (listed.attrs["total_rows"] == total and list(listed["customer_id"]) ==
-                                       list(first["customer_id"])) else "customer list: rows differ"
+    listed = find_customers(
+        con,
+        end,
+        Scope(branches=frozenset({d["list_branch"]})),
+        CustomerFilter(tiers=(d["list_tier"],), aum_min=d["list_aum_min"], aum_max=d["list_aum_max"]),
+        "aum",
+        True,
+        PAGE_SIZE,
+        0,
+    )
+    checks["customer_list"] = (
+        "ok"
+        if (listed.attrs["total_rows"] == total and list(listed["customer_id"]) == list(first["customer_id"]))
+        else "customer list: rows differ"
+    )
     if d["start"] is None:
         return checks
     start = date.fromisoformat(d["start"])
     duck = duck_migration_matrix(con, start, end, s)
-    duck = duck[duck["customers"] > 0].assign(aum_from=lambda f: _cents(f["aum_from"]),
-                                              aum_to=lambda f: _cents(f["aum_to"]))
-    theirs = answers["migration_matrix"].fillna({"aum_from": 0, "aum_to": 0}).astype({"aum_from": "int64",
-                                                                                      "aum_to": "int64"})
-    checks["migration_matrix"] = _same("migration matrix", duck, theirs, ["from_rank", "to_rank"], ["customers"],
-                                       ["aum_from", "aum_to"])
+    duck = duck[duck["customers"] > 0].assign(
+        aum_from=lambda f: _cents(f["aum_from"]), aum_to=lambda f: _cents(f["aum_to"])
+    )
+    theirs = (
+        answers["migration_matrix"]
+        .fillna({"aum_from": 0, "aum_to": 0})
+        .astype({"aum_from": "int64", "aum_to": "int64"})
+    )
+    checks["migration_matrix"] = _same(
+        "migration matrix", duck, theirs, ["from_rank", "to_rank"], ["customers"], ["aum_from", "aum_to"]
+    )
     duck = churn_by_unit(con, start, end, "branch", s, True)
     duck = duck[duck["customers_start"] > 0]
-    checks["churn"] = _same("churn", duck, answers["churn"], ["unit", "tier_rank"],
-                            ["customers_start", "maintained_start", "churned", "attrited"])
+    checks["churn"] = _same(
+        "churn",
+        duck,
+        answers["churn"],
+        ["unit", "tier_rank"],
+        ["customers_start", "maintained_start", "churned", "attrited"],
+    )
     duck = scorecard(con, start, end, "branch", s)
     duck = duck.assign(aum_start=_cents(duck["aum_start"]), aum_end=_cents(duck["aum_end"]))
-    checks["scorecard"] = _same("scorecard", duck, answers["scorecard"], ["unit"],
-                                ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "rank"],
-                                ["aum_start", "aum_end"])
+    checks["scorecard"] = _same(
+        "scorecard",
+        duck,
+        answers["scorecard"],
+        ["unit"],
+        ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "rank"],
+        ["aum_start", "aum_end"],
+    )
     return checks
 
 
@@ -214,22 +285,24 @@ def baseline_phase(db: str, d: dict, runs: int) -> dict:
     started = time.perf_counter()
     snap = read_snapshots(con, policy)
     read_s = time.perf_counter() - started
-    say(f"pandas: {len(snap):,} rows in memory ({snap.memory_usage(deep=True).sum() / GIB:.2f} GiB) "
-        f"in {read_s:.1f} s")
+    say(f"pandas: {len(snap):,} rows in memory ({snap.memory_usage(deep=True).sum() / GIB:.2f} GiB) in {read_s:.1f} s")
     end = date.fromisoformat(d["end"])
     jobs: dict[str, Callable[[], Any]] = {
         "tier_distribution": lambda: tier_distribution(snap),
-        "customer_list": lambda: customer_list(snap, end, d["list_branch"], policy.rank_of(d["list_tier"]),
-                                               d["list_aum_min"], d["list_aum_max"], PAGE_SIZE),
+        "customer_list": lambda: customer_list(
+            snap, end, d["list_branch"], policy.rank_of(d["list_tier"]), d["list_aum_min"], d["list_aum_max"], PAGE_SIZE
+        ),
     }
     if d["start"] is not None:
         start = date.fromisoformat(d["start"])
         jobs |= {
             "migration_matrix": lambda: migration_matrix(snap, start, end),
-            "churn": lambda: churn_by_branch_and_tier(snap, start, end, policy.maintained_rank,
-                                                      int(policy.attrition_floor * 100)),
-            "scorecard": lambda: scorecard_by_branch(snap, start, end, policy.maintained_rank,
-                                                     policy.coverage_min_products, policy.weights),
+            "churn": lambda: churn_by_branch_and_tier(
+                snap, start, end, policy.maintained_rank, int(policy.attrition_floor * 100)
+            ),
+            "scorecard": lambda: scorecard_by_branch(
+                snap, start, end, policy.maintained_rank, policy.coverage_min_products, policy.weights
+            ),
         }
     timings, answers = {}, {}
     for name, job in jobs.items():
@@ -237,5 +310,11 @@ def baseline_phase(db: str, d: dict, runs: int) -> dict:
         say(f"pandas {name}: {timings[name]['median_ms']:.0f} ms")
     checks = crosscheck(con, d, answers)
     con.close()
-    return {"rows": len(snap), "read_s": read_s, "memory_bytes": int(snap.memory_usage(deep=True).sum()),
-            "timings": timings, "checks": checks, "peak_rss": peak_rss()}
+    return {
+        "rows": len(snap),
+        "read_s": read_s,
+        "memory_bytes": int(snap.memory_usage(deep=True).sum()),
+        "timings": timings,
+        "checks": checks,
+        "peak_rss": peak_rss(),
+    }

@@ -3,6 +3,7 @@
 Every month but the last in one writing() session (each file its own transaction), as `python -m analytics load`
 does; the last month as "one new month" in a session of its own (copy of the database, load, checkpoint, swap).
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,14 @@ def load_history(db: str, paths: list[str], keep: bool) -> dict:
             if not keep:
                 path.unlink()
         closing = time.perf_counter()
-    return {"months": months, "open_s": opened, "commit_s": time.perf_counter() - closing,
-            "seconds": time.perf_counter() - started, "db_bytes": os.path.getsize(db), "peak_rss": peak_rss()}
+    return {
+        "months": months,
+        "open_s": opened,
+        "commit_s": time.perf_counter() - closing,
+        "seconds": time.perf_counter() - started,
+        "db_bytes": os.path.getsize(db),
+        "peak_rss": peak_rss(),
+    }
 
 
 def load_new_month(db: str, path: str, keep: bool) -> dict:
@@ -78,12 +85,17 @@ def load_new_month(db: str, path: str, keep: bool) -> dict:
     say(f"loaded the new month {Path(path).name}: {result.rows:,} rows in {done - started:.1f} s")
     if not keep:
         Path(path).unlink()
-    return _loaded(result) | {"copy_s": copied - started, "load_s": loaded - copied, "commit_s": done - loaded,
-                              "seconds": done - started, "db_bytes": os.path.getsize(db), "peak_rss": peak_rss()}
+    return _loaded(result) | {
+        "copy_s": copied - started,
+        "load_s": loaded - copied,
+        "commit_s": done - loaded,
+        "seconds": done - started,
+        "db_bytes": os.path.getsize(db),
+        "peak_rss": peak_rss(),
+    }
 
 
-def build(out: dict, workdir: Path, db: Path, customers: int, months: int, end: date, seed: int,
-          keep: bool) -> None:
+def build(out: dict, workdir: Path, db: Path, customers: int, months: int, end: date, seed: int, keep: bool) -> None:
     """Generates into WORKDIR/extracts and loads into `db`, each phase in its own process; the results, the
     load averages before them and any row count that disagrees go into `out`."""
     need = CSV_BYTES_PER_ROW * customers * months
@@ -96,8 +108,10 @@ def build(out: dict, workdir: Path, db: Path, customers: int, months: int, end: 
     paths = [f["path"] for f in out["generate"]["files"]]
     say(f"generated in {out['generate']['seconds']:.0f} s; loading")
     out["load_average"]["load"] = os.getloadavg()[0]
-    out["load"] = {"history": in_child(load_history, str(db), paths[:-1], keep) if paths[:-1] else None,
-                   "new_month": in_child(load_new_month, str(db), paths[-1], keep)}
+    out["load"] = {
+        "history": in_child(load_history, str(db), paths[:-1], keep) if paths[:-1] else None,
+        "new_month": in_child(load_new_month, str(db), paths[-1], keep),
+    }
     history = out["load"]["history"]["months"] if out["load"]["history"] else []
     loaded = sum(m["rows"] for m in history) + out["load"]["new_month"]["rows"]
     out["rows"] = {"generated": sum(f["rows"] for f in out["generate"]["files"]), "loaded": loaded}

@@ -1,5 +1,6 @@
 """What the dashboard asks of the engine: every call a page script makes at its default filters (views/*.py and
 the sidebar, ui/sidebar.py), the calls of its other tabs, and five customer lists as a page shows them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,10 @@ from tools.bench.pages import PAGES
 
 @dataclass(frozen=True)
 class Call:
-    page: str       # a page of the dashboard, "sidebar" (every page), "lists" or "crosscheck"
-    view: str       # "default" (what the page runs on opening) or the tab / filter it belongs to
+    page: str  # a page of the dashboard, "sidebar" (every page), "lists" or "crosscheck"
+    view: str  # "default" (what the page runs on opening) or the tab / filter it belongs to
     name: str
-    kind: str       # aggregate (<= 50 ms) | list (<= 300 ms)
+    kind: str  # aggregate (<= 50 ms) | list (<= 300 ms)
     run: Callable[[Any], Any]
 
 
@@ -33,12 +34,22 @@ def defaults(con: Any) -> dict:
     policy = current_policy(con)
     tier = policy.tiers[min(2, len(policy.tiers) - 1)]
     low = float(tier.min_aum)
-    branch = fetch_rows(con, "select branch_id from tier_summary where period = $end group by branch_id "
-                             "order by sum(customers) desc, branch_id limit 1", {"end": end})[0][0]
-    return {"periods": [p.isoformat() for p in periods], "quarter": quarter,
-            "start": start.isoformat() if start else None, "end": end.isoformat(),
-            "list_branch": branch, "list_tier": tier.code, "list_aum_min": low,
-            "list_aum_max": low * 1.5 if low > 0 else 50_000.0}
+    branch = fetch_rows(
+        con,
+        "select branch_id from tier_summary where period = $end group by branch_id "
+        "order by sum(customers) desc, branch_id limit 1",
+        {"end": end},
+    )[0][0]
+    return {
+        "periods": [p.isoformat() for p in periods],
+        "quarter": quarter,
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat(),
+        "list_branch": branch,
+        "list_tier": tier.code,
+        "list_aum_min": low,
+        "list_aum_max": low * 1.5 if low > 0 else 50_000.0,
+    }
 
 
 def calls(d: dict) -> list[Call]:
@@ -69,8 +80,10 @@ def calls(d: dict) -> list[Call]:
 
     def listed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         """A list as a page shows it: the count (limit 0) for the pager, then the first page."""
-        return lambda con: (function(con, *args, **kwargs, limit=0),
-                            function(con, *args, **kwargs, limit=PAGE_SIZE, offset=0))
+        return lambda con: (
+            function(con, *args, **kwargs, limit=0),
+            function(con, *args, **kwargs, limit=PAGE_SIZE, offset=0),
+        )
 
     def projection(con: Any) -> Any:
         try:
@@ -83,55 +96,146 @@ def calls(d: dict) -> list[Call]:
         Call("sidebar", "default", "loaded_periods", "aggregate", loaded_periods),
         Call("sidebar", "default", "quarters", "aggregate", quarters),
         Call("sidebar", "default", "policy_in_force", "aggregate", policy_in_force),
-        Call("overview", "default", "tier_distribution (all periods)", "aggregate",
-             lambda con: distribution.tier_distribution(con, s)),
-        Call("tiers", "default", "tier_distribution (branch, end)", "aggregate",
-             lambda con: distribution.tier_distribution(con, s, "branch", [end])),
-        Call("tiers", "bands tab", "band_concentration", "aggregate",
-             lambda con: distribution.band_concentration(con, end, s, False)),
+        Call(
+            "overview",
+            "default",
+            "tier_distribution (all periods)",
+            "aggregate",
+            lambda con: distribution.tier_distribution(con, s),
+        ),
+        Call(
+            "tiers",
+            "default",
+            "tier_distribution (branch, end)",
+            "aggregate",
+            lambda con: distribution.tier_distribution(con, s, "branch", [end]),
+        ),
+        Call(
+            "tiers",
+            "bands tab",
+            "band_concentration",
+            "aggregate",
+            lambda con: distribution.band_concentration(con, end, s, False),
+        ),
         Call("tiers", "bands tab", "lorenz_curve", "aggregate", lambda con: distribution.lorenz_curve(con, end, s)),
         Call("tiers", "bands tab", "gini", "aggregate", lambda con: distribution.gini(con, end, s)),
-        Call("tiers", "cards tab", "card_distribution", "aggregate",
-             lambda con: distribution.card_distribution(con, end, s)),
-        Call("tiers", "candidates tab", "upgrade_candidates (10%, count + page 1)", "list",
-             listed(upgrade_candidates, end, s, 0.1)),
-        Call("explorer", "default", "find_customers (no filter, count + page 1)", "list",
-             listed(find_customers, end, s, CustomerFilter(), "aum", True)),
+        Call(
+            "tiers",
+            "cards tab",
+            "card_distribution",
+            "aggregate",
+            lambda con: distribution.card_distribution(con, end, s),
+        ),
+        Call(
+            "tiers",
+            "candidates tab",
+            "upgrade_candidates (10%, count + page 1)",
+            "list",
+            listed(upgrade_candidates, end, s, 0.1),
+        ),
+        Call(
+            "explorer",
+            "default",
+            "find_customers (no filter, count + page 1)",
+            "list",
+            listed(find_customers, end, s, CustomerFilter(), "aum", True),
+        ),
         Call("data", "default", "load_history", "aggregate", load_history),
         Call("data", "default", "period_quality", "aggregate", period_quality),
-        Call("lists", "explorer", "find_customers (1 branch + tier + AUM range, count + page 1)", "list",
-             listed(find_customers, end, branch_scope, chosen, "aum", True)),
-        Call("lists", "explorer", "find_customers (tier, AUM down >= 20% over 3 months, count + page 1)", "list",
-             listed(find_customers, end, s, falling, "aum", True)),
+        Call(
+            "lists",
+            "explorer",
+            "find_customers (1 branch + tier + AUM range, count + page 1)",
+            "list",
+            listed(find_customers, end, branch_scope, chosen, "aum", True),
+        ),
+        Call(
+            "lists",
+            "explorer",
+            "find_customers (tier, AUM down >= 20% over 3 months, count + page 1)",
+            "list",
+            listed(find_customers, end, s, falling, "aum", True),
+        ),
     ]
     if quarter is not None:
         found += [
             Call("overview", "default", "quarter_overview", "aggregate", lambda con: quarter_overview(con, quarter, s)),
-            Call("tiers", "cards tab", "vip_growth", "aggregate",
-                 lambda con: distribution.vip_growth(con, start, end, s)),
-            Call("migration", "default", "migration_matrix (quarter)", "aggregate",
-                 lambda con: migration_matrix(con, start, end, s)),
+            Call(
+                "tiers", "cards tab", "vip_growth", "aggregate", lambda con: distribution.vip_growth(con, start, end, s)
+            ),
+            Call(
+                "migration",
+                "default",
+                "migration_matrix (quarter)",
+                "aggregate",
+                lambda con: migration_matrix(con, start, end, s),
+            ),
             Call("migration", "projection tab", "project_distribution", "aggregate", projection),
-            Call("churn", "default", "churn_by_unit (branch)", "aggregate",
-                 lambda con: churn_by_unit(con, start, end, "branch", s, False)),
-            Call("churn", "default", "churn_by_unit (tier)", "aggregate",
-                 lambda con: churn_by_unit(con, start, end, None, s, True)),
-            Call("churn", "default", "churn_by_unit (branch x tier)", "aggregate",
-                 lambda con: churn_by_unit(con, start, end, "branch", s, True)),
+            Call(
+                "churn",
+                "default",
+                "churn_by_unit (branch)",
+                "aggregate",
+                lambda con: churn_by_unit(con, start, end, "branch", s, False),
+            ),
+            Call(
+                "churn",
+                "default",
+                "churn_by_unit (tier)",
+                "aggregate",
+                lambda con: churn_by_unit(con, start, end, None, s, True),
+            ),
+            Call(
+                "churn",
+                "default",
+                "churn_by_unit (branch x tier)",
+                "aggregate",
+                lambda con: churn_by_unit(con, start, end, "branch", s, True),
+            ),
             Call("churn", "triangle tab", "retention_triangle", "aggregate", lambda con: retention_triangle(con, s)),
             Call("churn", "survival tab", "survival_by_tier", "aggregate", lambda con: survival_by_tier(con, s)),
-            Call("scorecard", "default", "quarter_scorecard (branch, with previous quarter)", "aggregate",
-                 lambda con: quarter_scorecard(con, quarter, "branch", s)),
-            Call("scorecard", "manager level", "quarter_scorecard (manager)", "aggregate",
-                 lambda con: quarter_scorecard(con, quarter, "manager", s)),
-            Call("crosscheck", "pandas baseline", "scorecard (branch, one quarter)", "aggregate",
-                 lambda con: scorecard(con, start, end, "branch", s)),
-            Call("lists", "churn", "at_risk_customers (3 months, 20%, count + page 1)", "list",
-                 listed(at_risk_customers, end, s, 3, 0.2)),
-            Call("lists", "churn", "churned_high_value (count + page 1)", "list",
-                 listed(churned_high_value, start, end, s)),
-            Call("lists", "migration", "migration_customers (moved down, count + page 1)", "list",
-                 listed(migration_customers, start, end, s, move="down")),
+            Call(
+                "scorecard",
+                "default",
+                "quarter_scorecard (branch, with previous quarter)",
+                "aggregate",
+                lambda con: quarter_scorecard(con, quarter, "branch", s),
+            ),
+            Call(
+                "scorecard",
+                "manager level",
+                "quarter_scorecard (manager)",
+                "aggregate",
+                lambda con: quarter_scorecard(con, quarter, "manager", s),
+            ),
+            Call(
+                "crosscheck",
+                "pandas baseline",
+                "scorecard (branch, one quarter)",
+                "aggregate",
+                lambda con: scorecard(con, start, end, "branch", s),
+            ),
+            Call(
+                "lists",
+                "churn",
+                "at_risk_customers (3 months, 20%, count + page 1)",
+                "list",
+                listed(at_risk_customers, end, s, 3, 0.2),
+            ),
+            Call(
+                "lists",
+                "churn",
+                "churned_high_value (count + page 1)",
+                "list",
+                listed(churned_high_value, start, end, s),
+            ),
+            Call(
+                "lists",
+                "migration",
+                "migration_customers (moved down, count + page 1)",
+                "list",
+                listed(migration_customers, start, end, s, move="down"),
+            ),
         ]
     order = {page: i for i, page in enumerate(("sidebar", *PAGES, "lists", "crosscheck"))}
     return sorted(found, key=lambda c: (order[c.page], c.view != "default"))

@@ -3,6 +3,7 @@
 Demo sign-in (HQ); cold = st.cache_data cleared before the run (the first visitor after a load), warm = results
 cached. The page views go to an audit trail of the bench's own, never to the bank's.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,9 @@ def audit_trail(db: str) -> str:
     return f"{db}.bench-audit.jsonl"
 
 
-def page_run_seconds(page: str, cold: bool, query: dict[str, str] | None = None, timeout: float = 1800,
-                     require_content: bool = True) -> float:
+def page_run_seconds(
+    page: str, cold: bool, query: dict[str, str] | None = None, timeout: float = 1800, require_content: bool = True
+) -> float:
     """One script run of views/<page>.py through AppTest (BANK_DB already set), after the app's first run;
     cold clears st.cache_data first. A page with an exception is an error, and so is one with no table and
     no metric when content is required (a default view; e.g. a sign-in form instead)."""

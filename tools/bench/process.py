@@ -4,6 +4,7 @@ Each phase imports the engine and the dashboard inside its own function, so that
 phase uses and the peak memory (RSS, the kernel's high-water mark of that process) reported for loading, for
 queries and for pages belongs to that phase alone.
 """
+
 from __future__ import annotations
 
 import resource
@@ -14,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
-GIB = 2 ** 30
+GIB = 2**30
 
 
 def in_child(function: Callable[..., Any], *args: Any) -> Any:

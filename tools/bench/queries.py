@@ -1,5 +1,6 @@
 """The analytics phase: every call of tools.bench.calls timed on the dashboard's sealed read-only connection
 (no Streamlit cache), and for the calls over their target the statements they ran with the slowest one's plan."""
+
 from __future__ import annotations
 
 import time
@@ -57,8 +58,14 @@ def explain_slow(con: Any, d: dict, results: list[dict]) -> list[dict]:
         by_name[row["name"]].run(recorder)
         timed = recorder.timed()
         sql, params, _ = max(timed, key=lambda t: t[2])
-        plans.append({"name": row["name"], "statements_ms": [round(t[2], 1) for t in timed],
-                      "slowest_sql": sql, "plan": recorder.explain(sql, params)})
+        plans.append(
+            {
+                "name": row["name"],
+                "statements_ms": [round(t[2], 1) for t in timed],
+                "slowest_sql": sql,
+                "plan": recorder.explain(sql, params),
+            }
+        )
     return plans
 
 

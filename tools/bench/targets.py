@@ -1,12 +1,19 @@
 """The performance targets, set for a bank of 10M customers x 12 months, and the verdict on each figure a run
 measured (PASS / MISS; a MISS does not fail the bench)."""
+
 from __future__ import annotations
 
 from tools.bench.baseline import BASELINE
 from tools.bench.process import GIB
 
-TARGETS = {"aggregate_ms": 50.0, "list_ms": 300.0, "page_s": 1.0, "new_month_s": 90.0, "peak_rss_gb": 6.0,
-           "ratio": 20.0}
+TARGETS = {
+    "aggregate_ms": 50.0,
+    "list_ms": 300.0,
+    "page_s": 1.0,
+    "new_month_s": 90.0,
+    "peak_rss_gb": 6.0,
+    "ratio": 20.0,
+}
 
 
 def call_target(call: dict) -> float:
@@ -19,8 +26,11 @@ def ratios(out: dict) -> dict[str, float]:
     if "baseline" not in out:
         return {}
     duck = {(c["page"], c["name"]): c.get("median_ms") for c in out["queries"]["calls"]}
-    return {name: t["median_ms"] / duck[BASELINE[name]] for name, t in out["baseline"]["timings"].items()
-            if duck.get(BASELINE[name])}
+    return {
+        name: t["median_ms"] / duck[BASELINE[name]]
+        for name, t in out["baseline"]["timings"].items()
+        if duck.get(BASELINE[name])
+    }
 
 
 def verdicts(out: dict) -> list[dict]:
@@ -33,8 +43,12 @@ def verdicts(out: dict) -> list[dict]:
 
     if "load" in out:
         new = out["load"]["new_month"]
-        check("load one new month (copy, validate, write, derived tables, swap)", new["seconds"],
-              TARGETS["new_month_s"], "s")
+        check(
+            "load one new month (copy, validate, write, derived tables, swap)",
+            new["seconds"],
+            TARGETS["new_month_s"],
+            "s",
+        )
         peaks = [("load history", out["load"]["history"]), ("load one new month", new)]
         for name, phase in peaks:
             if phase:

@@ -1,4 +1,5 @@
 """How a call is timed: one warm-up run, then the timed runs; their median and p95 (nearest rank)."""
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 Writes one GBK CSV extract per month end into DIR and prints each file's path on a line of its own as soon as the
 file is complete, so that a loader reading the output can start on a month while the next one is simulated.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 9, 30))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="the tier bounds the bank's balances follow")
+    parser.add_argument(
+        "--policy", type=Path, default=DEFAULT_POLICY, help="the tier bounds the bank's balances follow"
+    )
     args = parser.parse_args(argv)
     try:
-        months = iter_extracts(args.out, customers=args.customers, months=args.months, end=args.end, seed=args.seed,
-                               policy=load_policy(args.policy))
+        months = iter_extracts(
+            args.out,
+            customers=args.customers,
+            months=args.months,
+            end=args.end,
+            seed=args.seed,
+            policy=load_policy(args.policy),
+        )
         for path in months:
             print(path, flush=True)
     except ValueError as exc:

@@ -1,4 +1,5 @@
 """Which manager serves which customer: the first allocation of books and every later assignment."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,7 @@ def _pick(rng: np.random.Generator, keys: np.ndarray, values: np.ndarray, wanted
     return np.where(count > 0, values[order][chosen], -1)
 
 
-def assign(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, tiers: Tiers,
-           who: np.ndarray) -> np.ndarray:
+def assign(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, tiers: Tiers, who: np.ndarray) -> np.ndarray:
     """Managers for customers `who`: one of their band in their outlet, else sub-branch, region, bank, else a lower
     band; of two random candidates the one with the smaller book, which keeps the books even."""
     group, branch = tiers.band_group(c.aum[who], len(ROLES)), c.branch[who]

@@ -4,6 +4,7 @@ Balances: log AUM = personal level + mean-reverting deviation + calendar effect;
 third of the book are "invalid" accounts holding pocket money), the deviation's volatility falls as the tier
 rises. Products: held with AUM- and age-dependent odds. Card level: from a smoothed AUM against the card bars.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -23,9 +24,15 @@ CALENDAR = np.array([0.0, -0.015, -0.035, 0.01, 0.0, 0.0, 0.02, 0.0, 0.0, 0.01, 
 REVERSION = 0.15
 # product -> logit of holding: intercept, per decade of AUM above 1万 CNY, per decade of age above 45
 PRODUCT_LOGITS = {
-    "time_deposit": (-0.3, 0.8, 0.3), "wealth": (-1.5, 1.2, 0.0), "fund": (-2.0, 0.9, -0.2),
-    "insurance": (-2.0, 0.6, 0.1), "precious_metal": (-3.5, 0.7, 0.1), "credit_card": (-0.8, 0.3, -0.3),
-    "mobile_banking": (1.0, 0.3, -0.6), "payroll": (-1.0, 0.0, -0.5), "third_party": (-2.5, 0.6, -0.1),
+    "time_deposit": (-0.3, 0.8, 0.3),
+    "wealth": (-1.5, 1.2, 0.0),
+    "fund": (-2.0, 0.9, -0.2),
+    "insurance": (-2.0, 0.6, 0.1),
+    "precious_metal": (-3.5, 0.7, 0.1),
+    "credit_card": (-0.8, 0.3, -0.3),
+    "mobile_banking": (1.0, 0.3, -0.6),
+    "payroll": (-1.0, 0.0, -0.5),
+    "third_party": (-2.5, 0.6, -0.1),
     "loan": (-2.2, 0.1, -0.2),
 }
 assert tuple(PRODUCT_LOGITS) == tuple(PRODUCTS)
@@ -83,8 +90,9 @@ def product_odds(aum: np.ndarray, age: np.ndarray, manager_quality: np.ndarray, 
     return 1 / (1 + np.exp(-logit))
 
 
-def new_customers(rng: np.random.Generator, n: int, org: Org, tiers: Tiers, day: np.datetime64, first_number: int,
-                  initial: bool) -> Customers:
+def new_customers(
+    rng: np.random.Generator, n: int, org: Org, tiers: Tiers, day: np.datetime64, first_number: int, initial: bool
+) -> Customers:
     """`initial`: the bank's book at the first period, opened since 1995; else customers opened in `day`'s month."""
     age = np.clip(rng.normal(45, 16, n), 18, 88) if initial else np.clip(18 + rng.gamma(2.0, 8.0, n), 18, 88)
     birth = day - (age * 365.25).astype("timedelta64[D]")
@@ -111,17 +119,28 @@ def new_customers(rng: np.random.Generator, n: int, org: Org, tiers: Tiers, day:
     mix = rng.gamma(MIX_TYPES[rng.choice(len(MIX_TYPES), n, p=MIX_SHARES)])
     number = first_number + np.cumsum(rng.integers(1, 30, n))
     return Customers(
-        number=number, branch=rng.choice(len(org.code), n, p=org.weight).astype(np.int16),
-        birth=birth, level=level, dev=dev, trend=rng.normal(0.004, 0.005, n), aum=aum,
+        number=number,
+        branch=rng.choice(len(org.code), n, p=org.weight).astype(np.int16),
+        birth=birth,
+        level=level,
+        dev=dev,
+        trend=rng.normal(0.004, 0.005, n),
+        aum=aum,
         prev=(aum * (rng.lognormal(0, 0.1, n) if initial else rng.random(n))).astype(np.int64),
-        smooth=smooth, card_bar=card_bar, card=card,
-        flags=rng.random((n, len(PRODUCTS))) < product_odds(
-            aum[:, None], age[:, None], np.zeros((n, 1)), np.arange(len(PRODUCTS))),
-        mix=mix / mix.sum(axis=1, keepdims=True), manager=np.full(n, -1, np.int32),
+        smooth=smooth,
+        card_bar=card_bar,
+        card=card,
+        flags=rng.random((n, len(PRODUCTS)))
+        < product_odds(aum[:, None], age[:, None], np.zeros((n, 1)), np.arange(len(PRODUCTS))),
+        mix=mix / mix.sum(axis=1, keepdims=True),
+        manager=np.full(n, -1, np.int32),
         state=np.full(n, ACTIVE, np.int8),
-        text=pa.StructArray.from_arrays([
-            people.digit_text(number, 10),
-            people.person_fields(rng, birth, male, NO_PHONE_SHARE),
-            pa.array(opened).cast(pa.string()).cast(pa.binary()),
-        ], names=["number", "person", "opened"]),
+        text=pa.StructArray.from_arrays(
+            [
+                people.digit_text(number, 10),
+                people.person_fields(rng, birth, male, NO_PHONE_SHARE),
+                pa.array(opened).cast(pa.string()).cast(pa.binary()),
+            ],
+            names=["number", "person", "opened"],
+        ),
     )

@@ -10,6 +10,7 @@
 - managers: each month 1% of a book moves, a tenth of the unassigned are allocated, and a leaving manager's book
   passes to a successor.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,13 +38,23 @@ def _start_leaving(rng: np.random.Generator, c: Customers, mask: np.ndarray) -> 
     c.level[mask] -= rng.uniform(0.5, 3.0, int(mask.sum()))  # money moves out before the customer does
 
 
-def _churn(rng: np.random.Generator, c: Customers, org: Org, tiers: Tiers, month: int, age: np.ndarray,
-           manager_quality: np.ndarray) -> np.ndarray:
+def _churn(
+    rng: np.random.Generator,
+    c: Customers,
+    org: Org,
+    tiers: Tiers,
+    month: int,
+    age: np.ndarray,
+    manager_quality: np.ndarray,
+) -> np.ndarray:
     """Starts and ends departures; returns the mask of customers closing this month."""
     n = len(c.aum)
-    hazard = tiers.per_tier(CHURN_BY_TIER, c.aum) * np.exp(
-        -0.2 * (c.flags.sum(axis=1) - 3) - org.quality[c.branch] - manager_quality
-    ) * (1 + 0.6 * (age < 28) + 0.5 * (age > 75)) * np.where(c.manager < 0, 1.4, 1.0)
+    hazard = (
+        tiers.per_tier(CHURN_BY_TIER, c.aum)
+        * np.exp(-0.2 * (c.flags.sum(axis=1) - 3) - org.quality[c.branch] - manager_quality)
+        * (1 + 0.6 * (age < 28) + 0.5 * (age > 75))
+        * np.where(c.manager < 0, 1.4, 1.0)
+    )
     hazard *= 1.3 if month in (2, 3) else 1.0  # competitors' post-Spring-Festival campaigns
     _start_leaving(rng, c, (c.state == ACTIVE) & (rng.random(n) < hazard))
     leave = (c.state == LEAVING) & (rng.random(n) < 0.45)
@@ -51,8 +62,9 @@ def _churn(rng: np.random.Generator, c: Customers, org: Org, tiers: Tiers, month
     return leave & (rng.random(n) < 0.4)
 
 
-def _move_balances(rng: np.random.Generator, c: Customers, org: Org, tiers: Tiers, month: int,
-                   manager_quality: np.ndarray) -> None:
+def _move_balances(
+    rng: np.random.Generator, c: Customers, org: Org, tiers: Tiers, month: int, manager_quality: np.ndarray
+) -> None:
     n = len(c.aum)
     jump = np.abs(rng.normal(0.7, 0.4, n))
     u = rng.random(n)
@@ -96,8 +108,9 @@ def _manage(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, tier
     c.manager[moving] = assign(rng, c, staff, org, tiers, moving)
 
 
-def simulate_month(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, tiers: Tiers,
-                   day: np.datetime64, target: int) -> np.ndarray:
+def simulate_month(
+    rng: np.random.Generator, c: Customers, staff: Staff, org: Org, tiers: Tiers, day: np.datetime64, target: int
+) -> np.ndarray:
     """Advances the bank to month end `day` with `target` customers present; returns the mask of customers
     closing this month."""
     month = month_of(day)

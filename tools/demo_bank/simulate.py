@@ -9,6 +9,7 @@ by band, maintained customers following a leaving manager.
 Head count: the bank starts ~3%/year smaller than `customers`; each month's new customers make up churn plus
 growth, so the last month has `customers` active customers (plus that month's 销户 rows).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -38,8 +39,14 @@ def month_ends(end: date, months: int) -> list[date]:
     return [(first + k + 1).astype("datetime64[D]").item() - timedelta(days=1) for k in range(months)]
 
 
-def generate_extracts(out_dir: Path, customers: int = 200_000, months: int = 24, end: date = date(2026, 9, 30),
-                      seed: int = 7, policy: Policy | None = None) -> list[Path]:
+def generate_extracts(
+    out_dir: Path,
+    customers: int = 200_000,
+    months: int = 24,
+    end: date = date(2026, 9, 30),
+    seed: int = 7,
+    policy: Policy | None = None,
+) -> list[Path]:
     """Writes `extract_YYYY-MM-DD.csv` (GBK) for the `months` month ends up to `end`; returns them in period order.
 
     `customers` is the number of active customers in the last month; the first month has ~3%/year fewer.
@@ -49,8 +56,14 @@ def generate_extracts(out_dir: Path, customers: int = 200_000, months: int = 24,
     return list(iter_extracts(out_dir, customers, months, end, seed, policy))
 
 
-def iter_extracts(out_dir: Path, customers: int = 200_000, months: int = 24, end: date = date(2026, 9, 30),
-                  seed: int = 7, policy: Policy | None = None) -> Iterator[Path]:
+def iter_extracts(
+    out_dir: Path,
+    customers: int = 200_000,
+    months: int = 24,
+    end: date = date(2026, 9, 30),
+    seed: int = 7,
+    policy: Policy | None = None,
+) -> Iterator[Path]:
     """generate_extracts one month at a time: each path once its file is complete (a loader can start on it
     while the next month is simulated). Wrong arguments raise here, before any month is made."""
     if customers < 1 or months < 1:
@@ -73,8 +86,9 @@ def _simulated_months(out_dir: Path, customers: int, periods: list[date], seed: 
         writing: Future[None] | None = None
         for t, period in enumerate(periods):
             day = np.datetime64(period, "D")
-            closing = (simulate_month(rng, c, staff, org, tiers, day, int(targets[t])) if t
-                       else np.zeros(len(c.aum), bool))
+            closing = (
+                simulate_month(rng, c, staff, org, tiers, day, int(targets[t])) if t else np.zeros(len(c.aum), bool)
+            )
             rows = month_rows(rng, c, staff, org, day, closing)
             if writing is not None:
                 writing.result()

@@ -4,6 +4,7 @@ Outlets: about one per 3,300 customers (6 to 60), grouped into 3-12 sub-branches
 a hidden quality score and a weight (its share of the customers). Managers are hired into an outlet with a role
 that follows the band group of the customers they serve, and a hidden quality score of their own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,7 +70,11 @@ def build_org(rng: np.random.Generator, customers: int) -> Org:
     weight = rng.lognormal(0.0, 0.4, n_branch)
     return Org(
         code=[f"{31 + r}{k + 1:02d}" for r, k in zip(region_of.tolist(), seq.tolist())],
-        name=people.branch_names(sub_of, subs), sub=[subs[s] for s in sub_of.tolist()],
-        region=[REGIONS[r] for r in region_of.tolist()], sub_of=sub_of, region_of=region_of,
-        quality=rng.normal(0.0, 0.35, n_branch), weight=weight / weight.sum(),
+        name=people.branch_names(sub_of, subs),
+        sub=[subs[s] for s in sub_of.tolist()],
+        region=[REGIONS[r] for r in region_of.tolist()],
+        sub_of=sub_of,
+        region_of=region_of,
+        quality=rng.normal(0.0, 0.35, n_branch),
+        weight=weight / weight.sum(),
     )

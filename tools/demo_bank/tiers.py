@@ -4,6 +4,7 @@ The balances themselves do not follow the tiers (a customer's level is drawn in 
 (lower as the tier rises), the monthly churn hazard, which managers serve a customer (band groups) and which
 customers may follow a leaving manager out (the maintained ones).
 """
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,10 @@ class Tiers:
 
     @classmethod
     def of(cls, policy: Policy) -> Tiers:
-        return cls(np.array([_cents(t.min_aum) for t in policy.tiers[1:]], np.int64),
-                   _cents(policy.tiers[policy.maintained_rank].min_aum) if policy.maintained_rank else 0)
+        return cls(
+            np.array([_cents(t.min_aum) for t in policy.tiers[1:]], np.int64),
+            _cents(policy.tiers[policy.maintained_rank].min_aum) if policy.maintained_rank else 0,
+        )
 
     def rank(self, cents: np.ndarray) -> np.ndarray:
         """The tier rank of each balance (0 = the lowest tier, also below its min_aum)."""

@@ -4,6 +4,7 @@ Balances: 理财/基金/保险 take a personal share of AUM, deposits the rest, 
 a balanced product with a zero balance is not held. A closed customer (销户) has one last row, zero balances
 and no products.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,11 +28,33 @@ FLAG_FIELDS = [
 # 数据日期 is how core systems label the snapshot date; the alias table's first spelling is the bare 日期
 HEADERS = (
     ["数据日期"]
-    + [ALIASES[name][0] for name in (
-        "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
-        "manager_role", "customer_name", "id_number", "phone", "birth_date", "gender", "card_level", "status",
-        "open_date", "aum", "aum_month_avg", "deposit_balance", "wealth_balance", "fund_balance",
-        "insurance_balance")]
+    + [
+        ALIASES[name][0]
+        for name in (
+            "customer_id",
+            "branch_id",
+            "branch_name",
+            "sub_branch",
+            "region",
+            "manager_id",
+            "manager_name",
+            "manager_role",
+            "customer_name",
+            "id_number",
+            "phone",
+            "birth_date",
+            "gender",
+            "card_level",
+            "status",
+            "open_date",
+            "aum",
+            "aum_month_avg",
+            "deposit_balance",
+            "wealth_balance",
+            "fund_balance",
+            "insurance_balance",
+        )
+    ]
     + [f"持有{name}" for name in PRODUCTS.values()]
     + [ALIASES["product_count"][0]]
 )
@@ -58,8 +81,9 @@ def _balances(aum: np.ndarray, flags: np.ndarray, mix: np.ndarray) -> np.ndarray
     return np.column_stack([aum - products.sum(axis=1), products])
 
 
-def month_rows(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, day: np.datetime64,
-               closing: np.ndarray) -> list[pa.Array]:
+def month_rows(
+    rng: np.random.Generator, c: Customers, staff: Staff, org: Org, day: np.datetime64, closing: np.ndarray
+) -> list[pa.Array]:
     """The month's rows as GBK byte segments in HEADERS order; a segment may hold several comma-joined fields.
 
     Fields that depend on one code (outlet, manager, card and status, the product flags) come pre-joined from a
@@ -75,12 +99,16 @@ def month_rows(rng: np.random.Generator, c: Customers, staff: Staff, org: Org, d
     manager = np.where(c.manager[rows] >= 0, c.manager[rows], len(staff.ids))
     text = c.text.take(pa.array(rows)).flatten()
     segments = [
-        _labels(np.zeros(len(rows)), [str(day)]), text[0],
+        _labels(np.zeros(len(rows)), [str(day)]),
+        text[0],
         _labels(c.branch[rows], [",".join(unit) for unit in zip(org.code, org.name, org.sub, org.region)]),
         _labels(manager, [",".join(person) for person in zip(staff.ids, staff.names, staff.roles)] + [",,"]),
         text[1],
         _labels(c.card[rows] * 2 + closed, [f"{card},{status}" for card in CARD_LEVELS for status in ("正常", "销户")]),
-        text[2], _money(aum), _money(month_avg), *(_money(parts[:, k]) for k in range(parts.shape[1])),
+        text[2],
+        _money(aum),
+        _money(month_avg),
+        *(_money(parts[:, k]) for k in range(parts.shape[1])),
         _labels(flags @ (1 << np.arange(len(PRODUCTS))), FLAG_FIELDS),
     ]
     return [segment.cast(pa.large_binary()) for segment in segments]

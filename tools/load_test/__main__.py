@@ -14,6 +14,7 @@ sessions, at the peak (sampled every 0.2 s) and 5 s after they closed. The repor
 Bounded: --rounds visits per page per session, --visit-timeout per visit, --timeout for everything (the server
 is stopped in any case); only 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--visit-timeout", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=1800, help="bound on the whole run, in seconds")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
-    parser.add_argument("--report", default=str(PROJECT_ROOT / "docs" / "load_test.md"),
-                        help="markdown file; '' for none")
+    parser.add_argument(
+        "--report", default=str(PROJECT_ROOT / "docs" / "load_test.md"), help="markdown file; '' for none"
+    )
     parser.add_argument("--server-log", type=Path, help="keep the server's output here")
     parser.add_argument("--note", default="", help="a paragraph for the report's Notes")
     return parser
@@ -62,21 +64,27 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args.db, port, args.server_log)
     try:
         wait_healthy(server, port)
-        result = asyncio.run(drive(port, server.pid, args.sessions, args.pages, args.rounds, args.think,
-                                   args.visit_timeout, args.timeout))
+        result = asyncio.run(
+            drive(
+                port, server.pid, args.sessions, args.pages, args.rounds, args.think, args.visit_timeout, args.timeout
+            )
+        )
     finally:
         stop_server(server)
     load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = summary(result["visits"], args.pages)
     print(table(rows))
-    print(f"\n{len(result['visits'])} visits in {result['wall']:.0f} s; sessions cut by the timeout: "
-          f"{result['timed_out']}; RSS before {mib(result['rss_before'])}, peak {mib(result['rss_peak'])}, "
-          f"after {mib(result['rss_after'])}; load average before {load_before}, after {load_after}")
+    print(
+        f"\n{len(result['visits'])} visits in {result['wall']:.0f} s; sessions cut by the timeout: "
+        f"{result['timed_out']}; RSS before {mib(result['rss_before'])}, peak {mib(result['rss_peak'])}, "
+        f"after {mib(result['rss_after'])}; load average before {load_before}, after {load_after}"
+    )
     for reason, count in sorted(errors_by_reason(result["visits"]).items()):
         print(f"  {count} x {reason}")
     if args.report:
-        Path(args.report).write_text(report(args, result, rows, (load_before, load_after), args.db.stat().st_size),
-                                     encoding="utf-8")
+        Path(args.report).write_text(
+            report(args, result, rows, (load_before, load_after), args.db.stat().st_size), encoding="utf-8"
+        )
         print(f"wrote {args.report}")
     return 0 if all(v.error is None for v in result["visits"]) and not result["timed_out"] else 1
 

@@ -1,5 +1,6 @@
 """The sessions at once: each visits every page --rounds times, its own rotation of the pages so that all pages
 run at once, with a random pause between visits; the server's memory is sampled meanwhile."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,10 +11,11 @@ from tools.load_test.server import Rss
 from tools.load_test.session import Session, Visit
 
 
-async def run_session(number: int, port: int, pages: list[str], rounds: int, think: float, visit_timeout: float,
-                      visits: list[Visit]) -> None:
+async def run_session(
+    number: int, port: int, pages: list[str], rounds: int, think: float, visit_timeout: float, visits: list[Visit]
+) -> None:
     rng = random.Random(number)
-    order = pages[number % len(pages):] + pages[:number % len(pages)]  # all pages run at once
+    order = pages[number % len(pages) :] + pages[: number % len(pages)]  # all pages run at once
     session = Session(number, port)
     try:
         await session.open()
@@ -33,8 +35,17 @@ async def run_session(number: int, port: int, pages: list[str], rounds: int, thi
         await session.close()
 
 
-async def drive(port: int, pid: int, sessions: int, pages: list[str], rounds: int, think: float,
-                visit_timeout: float, timeout: float, settle: float = 5) -> dict:
+async def drive(
+    port: int,
+    pid: int,
+    sessions: int,
+    pages: list[str],
+    rounds: int,
+    think: float,
+    visit_timeout: float,
+    timeout: float,
+    settle: float = 5,
+) -> dict:
     """`sessions` sessions on the server at `port` (process `pid`): their visits, the wall time, how many
     were cut by `timeout`, and the server's RSS before, at the peak and `settle` seconds after."""
     rss = Rss(pid)
@@ -42,8 +53,9 @@ async def drive(port: int, pid: int, sessions: int, pages: list[str], rounds: in
     sampler = asyncio.create_task(rss.sample())
     visits: list[Visit] = []
     started = time.perf_counter()
-    tasks = [asyncio.create_task(run_session(n, port, pages, rounds, think, visit_timeout, visits))
-             for n in range(sessions)]
+    tasks = [
+        asyncio.create_task(run_session(n, port, pages, rounds, think, visit_timeout, visits)) for n in range(sessions)
+    ]
     done, pending = await asyncio.wait(tasks, timeout=timeout)
     for task in pending:
         task.cancel()
@@ -51,5 +63,11 @@ async def drive(port: int, pid: int, sessions: int, pages: list[str], rounds: in
     wall = time.perf_counter() - started
     await asyncio.sleep(settle)  # RSS "after": the sessions closed, the server idle again
     sampler.cancel()
-    return {"visits": visits, "wall": wall, "timed_out": len(pending), "rss_before": before, "rss_peak": rss.peak,
-            "rss_after": rss.now()}
+    return {
+        "visits": visits,
+        "wall": wall,
+        "timed_out": len(pending),
+        "rss_before": before,
+        "rss_peak": rss.peak,
+        "rss_after": rss.now(),
+    }

@@ -1,5 +1,6 @@
 """The dashboard server the load test drives: `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB set,
 its health check, its memory (the process and its children) sampled while the sessions run."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,18 +29,39 @@ def ensure_demo(db: Path, timeout: float) -> None:
     if db.exists():
         return
     print(f"building the demo bank at {db} (python -m analytics demo) ...", flush=True)
-    subprocess.run([sys.executable, "-m", "analytics", "demo", "--db", str(db)], cwd=PROJECT_ROOT, check=True,
-                   timeout=timeout)
+    subprocess.run(
+        [sys.executable, "-m", "analytics", "demo", "--db", str(db)], cwd=PROJECT_ROOT, check=True, timeout=timeout
+    )
 
 
 def start_server(db: Path, port: int, log: Path | None) -> subprocess.Popen:
     env = os.environ | {"BANK_DB": str(db)}
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--global.developmentMode",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_healthy(process: subprocess.Popen, port: int, timeout: float = 90) -> None:
@@ -68,6 +90,7 @@ def stop_server(process: subprocess.Popen) -> None:
 @dataclass
 class Rss:
     """The resident memory of process `pid` and its children, sampled; `peak` is the highest sample."""
+
     pid: int
     peak: int = 0
     samples: list[int] = field(default_factory=list)

@@ -7,6 +7,7 @@ context_info, and reads ForwardMsgs until script_finished. A visit counts as run
 successfully, sent elements, showed a heading with the page's title (its name in the navigation) and no exception
 element; anything else is an error (with its reason).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,8 +50,14 @@ class Session:
 
     async def open(self) -> None:
         # browsers send no websocket pings; the server must not be asked to answer them under load
-        self.connection = await connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                                        max_size=None, open_timeout=60, ping_interval=None, close_timeout=5)
+        self.connection = await connect(
+            f"ws://127.0.0.1:{self.port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=60,
+            ping_interval=None,
+            close_timeout=5,
+        )
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -58,9 +65,17 @@ class Session:
 
     def rerun(self, page: str, query: str = "") -> bytes:
         url = f"http://127.0.0.1:{self.port}/{'' if page == 'overview' else page}"
-        state = ClientState(query_string=query, context_info=ContextInfo(
-            timezone="Asia/Shanghai", timezone_offset=-480, locale="zh-CN", url=url, is_embedded=False,
-            color_scheme="light"))
+        state = ClientState(
+            query_string=query,
+            context_info=ContextInfo(
+                timezone="Asia/Shanghai",
+                timezone_offset=-480,
+                locale="zh-CN",
+                url=url,
+                is_embedded=False,
+                color_scheme="light",
+            ),
+        )
         if page in self.hashes:  # a click in the sidebar
             state.page_script_hash = self.hashes[page]
         else:  # a deep link: the url path names the page
@@ -88,8 +103,9 @@ class Session:
                         elif what == "exception":
                             exceptions.append(f"{element.exception.type}: {element.exception.message[:200]}")
                     elif kind == "navigation":
-                        self.hashes = {p.url_pathname or "overview": p.page_script_hash
-                                       for p in message.navigation.app_pages}
+                        self.hashes = {
+                            p.url_pathname or "overview": p.page_script_hash for p in message.navigation.app_pages
+                        }
                     elif kind == "page_not_found":
                         visit.error = f"page not found: {message.page_not_found.page_name!r}"
                     elif kind == "script_finished":

@@ -1,6 +1,7 @@
 """Cohorts on quarter ends, kept at load: the retention triangle's cells per unit of entry, and the first events
 (churn or downgrade) of the default survival cohort per unit at the start. They change only when a quarter-end
 month end does."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -57,8 +58,12 @@ def ends_followed(periods: list[date], start: date) -> list[date]:
 
 
 def follow_params(start: date, follow: list[date], policy: Policy) -> dict:
-    return {"start": start, "follow": follow, "steps": list(range(1, len(follow) + 1)),
-            "maintained": policy.maintained_rank}
+    return {
+        "start": start,
+        "follow": follow,
+        "steps": list(range(1, len(follow) + 1)),
+        "maintained": policy.maintained_rank,
+    }
 
 
 def first_events_sql(condition: str) -> str:
@@ -100,9 +105,14 @@ def rebuild(con: duckdb.DuckDBPyConnection, policy: Policy, periods: list[date])
     ends = quarter_ends(periods)
     if not ends:
         return
-    con.execute(f"insert into retention_summary select cohort, quarters_after, period, branch_id, manager_id, "
-                f"cohort_size, retained from ({triangle_cells_sql()})",
-                {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends], "maintained": policy.maintained_rank})
+    con.execute(
+        f"insert into retention_summary select cohort, quarters_after, period, branch_id, manager_id, "
+        f"cohort_size, retained from ({triangle_cells_sql()})",
+        {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends], "maintained": policy.maintained_rank},
+    )
     start = ends[0]
-    con.execute(f"insert into survival_summary select $start, branch_id, manager_id, start_tier, k, event, customers "
-                f"from ({first_events_sql('true')})", follow_params(start, ends_followed(periods, start), policy))
+    con.execute(
+        f"insert into survival_summary select $start, branch_id, manager_id, start_tier, k, event, customers "
+        f"from ({first_events_sql('true')})",
+        follow_params(start, ends_followed(periods, start), policy),
+    )

@@ -4,6 +4,7 @@ Both need every present customer ordered by AUM, which at ten million customers 
 stores the whole bank's answer per period in concentration_summary (headquarters' view), and any narrower scope
 runs the same query live over its own customers (a branch: tens of milliseconds).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -47,7 +48,10 @@ def summary_sql(unit: str, condition: str) -> str:
 
 def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
     """Store the period's summary for the whole bank."""
-    con.execute(f"""
+    con.execute(
+        f"""
         insert into concentration_summary
-        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql(WHOLE, 'true')})
-    """, {"period": period, "points": POINTS, "whole": "all"})
+        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql(WHOLE, "true")})
+    """,
+        {"period": period, "points": POINTS, "whole": "all"},
+    )

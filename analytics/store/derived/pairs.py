@@ -1,5 +1,6 @@
 """Per pair of month ends: the migration summary (customers and AUM per unit x from-tier x to-tier) and the
 scorecard's counts per finest unit. The pairs kept are consecutive loaded periods and consecutive quarter ends."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -61,8 +62,10 @@ def pair_summary_sql(a: str, b: str) -> str:
 
 
 def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
-    con.execute("insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
-                {"a": a, "b": b, "floor": policy.attrition_floor})
+    con.execute(
+        "insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
+        {"a": a, "b": b, "floor": policy.attrition_floor},
+    )
     counts = scorecard_counts_sql("select * from migration_summary where period_from = $a and period_to = $b")
     con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b, "m": policy.maintained_rank})
 

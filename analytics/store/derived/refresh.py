@@ -3,6 +3,7 @@ aggregates are lookups.
 
 The SQL is portable standard SQL (CTEs, CASE, joins, group by) so that a warehouse can build the same tables.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -43,4 +44,6 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
 
 def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, periods: set[date]) -> None:
     if periods:
-        con.execute(f"delete from {table} where {column} in (select unnest($periods::date[]))", {"periods": sorted(periods)})
+        con.execute(
+            f"delete from {table} where {column} in (select unnest($periods::date[]))", {"periods": sorted(periods)}
+        )

@@ -4,6 +4,7 @@ summary of the concentration (二八) analysis, and the directory of units with 
 Grain: period x region x sub-branch x branch x manager (x tier); any coarser unit, and any branch scope, is a
 group-by over these rows.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +14,20 @@ import duckdb
 from analytics.core.policy import Policy
 
 # lower bounds (CNY) of the AUM bands of the concentration (二八) analysis; band 0 is everything below 0
-BAND_FLOORS: tuple[int, ...] = (0, 100, 1_000, 10_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
-                                2_000_000, 5_000_000, 10_000_000)
+BAND_FLOORS: tuple[int, ...] = (
+    0,
+    100,
+    1_000,
+    10_000,
+    50_000,
+    100_000,
+    200_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    5_000_000,
+    10_000_000,
+)
 
 UNIT_KEYS = "region, sub_branch, branch_id, manager_id"
 
@@ -23,8 +36,10 @@ def tier_expression(policy: Policy, amount: str) -> tuple[str, dict]:
     """CASE placing `amount` in a tier rank (bounds belong to the upper tier; below the lowest is rank 0), and its
     parameters ($tier_min_<rank>)."""
     whens = " ".join(f"when {amount} >= $tier_min_{t.rank} then {t.rank}" for t in reversed(policy.tiers[1:]))
-    return (f"case when status = 'closed' then null {whens} else 0 end",
-            {f"tier_min_{t.rank}": t.min_aum for t in policy.tiers[1:]})
+    return (
+        f"case when status = 'closed' then null {whens} else 0 end",
+        {f"tier_min_{t.rank}": t.min_aum for t in policy.tiers[1:]},
+    )
 
 
 def band_expression() -> str:
@@ -33,7 +48,8 @@ def band_expression() -> str:
 
 
 def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -> None:
-    con.execute(f"""
+    con.execute(
+        f"""
         insert into tier_summary
         with present as (
             select {UNIT_KEYS}, card_level, tier, aum, product_count, phone
@@ -53,9 +69,16 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
             group by {UNIT_KEYS}, card_level, tier
         )
         select * from final
-    """, {"period": period, "maintained": policy.maintained_rank, "coverage_min": policy.coverage_min_products,
-          "floor": policy.attrition_floor})
-    con.execute(f"""
+    """,
+        {
+            "period": period,
+            "maintained": policy.maintained_rank,
+            "coverage_min": policy.coverage_min_products,
+            "floor": policy.attrition_floor,
+        },
+    )
+    con.execute(
+        f"""
         insert into band_summary
         with present as (
             select {UNIT_KEYS}, aum, {band_expression()} as band
@@ -68,8 +91,11 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
             group by {UNIT_KEYS}, band
         )
         select * from final
-    """, {"period": period})
-    con.execute(f"""
+    """,
+        {"period": period},
+    )
+    con.execute(
+        f"""
         insert into unit_directory
         with rows_of_period as (
             select {UNIT_KEYS}, branch_name, manager_name, manager_role
@@ -84,4 +110,6 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
             group by {UNIT_KEYS}
         )
         select * from final
-    """, {"period": period})
+    """,
+        {"period": period},
+    )

@@ -4,6 +4,7 @@ Headquarters' explorer opens on every present customer ordered by AUM, largest f
 At ten million customers that ordering costs seconds; the load keeps the first DEPTH customers, from which the
 first pages are read. Narrower scopes (a branch, a manager) sort their own customers live.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,7 +19,8 @@ LISTED = (*PERSON, "tier", "age", "aum", "product_count")
 
 
 def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
-    con.execute(f"""
+    con.execute(
+        f"""
         insert into top_customers
         with largest as (
             select * from customer_snapshot
@@ -33,7 +35,9 @@ def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
             from ranked r join tier_def d on d.rank = r.tier
         )
         select * from final
-    """, {"period": period, "depth": DEPTH})
+    """,
+        {"period": period, "depth": DEPTH},
+    )
 
 
 def answers(scope: Scope, offset: int, limit: int | None) -> bool:
