@@ -1,4 +1,5 @@
-"""Shared by the analytics tests: load extracts through the real ingest path."""
+"""The hand-made fixture bank of tests/data (its table below) and loading extracts through the real ingest path."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,11 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.store.load import load_files
 from analytics.core.policy import Policy, load_policy
 from analytics.store.connection import connect
+from analytics.store.load import load_files
+from tests.helpers.paths import ROOT
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = ROOT / "tests" / "data"
 FIXTURE = DATA / "fixture_bank.csv"
 P1, P2, P3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)
 

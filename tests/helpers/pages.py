@@ -1,51 +1,34 @@
-"""Shared by the page tests: one small demo bank per test session, and AppTest runs of the dashboard."""
+"""The page tests' demo bank and AppTest runs of the dashboard: open a page, find a table or a card, open a tab.
+
+The demo bank itself is a fixture (demo_db in tests/conftest.py): built once per test run, each worker reads its
+own copy.
+"""
+
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tools.demo_bank.simulate import generate_extracts
-from analytics.store.load import load_files
-from analytics.store.generations import open_reader
 from analytics.store.connection import connect
+from analytics.store.generations import open_reader
+from analytics.store.load import load_files
+from tests.helpers.paths import ROOT
+from tools.demo_bank.simulate import generate_extracts
 
-ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 CUSTOMERS, MONTHS = 3000, 7  # 2026-03-31 .. 2026-09-30: quarters 2026Q2 and 2026Q3
-_BUILT: dict[str, Path] = {}
 
 
-def demo_db() -> Path:
-    """The test session's demo bank (built once; pages only read it). Copy it before writing to it."""
-    if "db" not in _BUILT:
-        folder = Path(tempfile.mkdtemp(prefix="pages-demo-"))
-        atexit.register(shutil.rmtree, folder, True)
-        paths = generate_extracts(folder / "extracts", customers=CUSTOMERS, months=MONTHS)
-        con = connect(folder / "bank.duckdb")
-        results = load_files(con, paths)
-        con.close()
-        assert all(r.outcome == "loaded" for r in results), [r.summary() for r in results]
-        _BUILT["db"] = folder / "bank.duckdb"
-        _BUILT["extracts"] = folder / "extracts"
-    return _BUILT["db"]
-
-
-def demo_extracts() -> list[Path]:
-    demo_db()
-    return sorted(_BUILT["extracts"].glob("*.csv"))
-
-
-def copy_db(name: str) -> Path:
-    """A private copy of the demo bank (for a test that loads data or for the browser test's server)."""
-    source = demo_db()
-    target = source.parent / f"{name}.duckdb"
-    shutil.copyfile(source, target)
-    return target
+def build_demo_bank(folder: Path) -> Path:
+    """Generate the demo bank's month-end extracts into folder/extracts and load them into folder/bank.duckdb."""
+    paths = generate_extracts(folder / "extracts", customers=CUSTOMERS, months=MONTHS)
+    con = connect(folder / "bank.duckdb")
+    results = load_files(con, paths)
+    con.close()
+    assert all(r.outcome == "loaded" for r in results), [r.summary() for r in results]
+    return folder / "bank.duckdb"
 
 
 def app(db: Path, page: str | None = None, query: dict | None = None, timeout: float = 60) -> AppTest:

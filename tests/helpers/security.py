@@ -1,22 +1,21 @@
-"""Shared by the sign-in and security tests: a users file over the demo bank, signed-in AppTest runs, the
-workbooks the download buttons would serve, and what a scope may see, computed straight from the snapshots."""
+"""The sign-in and security tests' users over the demo bank, signed-in AppTest runs, the workbooks the download
+buttons would serve, and what a scope may see, computed straight from the snapshots (the fixtures users_file,
+trail and served are in tests/ui/conftest.py)."""
+
 from __future__ import annotations
 
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from analytics.core.sql import fetch_rows
-from analytics.core.scope import Scope
 from analytics.access.users import add_user
-from pages_fixture import APP, demo_db
+from analytics.core.scope import Scope
+from analytics.core.sql import fetch_rows
+from tests.helpers.pages import APP
 
 PASSWORD = "correct horse battery"
 FAST = 4  # bcrypt cost for tests
@@ -36,22 +35,11 @@ EMAILS = {"east": "east@bank.example"}
 PERSONAL_HEADERS = ("客户姓名", "证件号码", "手机号")
 
 
-@pytest.fixture(scope="session")
-def users_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("users") / "users.toml"
+def write_users(path: Path) -> Path:
+    """The users file of USERS, all with PASSWORD."""
     for name, (role, units) in USERS.items():
-        add_user(path, name, PASSWORD, role, units, ["pii"] if name in PII else [], email=EMAILS.get(name),
-                 rounds=FAST)
+        add_user(path, name, PASSWORD, role, units, ["pii"] if name in PII else [], email=EMAILS.get(name), rounds=FAST)
     return path
-
-
-@pytest.fixture
-def trail(tmp_path, monkeypatch, users_file) -> Path:
-    """The demo bank, the users file and a fresh audit trail in the environment of this test."""
-    monkeypatch.setenv("BANK_DB", str(demo_db()))
-    monkeypatch.setenv("BANK_USERS", str(users_file))
-    monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "audit.jsonl"))
-    return tmp_path / "audit.jsonl"
 
 
 def fresh(query: dict | None = None) -> AppTest:
@@ -84,20 +72,6 @@ def events(trail: Path, event: str | None = None) -> list[dict]:
     return [e for e in lines if event is None or e["event"] == event]
 
 
-@pytest.fixture
-def served(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """file name -> the callable a download button registered (Streamlit calls it when the browser asks)."""
-    found: dict[str, Callable[[], bytes]] = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **options):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **options)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return found
-
-
 def sheets(data: bytes) -> dict[str, list[dict]]:
     """Each sheet of a workbook as rows keyed by the (Chinese) headers."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
@@ -112,11 +86,11 @@ def sheets(data: bytes) -> dict[str, list[dict]]:
 class Visible:
     """What a scope may see, from the snapshots (not from the functions under test)."""
 
-    customers: frozenset[str]       # ever, in any period
+    customers: frozenset[str]  # ever, in any period
     present_at_end: frozenset[str]  # at END, status not closed
     branches: frozenset[str]
     managers: frozenset[str]
-    units: frozenset[str]           # unit keys of every level, as the unit columns hold them
+    units: frozenset[str]  # unit keys of every level, as the unit columns hold them
 
 
 def visible(con, scope: Scope) -> Visible:
@@ -131,8 +105,11 @@ def visible(con, scope: Scope) -> Visible:
                        from unit_directory where {condition}""")
     return Visible(
         customers=column(f"select customer_id from customer_snapshot where {condition}"),
-        present_at_end=column(f"select customer_id from customer_snapshot where {condition} "
-                              "and period = $end::date and status <> 'closed'"),
+        present_at_end=column(
+            f"select customer_id from customer_snapshot where {condition} "
+            "and period = $end::date and status <> 'closed'"
+        ),
         branches=column(f"select branch_id from customer_snapshot where {condition}"),
         managers=column(f"select manager_id from customer_snapshot where {condition}"),
-        units=units | {"all"})
+        units=units | {"all"},
+    )

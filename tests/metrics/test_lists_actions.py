@@ -1,9 +1,17 @@
-"""Action lists on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
+"""Action lists on the hand-made fixture bank (see tests/helpers/fixture_bank.py for its table)."""
+
 import pytest
 
-from analytics.lists.actions import at_risk_customers, churned_high_value, manager_load, red_list, unassigned_customers, upgrade_candidates
 from analytics.core.scope import Scope
-from tests.analytics_helpers import P1, P2, P3, fixture_bank
+from analytics.lists.actions import (
+    at_risk_customers,
+    churned_high_value,
+    manager_load,
+    red_list,
+    unassigned_customers,
+    upgrade_candidates,
+)
+from tests.helpers.fixture_bank import P1, P2, P3, fixture_bank
 
 ALL = Scope()
 
@@ -50,8 +58,13 @@ def test_churned_high_value_names_the_maintainer_at_the_start(con):
     # Q3 churned: C03 (wealth, 白金卡, gone), C08 (affluent, 金卡), C11 (emerging, 普卡): only C03 is high-value;
     # held by M1 王芳 of B01
     assert frame["customer_id"].tolist() == ["C03"]
-    assert frame.iloc[0][["manager_id", "manager_name", "tier_start", "tier_end", "outcome"]].tolist() == \
-        ["M1", "王芳", "wealth", "exited", "left"]
+    assert frame.iloc[0][["manager_id", "manager_name", "tier_start", "tier_end", "outcome"]].tolist() == [
+        "M1",
+        "王芳",
+        "wealth",
+        "exited",
+        "left",
+    ]
 
 
 def test_churned_high_value_includes_platinum_cards_below_the_top_tiers(con):
@@ -69,6 +82,11 @@ def test_red_list_lists_maintained_customers_without_a_phone(con):
     assert red_list(con, P3, ALL)["customer_id"].tolist() == ["C10"]
 
 
+def test_red_list_unassigned_only_keeps_the_customers_without_a_maintainer(con):
+    # at P2 the red list is C10 (manager M2) and C11 (no manager): only C11 is unassigned
+    assert red_list(con, P2, ALL, unassigned_only=True)["customer_id"].tolist() == ["C11"]
+
+
 def test_unassigned_customers_are_maintained_with_no_manager(con):
     # P2: C11 (emerging, B01), C12 (affluent, B01), C19 (emerging, B02); B02 scope leaves C19
     assert sorted(unassigned_customers(con, P2, ALL)["customer_id"]) == ["C11", "C12", "C19"]
@@ -77,8 +95,12 @@ def test_unassigned_customers_are_maintained_with_no_manager(con):
 
 def test_manager_load_compares_books_with_the_norm(con):
     frame = manager_load(con, P3, ALL, low=4, high=5)
-    loads = {(b, m if isinstance(m, str) else None): (n, k, load) for b, m, n, k, load in
-             frame[["branch_id", "manager_id", "customers", "maintained", "load"]].itertuples(index=False)}
+    loads = {
+        (b, m if isinstance(m, str) else None): (n, k, load)
+        for b, m, n, k, load in frame[["branch_id", "manager_id", "customers", "maintained", "load"]].itertuples(
+            index=False
+        )
+    }
     # P3: M1 C01 C02 C04 C05 C10 C12 = 6 (5 maintained, C02 mass) > 5: over; M2 C07 C08 C09 C18 = 4 (2): within;
     # M3 C13 C14 C17 C20 = 4 (3): within; unassigned C11 (B01, mass) and C19 (B02, emerging)
     assert loads[("B01", "M1")] == (6, 5, "over")

@@ -1,8 +1,9 @@
-"""The explorer's customer list on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
-from analytics.store.derived import top_customers
-from analytics.lists.explorer import CustomerFilter, find_customers
+"""The explorer's customer list on the hand-made fixture bank (see tests/helpers/fixture_bank.py for its table)."""
+
 from analytics.core.scope import Scope
-from tests.analytics_helpers import P3, fixture_bank
+from analytics.lists.explorer import CustomerFilter, find_customers
+from analytics.store.derived import top_customers
+from tests.helpers.fixture_bank import P3, fixture_bank
 
 
 def test_opening_list_pages_come_from_the_rows_kept_at_load(tmp_path, monkeypatch):
@@ -12,8 +13,9 @@ def test_opening_list_pages_come_from_the_rows_kept_at_load(tmp_path, monkeypatc
     # C09 C10 C11 C12 C18).
     monkeypatch.setattr(top_customers, "DEPTH", 2)
     con = fixture_bank(tmp_path / "t.duckdb")
-    kept = con.execute("select position, customer_id from top_customers where period = ? order by position",
-                       [P3]).fetchall()
+    kept = con.execute(
+        "select position, customer_id from top_customers where period = ? order by position", [P3]
+    ).fetchall()
     assert kept == [(1, "C13"), (2, "C04")]
     opening = CustomerFilter()
     first = find_customers(con, P3, Scope(), opening, limit=2)  # within the kept rows: C13, C04 of 16
@@ -25,5 +27,9 @@ def test_opening_list_pages_come_from_the_rows_kept_at_load(tmp_path, monkeypatc
     # a manager's book: M2 at P3 holds C07 C08 C09 C18 -> C07 210,000, C18 190,000
     book = find_customers(con, P3, Scope(managers=frozenset({"M2"})), opening, limit=2)
     assert list(book["customer_id"]) == ["C07", "C18"] and book.attrs["total_rows"] == 4
-    assert first["customer_name"].iloc[0] != con.execute(
-        "select customer_name from customer_snapshot where customer_id = 'C13' and period = ?", [P3]).fetchone()[0]
+    assert (
+        first["customer_name"].iloc[0]
+        != con.execute(
+            "select customer_name from customer_snapshot where customer_id = 'C13' and period = ?", [P3]
+        ).fetchone()[0]
+    )

@@ -1,9 +1,16 @@
-"""Migration matrices on the hand-made fixture bank (see tests/analytics_helpers.py for its table)."""
+"""Migration matrices on the hand-made fixture bank (see tests/helpers/fixture_bank.py for its table)."""
+
 import pytest
 
-from analytics.metrics.migration import migration_matrix, migration_rates, pooled_matrix, pooled_pairs, project_distribution
 from analytics.core.scope import Scope
-from tests.analytics_helpers import P1, P2, P3, fixture_bank
+from analytics.metrics.migration import (
+    migration_matrix,
+    migration_rates,
+    pooled_matrix,
+    pooled_pairs,
+    project_distribution,
+)
+from tests.helpers.fixture_bank import P1, P2, P3, fixture_bank
 
 ALL = Scope()
 
@@ -20,14 +27,19 @@ def cells(frame):
 def test_migration_matrix_counts_moves_between_two_quarter_ends(con):
     frame = migration_matrix(con, P2, P3, ALL)
     assert cells(frame) == {
-        ("mass", "mass"): 2, ("mass", "exited"): 1,              # C02 C09 stay; C15 leaves
-        ("emerging", "emerging"): 3, ("emerging", "wealth"): 1,  # C05 C10 C19; C07
-        ("emerging", "mass"): 1, ("emerging", "affluent"): 1,    # C11; C14 (99,999.99 -> 100,000)
-        ("affluent", "affluent"): 2, ("affluent", "mass"): 2,    # C01 C12; C08 C17
-        ("wealth", "exited"): 1, ("wealth", "private"): 1,       # C03; C13
-        ("wealth", "affluent"): 1,                               # C18 (moved to B01, still counted)
-        ("private", "wealth"): 1,                                # C04
-        ("new", "wealth"): 1,                                    # C20
+        ("mass", "mass"): 2,
+        ("mass", "exited"): 1,  # C02 C09 stay; C15 leaves
+        ("emerging", "emerging"): 3,
+        ("emerging", "wealth"): 1,  # C05 C10 C19; C07
+        ("emerging", "mass"): 1,
+        ("emerging", "affluent"): 1,  # C11; C14 (99,999.99 -> 100,000)
+        ("affluent", "affluent"): 2,
+        ("affluent", "mass"): 2,  # C01 C12; C08 C17
+        ("wealth", "exited"): 1,
+        ("wealth", "private"): 1,  # C03; C13
+        ("wealth", "affluent"): 1,  # C18 (moved to B01, still counted)
+        ("private", "wealth"): 1,  # C04
+        ("new", "wealth"): 1,  # C20
     }
     # every cell is listed: 5 tiers + new rows x 5 tiers + exited columns, less new -> exited
     assert len(frame) == 6 * 6 - 1
@@ -55,23 +67,37 @@ def test_migration_matrix_filters_on_the_unit_at_the_start(con):
     frame = migration_matrix(con, P2, P3, Scope(branches=frozenset({"B02"})))
     # B02 at P2: C13 W->P, C14 E->A, C15 M->exited, C17 A->M, C18 W->A (now in B01, credited to B02), C19 E->E;
     # new C20 is in B02 at the end
-    assert cells(frame) == {("wealth", "private"): 1, ("emerging", "affluent"): 1, ("mass", "exited"): 1,
-                            ("affluent", "mass"): 1, ("wealth", "affluent"): 1, ("emerging", "emerging"): 1,
-                            ("new", "wealth"): 1}
+    assert cells(frame) == {
+        ("wealth", "private"): 1,
+        ("emerging", "affluent"): 1,
+        ("mass", "exited"): 1,
+        ("affluent", "mass"): 1,
+        ("wealth", "affluent"): 1,
+        ("emerging", "emerging"): 1,
+        ("new", "wealth"): 1,
+    }
 
 
 def test_migration_matrix_falls_back_to_a_live_query_for_other_pairs(con):
     # P1 -> P3 is not a consecutive pair, so it is not precomputed; counted live from the snapshots:
     frame = migration_matrix(con, P1, P3, ALL)
     assert cells(frame) == {
-        ("mass", "emerging"): 1, ("mass", "mass"): 2, ("mass", "exited"): 1,  # C05; C09 C17; C15
-        ("emerging", "affluent"): 1, ("emerging", "exited"): 2,              # C01; C06 C16
-        ("emerging", "wealth"): 1, ("emerging", "emerging"): 2,              # C07; C10 C19
-        ("emerging", "mass"): 1,                                             # C11
-        ("affluent", "mass"): 2, ("affluent", "affluent"): 1,                # C02 C08; C14
-        ("wealth", "exited"): 1, ("wealth", "private"): 1, ("wealth", "affluent"): 1,  # C03; C13; C18
-        ("private", "wealth"): 1,                                            # C04
-        ("new", "affluent"): 1, ("new", "wealth"): 1,                        # C12; C20
+        ("mass", "emerging"): 1,
+        ("mass", "mass"): 2,
+        ("mass", "exited"): 1,  # C05; C09 C17; C15
+        ("emerging", "affluent"): 1,
+        ("emerging", "exited"): 2,  # C01; C06 C16
+        ("emerging", "wealth"): 1,
+        ("emerging", "emerging"): 2,  # C07; C10 C19
+        ("emerging", "mass"): 1,  # C11
+        ("affluent", "mass"): 2,
+        ("affluent", "affluent"): 1,  # C02 C08; C14
+        ("wealth", "exited"): 1,
+        ("wealth", "private"): 1,
+        ("wealth", "affluent"): 1,  # C03; C13; C18
+        ("private", "wealth"): 1,  # C04
+        ("new", "affluent"): 1,
+        ("new", "wealth"): 1,  # C12; C20
     }
 
 
@@ -87,8 +113,9 @@ def test_migration_rates_split_each_tier_into_up_stay_down_exit(con):
     assert frame.loc["wealth", ["upgraded", "stayed", "downgraded", "exited"]].tolist() == [1, 0, 1, 1]
     assert frame.loc["wealth", "upgrade_rate"] == pytest.approx(1 / 3)
     # emerging: C07 C14 up, C05 C10 C19 stay, C11 down of 6
-    assert frame.loc["emerging", ["upgrade_rate", "stay_rate", "downgrade_rate"]].tolist() == \
-        pytest.approx([2 / 6, 3 / 6, 1 / 6])
+    assert frame.loc["emerging", ["upgrade_rate", "stay_rate", "downgrade_rate"]].tolist() == pytest.approx(
+        [2 / 6, 3 / 6, 1 / 6]
+    )
 
 
 def test_pooled_matrix_sums_counts_over_consecutive_pairs(con):
@@ -107,6 +134,7 @@ def test_pooled_matrix_sums_counts_over_consecutive_pairs(con):
 
 def test_pooled_pairs_by_quarter_keep_three_month_steps():
     from datetime import date
+
     periods = [date(2026, 1, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 7, 31), date(2026, 12, 31)]
     assert pooled_pairs(periods, periods[0], periods[-1], "quarter") == [(date(2026, 3, 31), date(2026, 6, 30))]
     assert len(pooled_pairs(periods, periods[0], periods[-1])) == 4

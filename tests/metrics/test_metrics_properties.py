@@ -1,4 +1,5 @@
 """Properties that must hold on any data: random small banks of a few dozen customers over three quarter ends."""
+
 from __future__ import annotations
 
 import csv
@@ -11,26 +12,46 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from analytics.core.policy import load_policy
+from analytics.core.scope import Scope
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.distribution import tier_distribution
 from analytics.metrics.migration import migration_matrix
-from analytics.core.policy import load_policy
-from analytics.core.scope import Scope
 from analytics.metrics.scorecard import scorecard
-from tests.analytics_helpers import P1, P2, P3, load
+from tests.helpers.fixture_bank import P1, P2, P3, load
 
 PERIODS = (P1, P2, P3)
 POLICY = load_policy()
 BOUNDS = [t.min_aum for t in POLICY.tiers]
 MAINTAINED = POLICY.maintained_rank
 # amounts around every bound of data/policy.toml, and under the attrition floor
-AMOUNTS = ["0", "50", "30000", "49999.99", "50000", "99999.99", "100000", "150000", "200000", "1999999.99",
-           "2000000", "-10"]
+AMOUNTS = [
+    "0",
+    "50",
+    "30000",
+    "49999.99",
+    "50000",
+    "99999.99",
+    "100000",
+    "150000",
+    "200000",
+    "1999999.99",
+    "2000000",
+    "-10",
+]
 IN_SCOPE = Scope(branches=frozenset({"B1", "B2"}))
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-state = st.one_of(st.none(), st.tuples(st.integers(0, 1), st.sampled_from([None, "M1", "M2"]),
-                                       st.sampled_from(AMOUNTS), st.integers(0, 4), st.booleans()))
+state = st.one_of(
+    st.none(),
+    st.tuples(
+        st.integers(0, 1),
+        st.sampled_from([None, "M1", "M2"]),
+        st.sampled_from(AMOUNTS),
+        st.integers(0, 4),
+        st.booleans(),
+    ),
+)
 customer = st.tuples(st.sampled_from(["B1", "B2", "B3"]), st.lists(state, min_size=3, max_size=3))
 banks = st.lists(customer, min_size=3, max_size=30)
 
@@ -44,17 +65,35 @@ def rows_of(bank: list, prefix: str = "C") -> list[dict]:
                 continue
             move, manager, amount, products, closed = s
             branch = "B3" if home == "B3" else ("B1", "B2")[move]
-            rows.append({"period": period.isoformat(), "customer_id": f"{prefix}{i:03d}", "branch_id": branch,
-                         "sub_branch": "S2" if branch == "B3" else "S1", "region": "R2" if branch == "B3" else "R1",
-                         "manager_id": f"{branch}-{manager}" if manager else "", "aum": amount,
-                         "product_count": products, "status": "closed" if closed and amount == "0" else "active"})
+            rows.append(
+                {
+                    "period": period.isoformat(),
+                    "customer_id": f"{prefix}{i:03d}",
+                    "branch_id": branch,
+                    "sub_branch": "S2" if branch == "B3" else "S1",
+                    "region": "R2" if branch == "B3" else "R1",
+                    "manager_id": f"{branch}-{manager}" if manager else "",
+                    "aum": amount,
+                    "product_count": products,
+                    "status": "closed" if closed and amount == "0" else "active",
+                }
+            )
     return rows
 
 
 def load_rows(rows: list[dict]):
     """An in-memory database with `rows` loaded through the real ingest path."""
-    columns = ["period", "customer_id", "branch_id", "sub_branch", "region", "manager_id", "aum", "product_count",
-               "status"]
+    columns = [
+        "period",
+        "customer_id",
+        "branch_id",
+        "sub_branch",
+        "region",
+        "manager_id",
+        "aum",
+        "product_count",
+        "status",
+    ]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "extract.csv"
         with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -77,8 +116,7 @@ def tier_of(row: dict) -> int | None:
 
 
 def present(rows: list[dict], period) -> dict[str, int]:
-    return {r["customer_id"]: tier_of(r) for r in rows
-            if r["period"] == period.isoformat() and tier_of(r) is not None}
+    return {r["customer_id"]: tier_of(r) for r in rows if r["period"] == period.isoformat() and tier_of(r) is not None}
 
 
 @SETTINGS
@@ -140,8 +178,11 @@ def test_scorecard_counts_roll_up_from_managers_to_branches_to_regions(bank):
 
 
 @SETTINGS
-@given(st.lists(customer, min_size=3, max_size=20), st.lists(st.lists(state, min_size=3, max_size=3), max_size=10),
-       st.lists(st.lists(state, min_size=3, max_size=3), max_size=10))
+@given(
+    st.lists(customer, min_size=3, max_size=20),
+    st.lists(st.lists(state, min_size=3, max_size=3), max_size=10),
+    st.lists(st.lists(state, min_size=3, max_size=3), max_size=10),
+)
 def test_out_of_scope_branch_never_changes_an_in_scope_result(bank, outside_a, outside_b):
     inside = [c for c in bank if c[0] != "B3"]
     rows = rows_of(inside)
@@ -149,10 +190,11 @@ def test_out_of_scope_branch_never_changes_an_in_scope_result(bank, outside_a, o
     # two banks identical in B1 and B2, with different customers in B3
     con_a = load_rows(rows + rows_of([("B3", s) for s in outside_a], "X"))
     con_b = load_rows(rows + rows_of([("B3", s) for s in outside_b], "Y"))
-    pd.testing.assert_frame_equal(scorecard(con_a, P2, P3, "manager", IN_SCOPE),
-                                  scorecard(con_b, P2, P3, "manager", IN_SCOPE))
-    pd.testing.assert_frame_equal(churn_by_unit(con_a, P2, P3, "branch", IN_SCOPE),
-                                  churn_by_unit(con_b, P2, P3, "branch", IN_SCOPE))
-    pd.testing.assert_frame_equal(migration_matrix(con_a, P1, P3, IN_SCOPE),
-                                  migration_matrix(con_b, P1, P3, IN_SCOPE))
+    pd.testing.assert_frame_equal(
+        scorecard(con_a, P2, P3, "manager", IN_SCOPE), scorecard(con_b, P2, P3, "manager", IN_SCOPE)
+    )
+    pd.testing.assert_frame_equal(
+        churn_by_unit(con_a, P2, P3, "branch", IN_SCOPE), churn_by_unit(con_b, P2, P3, "branch", IN_SCOPE)
+    )
+    pd.testing.assert_frame_equal(migration_matrix(con_a, P1, P3, IN_SCOPE), migration_matrix(con_b, P1, P3, IN_SCOPE))
     pd.testing.assert_frame_equal(tier_distribution(con_a, IN_SCOPE), tier_distribution(con_b, IN_SCOPE))

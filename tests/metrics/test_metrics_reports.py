@@ -1,11 +1,12 @@
-"""build_report: the design §5 reports on the hand-made fixture bank (see tests/analytics_helpers.py)."""
+"""build_report: the design §5 reports on the hand-made fixture bank (see tests/helpers/fixture_bank.py)."""
+
 import json
 
 import pytest
 
-from analytics.metrics.reports import build_report
 from analytics.core.scope import Scope
-from tests.analytics_helpers import fixture_bank
+from analytics.metrics.reports import build_report
+from tests.helpers.fixture_bank import fixture_bank
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,13 @@ def test_build_report_tiers_by_unit_for_one_period(con):
     assert list(frame.columns) == ["period", "unit", "tier", "customers", "aum"]
     # B02 at P3: mass C17, emerging C19, affluent C14, wealth C20, private C13
     b02 = frame[frame["unit"] == "B02"]
-    assert dict(zip(b02["tier"], b02["customers"])) == {"mass": 1, "emerging": 1, "affluent": 1, "wealth": 1,
-                                                         "private": 1}
+    assert dict(zip(b02["tier"], b02["customers"])) == {
+        "mass": 1,
+        "emerging": 1,
+        "affluent": 1,
+        "wealth": 1,
+        "private": 1,
+    }
 
 
 def test_build_report_migration_defaults_to_the_latest_quarter(con):
@@ -51,8 +57,20 @@ def test_build_report_migration_between_given_periods(con):
 
 def test_build_report_scorecard_has_the_contract_columns(con):
     frame = build_report(con, "scorecard")
-    assert list(frame.columns) == ["unit", "maintained_start", "maintained_end", "churned", "churn_rate", "upgraded",
-                                   "upgrade_rate", "coverage_rate", "growth", "aum_growth", "score", "rank"]
+    assert list(frame.columns) == [
+        "unit",
+        "maintained_start",
+        "maintained_end",
+        "churned",
+        "churn_rate",
+        "upgraded",
+        "upgrade_rate",
+        "coverage_rate",
+        "growth",
+        "aum_growth",
+        "score",
+        "rank",
+    ]
     # default quarter 2026Q3 by branch: B02 first (90 points), B01 second (60)
     assert dict(zip(frame["unit"], frame["rank"])) == {"B01": 2, "B02": 1}
     assert frame.set_index("unit").loc["B01", "churn_rate"] == pytest.approx(1 / 3)
@@ -67,8 +85,16 @@ def test_build_report_scorecard_by_manager_for_a_quarter(con):
 
 def test_build_report_churn_rows_per_unit_and_tier(con):
     frame = build_report(con, "churn", quarter="2026Q3")
-    assert list(frame.columns) == ["unit", "tier", "customers_start", "maintained_start", "churned", "churn_rate",
-                                   "attrited", "attrition_rate"]
+    assert list(frame.columns) == [
+        "unit",
+        "tier",
+        "customers_start",
+        "maintained_start",
+        "churned",
+        "churn_rate",
+        "attrited",
+        "attrition_rate",
+    ]
     assert len(frame) == 10  # 2 branches x 5 tiers
     # as JSON, undefined rates are null (B02 has no private customer at P2)
     records = json.loads(frame.to_json(orient="records"))

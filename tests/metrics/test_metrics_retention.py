@@ -1,9 +1,10 @@
-"""Retention triangle and survival by starting tier on the hand-made fixture bank (tests/analytics_helpers.py)."""
+"""Retention triangle and survival by starting tier on the hand-made fixture bank (tests/helpers/fixture_bank.py)."""
+
 import pytest
 
-from analytics.metrics.retention import retention_triangle, survival_by_tier
 from analytics.core.scope import Scope
-from tests.analytics_helpers import P2, fixture_bank
+from analytics.metrics.retention import retention_triangle, survival_by_tier
+from tests.helpers.fixture_bank import P2, fixture_bank
 
 ALL = Scope()
 
@@ -15,8 +16,10 @@ def con(tmp_path_factory):
 
 def test_retention_triangle_follows_customers_who_became_maintained(con):
     frame = retention_triangle(con, ALL)
-    rows = {(c, k): (n, r) for c, k, n, r in frame[["cohort", "quarters_after", "cohort_size", "retained"]]
-            .itertuples(index=False)}
+    rows = {
+        (c, k): (n, r)
+        for c, k, n, r in frame[["cohort", "quarters_after", "cohort_size", "retained"]].itertuples(index=False)
+    }
     # 2026Q2 cohort: maintained at P2, not at P1: C05 (mass -> 50,000), C12 (new), C17 (mass -> affluent) = 3;
     # one quarter later C17 has fallen to mass: 2 of 3 retained. 2026Q3 cohort: C20 (new at P3).
     # 2026Q1 has no 2025-12-31 snapshot to start from: no cohort.
@@ -40,8 +43,9 @@ def test_survival_by_tier_counts_first_events_per_quarter(con):
     assert frame.loc[("emerging", 2), "survival"] == pytest.approx(4 / 7)
     # affluent: Q2 C02 -> mass (churn), C14 -> emerging (downgrade); Q3 C08 -> 60 (churn). C14 is back in
     # affluent at P3 but its first event was the downgrade.
-    assert frame.loc[("affluent", 2), ["churn_incidence", "downgrade_incidence", "survival"]].tolist() == \
-        pytest.approx([2 / 3, 1 / 3, 0])
+    assert frame.loc[("affluent", 2), ["churn_incidence", "downgrade_incidence", "survival"]].tolist() == pytest.approx(
+        [2 / 3, 1 / 3, 0]
+    )
     # wealth: Q3 C03 leaves (churn), C18 -> affluent (downgrade), C13 -> private (no event)
     assert frame.loc[("wealth", 2), ["churned", "downgraded", "survival"]].tolist() == pytest.approx([1, 1, 1 / 3])
     # private: C04 -> wealth in Q3

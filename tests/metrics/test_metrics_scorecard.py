@@ -1,17 +1,18 @@
-"""Churn and the 保争挖抢培 scorecard on the hand-made fixture bank (see tests/analytics_helpers.py)."""
+"""Churn and the 保争挖抢培 scorecard on the hand-made fixture bank (see tests/helpers/fixture_bank.py)."""
+
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.metrics.churn import churn_by_unit
-from analytics.core.scope import Scope
-from analytics.metrics.scorecard import quarter_scorecard, score_units, scorecard
-from analytics.core.stats import percentile_rank
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.policy import parse_policy
-from tests.analytics_helpers import FIXTURE, P1, P2, P3, fixture_bank, load
+from analytics.core.scope import Scope
+from analytics.core.stats import percentile_rank
+from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.scorecard import quarter_scorecard, score_units, scorecard
+from tests.helpers.fixture_bank import FIXTURE, P1, P2, P3, fixture_bank, load
 
 ALL = Scope()
 
@@ -152,11 +153,20 @@ def test_percentile_shares_give_the_best_unit_one_share_ties_and_skip_nulls():
     # growth (higher is better) 0.5, 0.2, 0.2, 0.9 -> 3/4, 2/4, 2/4, 4/4. Weights churn 1, growth 1, others 0:
     # scores 100 * (1.0 + 0.75) / 2 = 87.5, 100 * (2/3 + 1/2) / 2 = 58.33, 58.33, 100 * 1.0 / 1 = 100 (no churn)
     # -> ranks 2, 3, 3, 1; the unranked unit U5 (an unassigned book) gets neither share, score nor rank.
-    policy = replace(parse_policy(DEFAULT_POLICY.read_text()),
-                     weights={"churn": 1.0, "upgrade": 0.0, "coverage": 0.0, "growth": 1.0, "aum_growth": 0.0})
-    frame = pd.DataFrame({"unit": ["U1", "U2", "U3", "U4", "U5"], "churn_rate": [0.1, 0.3, 0.3, None, 0.0],
-                          "growth": [0.5, 0.2, 0.2, 0.9, 9.9], "upgrade_rate": None, "coverage_rate": None,
-                          "aum_growth": None})
+    policy = replace(
+        parse_policy(DEFAULT_POLICY.read_text()),
+        weights={"churn": 1.0, "upgrade": 0.0, "coverage": 0.0, "growth": 1.0, "aum_growth": 0.0},
+    )
+    frame = pd.DataFrame(
+        {
+            "unit": ["U1", "U2", "U3", "U4", "U5"],
+            "churn_rate": [0.1, 0.3, 0.3, None, 0.0],
+            "growth": [0.5, 0.2, 0.2, 0.9, 9.9],
+            "upgrade_rate": None,
+            "coverage_rate": None,
+            "aum_growth": None,
+        }
+    )
     ranked = np.array([True, True, True, True, False])
     churn = percentile_rank(frame["churn_rate"].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better=False)
     assert list(churn[:3]) == pytest.approx([1.0, 2 / 3, 2 / 3]) and np.isnan(churn[3]) and np.isnan(churn[4])
@@ -173,8 +183,10 @@ def test_scorecard_of_a_pair_not_counted_at_load_is_counted_live(con):
     # and C11 (M) are not maintained: churned 5; C01 E->A and C07 E->W went up: upgraded 2. B02 C13 C14 C16 C18
     # C19 = 5; C16 gone: churned 1; C13 W->P: upgraded 1 (C18 W->A counts for B02, where it started).
     # Maintained at P3 by unit at P3: B01 C01 C04 C05 C07 C10 C12 C18 = 7, B02 C13 C14 C19 C20 = 4.
-    assert con.execute("select count(*) from period_pair where period_from = ? and period_to = ?",
-                       [P1, P3]).fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from period_pair where period_from = ? and period_to = ?", [P1, P3]).fetchone()[0]
+        == 0
+    )
     frame = scorecard(con, P1, P3, "branch", ALL).set_index("unit")
     columns = ["maintained_start", "churned", "upgraded", "maintained_end"]
     assert frame.loc["B01", columns].tolist() == [9, 5, 2, 7]

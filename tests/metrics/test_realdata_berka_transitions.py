@@ -5,6 +5,7 @@ transaction on or before the month end, carried forward; an account appears from
 account's district as its branch, loaded as one extract per month end under tests/data/berka_policy.toml.
 Migration and churn are then recomputed with pandas, independently of the SQL, and compared.
 """
+
 from __future__ import annotations
 
 import io
@@ -13,13 +14,13 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from analytics.metrics.migration import pooled_matrix
-from analytics.store.catalog import loaded_periods
 from analytics.core.policy import load_policy
-from analytics.metrics.reports import build_report
 from analytics.core.scope import Scope
-from tests.analytics_helpers import DATA, load
-from tests.conftest import REALDATA, needs_realdata
+from analytics.metrics.migration import pooled_matrix
+from analytics.metrics.reports import build_report
+from analytics.store.catalog import loaded_periods
+from tests.helpers.fixture_bank import DATA, load
+from tests.helpers.realdata import REALDATA, needs_realdata
 
 pytestmark = needs_realdata
 
@@ -40,13 +41,13 @@ def berka_panel() -> pd.DataFrame:
     accounts = pd.read_csv(REALDATA / "berka" / "account.asc", sep=";", dtype=str)
     accounts["opened"] = pd.to_datetime("19" + accounts["date"], format="%Y%m%d") + pd.offsets.MonthEnd(0)
     accounts = accounts[accounts["opened"] <= MONTH_ENDS[-1]]
-    grid = accounts[["account_id", "district_id", "opened"]].merge(pd.DataFrame({"month_end": MONTH_ENDS}),
-                                                                   how="cross")
+    grid = accounts[["account_id", "district_id", "opened"]].merge(pd.DataFrame({"month_end": MONTH_ENDS}), how="cross")
     grid = grid[grid["month_end"] >= grid["opened"]].sort_values(["account_id", "month_end"])
     grid["balance"] = grid.set_index(["account_id", "month_end"]).index.map(last.to_dict().get)
     grid["balance"] = grid.groupby("account_id")["balance"].ffill().fillna("0.00")
     return grid.rename(columns={"district_id": "district", "month_end": "period"})[
-        ["account_id", "district", "period", "balance"]]
+        ["account_id", "district", "period", "balance"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,8 @@ def berka(tmp_path_factory):
     for period, month in panel.groupby("period"):
         path = folder / f"berka_{period:%Y%m}.csv"
         month.rename(columns={"account_id": "customer_id", "district": "branch_id", "balance": "aum"}).assign(
-            period=period.strftime("%Y-%m-%d"))[["period", "customer_id", "branch_id", "aum"]].to_csv(path, index=False)
+            period=period.strftime("%Y-%m-%d")
+        )[["period", "customer_id", "branch_id", "aum"]].to_csv(path, index=False)
         paths.append(path)
     return load(folder / "berka.duckdb", paths, load_policy(BERKA_POLICY)), panel
 
@@ -83,16 +85,17 @@ def test_berka_churn_report_matches_an_independent_pandas_count(berka):
     con, panel = berka
     report = build_report(con, "churn", quarter="1993Q3").set_index(["unit", "tier"])
     start, end = tiered(panel, "1993-06-30"), tiered(panel, "1993-09-30")
-    joined = start.merge(end[["tier", "amount"]], how="left", left_index=True, right_index=True,
-                         suffixes=("", "_end"))
+    joined = start.merge(end[["tier", "amount"]], how="left", left_index=True, right_index=True, suffixes=("", "_end"))
     joined["maintained"] = joined["tier"] >= 1
     joined["churned"] = joined["maintained"] & ~(joined["tier_end"] >= 1)
     joined["attrited"] = joined["tier_end"].isna() | (joined["amount_end"].map(lambda a: a < FLOOR if a == a else True))
-    expected = joined.groupby(["district", "tier"]).agg(customers_start=("maintained", "size"),
-                                                        maintained_start=("maintained", "sum"),
-                                                        churned=("churned", "sum"), attrited=("attrited", "sum"))
-    expected.index = expected.index.set_levels([expected.index.levels[0], [CODES[t] for t in
-                                                                          expected.index.levels[1]]])
+    expected = joined.groupby(["district", "tier"]).agg(
+        customers_start=("maintained", "size"),
+        maintained_start=("maintained", "sum"),
+        churned=("churned", "sum"),
+        attrited=("attrited", "sum"),
+    )
+    expected.index = expected.index.set_levels([expected.index.levels[0], [CODES[t] for t in expected.index.levels[1]]])
     got = report.loc[expected.index, ["customers_start", "maintained_start", "churned", "attrited"]]
     assert (got.values == expected.values).all()
     # every other (district, tier) row of the report is empty
@@ -101,20 +104,27 @@ def test_berka_churn_report_matches_an_independent_pandas_count(berka):
     assert ((rate >= 0) & (rate <= 1)).all()
 
 
-@pytest.mark.parametrize("a, b", [("1993-09-30", "1993-12-31"),   # a precomputed quarter pair
-                                  ("1993-03-31", "1994-02-28")])  # a pair computed live
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("1993-09-30", "1993-12-31"),  # a precomputed quarter pair
+        ("1993-03-31", "1994-02-28"),
+    ],
+)  # a pair computed live
 def test_berka_migration_matches_an_independent_pandas_matrix(berka, a, b):
     con, panel = berka
     report = build_report(con, "migration", start=a, end=b)
     start, end = tiered(panel, a), tiered(panel, b)
-    both = start[["tier", "amount"]].merge(end[["tier", "amount"]], how="outer", left_index=True, right_index=True,
-                                           suffixes=("_a", "_b"))
+    both = start[["tier", "amount"]].merge(
+        end[["tier", "amount"]], how="outer", left_index=True, right_index=True, suffixes=("_a", "_b")
+    )
     both["from_tier"] = [CODES[int(t)] if t == t else "new" for t in both["tier_a"]]
     both["to_tier"] = [CODES[int(t)] if t == t else "exited" for t in both["tier_b"]]
     both["aum_from"] = both["amount_a"].map(lambda v: v if v == v else Decimal(0))
     both["aum_to"] = both["amount_b"].map(lambda v: v if v == v else Decimal(0))
-    expected = both.groupby(["from_tier", "to_tier"]).agg(customers=("from_tier", "size"),
-                                                          aum_from=("aum_from", "sum"), aum_to=("aum_to", "sum"))
+    expected = both.groupby(["from_tier", "to_tier"]).agg(
+        customers=("from_tier", "size"), aum_from=("aum_from", "sum"), aum_to=("aum_to", "sum")
+    )
     got = report.set_index(["from_tier", "to_tier"])
     assert got["customers"].sum() == len(both)
     for key, row in expected.iterrows():
@@ -128,8 +138,14 @@ def test_pooled_matrix_reproduces_the_transitionmatrix_cohort_counts(tmp_path):
     data = pd.read_csv(REALDATA / "transitionmatrix" / "synthetic_data5.csv")
     ends = pd.date_range("2020-01-31", periods=5, freq="ME").strftime("%Y-%m-%d")
     # state s as an AUM inside tier s of tests/data/transition_policy.toml (a < 1000 <= b < 2000 <= c)
-    extract = pd.DataFrame({"period": ends[data["Time"]], "customer_id": data["ID"].astype(str), "branch_id": "B",
-                            "aum": data["State"].map({0: "500", 1: "1500", 2: "2500"})})
+    extract = pd.DataFrame(
+        {
+            "period": ends[data["Time"]],
+            "customer_id": data["ID"].astype(str),
+            "branch_id": "B",
+            "aum": data["State"].map({0: "500", 1: "1500", 2: "2500"}),
+        }
+    )
     path = tmp_path / "synthetic_data5.csv"
     extract.to_csv(path, index=False)
     con = load(tmp_path / "t.duckdb", [path], load_policy(DATA / "transition_policy.toml"))
@@ -137,11 +153,14 @@ def test_pooled_matrix_reproduces_the_transitionmatrix_cohort_counts(tmp_path):
     frame = pooled_matrix(con, periods[0], periods[-1], Scope())
     counts = frame[frame["to_tier"] != "exited"].pivot(index="from_tier", columns="to_tier", values="customers")
     # the README's pooled cohort counts over the 4 period pairs
-    assert counts.loc[["a", "b", "c"], ["a", "b", "c"]].values.tolist() == \
-        [[9109, 1684, 565], [1065, 7531, 2158], [0, 0, 17888]]
+    assert counts.loc[["a", "b", "c"], ["a", "b", "c"]].values.tolist() == [
+        [9109, 1684, 565],
+        [1065, 7531, 2158],
+        [0, 0, 17888],
+    ]
     assert frame["pairs"].iloc[0] == 4
     # generated from [[.8,.15,.05],[.1,.7,.2],[0,0,1]]: every true rate lies inside its 95% Wilson interval here
-    truth = {("a", "a"): .8, ("a", "b"): .15, ("a", "c"): .05, ("b", "a"): .1, ("b", "b"): .7, ("b", "c"): .2}
+    truth = {("a", "a"): 0.8, ("a", "b"): 0.15, ("a", "c"): 0.05, ("b", "a"): 0.1, ("b", "b"): 0.7, ("b", "c"): 0.2}
     for (f, t), p in truth.items():
         row = frame[(frame["from_tier"] == f) & (frame["to_tier"] == t)].iloc[0]
         assert row["rate_low"] <= p <= row["rate_high"], (f, t)

@@ -1,11 +1,13 @@
 """Real public data: the Kaggle Churn Modelling customers load with the counts its README publishes."""
+
 from __future__ import annotations
 
 import csv
 from decimal import Decimal
 
 from analytics.store.load import load_files
-from tests.conftest import REALDATA, needs_realdata, write_csv
+from tests.helpers.extracts import write_csv
+from tests.helpers.realdata import REALDATA, needs_realdata
 
 pytestmark = needs_realdata
 
@@ -14,9 +16,20 @@ def test_load_files_churn_modelling_counts_match_the_published_figures(db, tmp_p
     with open(REALDATA / "Churn_Modelling.csv", encoding="utf-8", newline="") as handle:
         source = list(csv.DictReader(handle))
     rows = [["数据日期", "客户号", "网点号", "金融资产", "客户姓名", "性别", "年龄", "持有产品数", "状态"]]
-    rows += [["2026-09-30", r["CustomerId"], r["Geography"], r["Balance"], r["Surname"],
-              "男" if r["Gender"] == "Male" else "女", r["Age"], r["NumOfProducts"],
-              "销户" if r["Exited"] == "1" else "正常"] for r in source]
+    rows += [
+        [
+            "2026-09-30",
+            r["CustomerId"],
+            r["Geography"],
+            r["Balance"],
+            r["Surname"],
+            "男" if r["Gender"] == "Male" else "女",
+            r["Age"],
+            r["NumOfProducts"],
+            "销户" if r["Exited"] == "1" else "正常",
+        ]
+        for r in source
+    ]
     path = write_csv(tmp_path / "churn_modelling_gbk.csv", rows, encoding="gb18030")
     (result,) = load_files(db, [path])
     assert result.outcome == "loaded", [str(p) for p in result.problems[:5]]

@@ -2,24 +2,44 @@
 
 The figures themselves are not asserted: benchmarks print figures, tests do not time things.
 """
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-from tools.bench.run import PAGES, SCRIPT_PAGES
-from tools.bench.__main__ import BASELINE, format_table
+from tests.helpers.paths import ROOT
+from tools.bench.baseline import BASELINE
+from tools.bench.pages import PAGES, SCRIPT_PAGES
+from tools.bench.table import format_table
 
-ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS, MONTHS = 2000, 4  # 2026-06-30 .. 2026-09-30: one comparable quarter, 2026Q3
 
 
 def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "tools.bench", "--customers", str(CUSTOMERS),
-                           "--months", str(MONTHS), "--runs", "2", "--page-runs", "1", "--workdir", str(tmp_path),
-                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools.bench",
+            "--customers",
+            str(CUSTOMERS),
+            "--months",
+            str(MONTHS),
+            "--runs",
+            "2",
+            "--page-runs",
+            "1",
+            "--workdir",
+            str(tmp_path),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout)
     assert out["problems"] == []

@@ -1,6 +1,7 @@
 """The dashboard in a real browser: a Streamlit server on the test demo bank, every page opened in Debian's
 headless chromium through Playwright; no exception element, no page error; a screenshot of each page is kept in
 test-artifacts/screenshots/. Also the manager's questions: who moved down, and HQ's scorecard workbook."""
+
 from __future__ import annotations
 
 import io
@@ -18,13 +19,21 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
-from pages_fixture import ROOT, copy_db
+from tests.helpers.paths import ROOT
 
-pytestmark = pytest.mark.browser
+# one worker runs them all, on one server; the screenshots are this module's alone
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # url, the title the page shows, screenshot name
 PAGES = [  # a deep link first: the first request to a fresh server must run through app.py too
     ("/tiers", "客户分层", "tiers"),
@@ -47,15 +56,34 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(demo_copy):
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is missing: run scripts/ensure_browser.sh (make test does)")
+        pytest.skip("Debian's chromium is missing: run tools/ensure_browser.sh (make browser; make test does)")
     port = free_port()
-    env = os.environ | {"BANK_DB": str(copy_db("browser"))}
+    env = os.environ | {"BANK_DB": str(demo_copy("browser"))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

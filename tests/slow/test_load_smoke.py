@@ -1,4 +1,4 @@
-"""A tiny run of the load test (scripts/load_test.py, issue #6), so that it cannot rot: a real Streamlit server on
+"""A tiny run of the load test (tools/load_test, issue #6), so that it cannot rot: a real Streamlit server on
 the test demo bank, 3 websocket sessions (Streamlit's own protocol, no browser) each running one page.
 
 The figures are not asserted (tests do not time things); what is: every session ran the page (elements, the
@@ -6,46 +6,54 @@ page's title, no exception element, script_finished), and the server's memory wa
 50-session run found (docs/load_test.md), reproduced without a server: concurrent sessions' queries collide on
 the process's one reader connection.
 """
+
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
-import sys
 import threading
 
 import pytest
 
 from analytics.core.scope import Scope
-from pages_fixture import ROOT, copy_db, demo_db
-
-spec = importlib.util.spec_from_file_location("load_test", ROOT / "tools" / "load_test.py")
-load_test = sys.modules.setdefault("load_test", importlib.util.module_from_spec(spec))
-spec.loader.exec_module(load_test)
+from tools.load_test.drive import drive
+from tools.load_test.figures import summary
+from tools.load_test.server import free_port, start_server, stop_server, wait_healthy
 
 
 @pytest.mark.server
-def test_load_test_three_sessions_each_run_the_page_on_a_real_server():
-    db = copy_db("load_smoke")
-    port = load_test.free_port()
-    server = load_test.start_server(db, port, log=None)
+def test_load_test_three_sessions_each_run_the_page_on_a_real_server(demo_copy):
+    db = demo_copy("load_smoke")
+    port = free_port()
+    server = start_server(db, port, log=None)
     try:
-        load_test.wait_healthy(server, port, timeout=40)
-        result = asyncio.run(load_test.drive(port, server.pid, sessions=3, pages=["tiers"], rounds=1, think=0,
-                                             visit_timeout=30, timeout=45, settle=0.5))
+        wait_healthy(server, port, timeout=40)
+        result = asyncio.run(
+            drive(
+                port,
+                server.pid,
+                sessions=3,
+                pages=["tiers"],
+                rounds=1,
+                think=0,
+                visit_timeout=30,
+                timeout=45,
+                settle=0.5,
+            )
+        )
     finally:
-        load_test.stop_server(server)
+        stop_server(server)
     visits = result["visits"]
     assert [(v.page, v.error) for v in visits] == [("tiers", None)] * 3
     assert all(v.elements > 5 and v.received > 1000 for v in visits)
     assert result["timed_out"] == 0
     assert 0 < result["rss_before"] <= result["rss_peak"]
-    rows = load_test.summary(visits, ["tiers"])
+    rows = summary(visits, ["tiers"])
     assert [(r["page"], r["visits"], r["errors"]) for r in rows] == [("tiers", 3, 0), ("all", 3, 0)]
 
 
-def test_concurrent_sessions_queries_never_collide_on_the_shared_reader():
-    os.environ["BANK_DB"] = str(demo_db())
+def test_concurrent_sessions_queries_never_collide_on_the_shared_reader(demo_db):
+    os.environ["BANK_DB"] = str(demo_db)
     from ui import data  # noqa: PLC0415 - after BANK_DB
 
     run = data._cached.__wrapped__  # the query without st.cache_data: what a cache miss runs
@@ -53,8 +61,10 @@ def test_concurrent_sessions_queries_never_collide_on_the_shared_reader():
 
     def session() -> None:
         for _ in range(15):
-            for name, args in (("analytics.store.catalog.loaded_periods", ()),
-                               ("analytics.metrics.distribution.tier_distribution", (Scope(),))):
+            for name, args in (
+                ("analytics.store.catalog.loaded_periods", ()),
+                ("analytics.metrics.distribution.tier_distribution", (Scope(),)),
+            ):
                 try:
                     run(name, "version", args, ())
                 except Exception as error:  # noqa: BLE001 - the finding

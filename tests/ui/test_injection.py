@@ -9,6 +9,7 @@ with a one-line message, or 0 with the same output as without the payload; never
 Cost: one AppTest deep-link run per (scenario, payload) with the payload in *every* parameter of the scenario
 at once (a scenario is a page with the tab or filter its parameters need), 33 payloads x 16 scenarios, about 540 runs (the 100 KB payload goes in 3 parameters at a time).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,7 +28,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from analytics.cli.main import main as cli_main
-from pages_fixture import APP, ROOT, copy_db, demo_db
+from tests.helpers.pages import APP
+from tests.helpers.paths import ROOT
 from ui.i18n import TEXT
 
 LONG = ("' OR 1=1; -- " * 7_900)[:100_000]  # 100 KB
@@ -68,12 +70,20 @@ PAYLOADS: dict[str, str] = {
 }
 FREE_TEXT = ("customer",)  # views/explorer.py text_input: the payload is the customer id looked up
 QUERY_LIMIT = 500_000  # Streamlit ignores a query string over 512 Ki characters (runtime/state/query_params.py)
-FILES_THAT_MUST_NOT_APPEAR = [Path(p) for p in ("/tmp/pwned.csv", "/tmp/x.db", "/tmp/x.db.wal", "/tmp/pwned.db",
-                                                "pwned.csv", "x.db")]
+FILES_THAT_MUST_NOT_APPEAR = [
+    Path(p) for p in ("/tmp/pwned.csv", "/tmp/x.db", "/tmp/x.db.wal", "/tmp/pwned.db", "pwned.csv", "x.db")
+]
 GLOBAL = ["lang", "q", "view"]  # the sidebar of every page (app.py, ui/sidebar.py)
 BRANCH = {"view": TEXT["level.branch"][0]}  # a level chosen, so the sidebar reads `unit`
-TITLES = {"overview": "ov.title", "tiers": "ti.title", "migration": "mi.title", "churn": "ch.title",
-          "scorecard": "sc.title", "explorer": "ex.title", "data": "da.title"}
+TITLES = {
+    "overview": "ov.title",
+    "tiers": "ti.title",
+    "migration": "mi.title",
+    "churn": "ch.title",
+    "scorecard": "sc.title",
+    "explorer": "ex.title",
+    "data": "da.title",
+}
 
 
 def zh(key: str) -> str:
@@ -83,18 +93,41 @@ def zh(key: str) -> str:
 # page url -> scenarios: (base query that makes the parameters' widgets appear, the parameters to inject)
 SCENARIOS: dict[str, list[tuple[dict[str, str], list[str]]]] = {
     "overview": [({}, GLOBAL), (BRANCH, ["unit"])],
-    "tiers": [({}, [*GLOBAL, "tab", "by", "measure"]),
-              ({"tab": zh("ti.bands_tab")} | BRANCH, ["exclude", "unit"]),
-              ({"tab": zh("ti.candidates_tab")}, ["within", "page"])],
-    "migration": [({}, [*GLOBAL, "from", "to", "tab", "cells", "move"]),
-                  ({"move": zh("move.down")} | BRANCH, ["page", "unit"])],
-    "churn": [({}, [*GLOBAL, "tab", "by"]),
-              ({"tab": zh("ch.at_risk_tab")} | BRANCH, ["months", "drop", "page", "unit"]),
-              ({"tab": zh("ch.high_value_tab")}, ["hq_page"])],
+    "tiers": [
+        ({}, [*GLOBAL, "tab", "by", "measure"]),
+        ({"tab": zh("ti.bands_tab")} | BRANCH, ["exclude", "unit"]),
+        ({"tab": zh("ti.candidates_tab")}, ["within", "page"]),
+    ],
+    "migration": [
+        ({}, [*GLOBAL, "from", "to", "tab", "cells", "move"]),
+        ({"move": zh("move.down")} | BRANCH, ["page", "unit"]),
+    ],
+    "churn": [
+        ({}, [*GLOBAL, "tab", "by"]),
+        ({"tab": zh("ch.at_risk_tab")} | BRANCH, ["months", "drop", "page", "unit"]),
+        ({"tab": zh("ch.high_value_tab")}, ["hq_page"]),
+    ],
     "scorecard": [({}, [*GLOBAL, "level"]), (BRANCH, ["unit"])],
-    "explorer": [({}, [*GLOBAL, "tiers", "cards", "age", "products", "aum_min", "aum_max", "months", "sort", "desc",
-                       "page", "customer"]),
-                 ({"months": "3"} | BRANCH, ["change", "unit"])],
+    "explorer": [
+        (
+            {},
+            [
+                *GLOBAL,
+                "tiers",
+                "cards",
+                "age",
+                "products",
+                "aum_min",
+                "aum_max",
+                "months",
+                "sort",
+                "desc",
+                "page",
+                "customer",
+            ],
+        ),
+        ({"months": "3"} | BRANCH, ["change", "unit"]),
+    ],
     "data": [({}, GLOBAL), (BRANCH, ["unit"])],
 }
 
@@ -129,8 +162,10 @@ def deep_link(url: str, query: dict[str, str]) -> AppTest:
 
 def fingerprint(at: AppTest) -> tuple:
     """The page's numbers: every metric, and every table's shape, columns and first rows."""
-    return ([(m.label, m.value, m.delta) for m in at.metric],
-            [(d.value.shape, list(d.value.columns), d.value.head(3).to_csv()) for d in at.dataframe])
+    return (
+        [(m.label, m.value, m.delta) for m in at.metric],
+        [(d.value.shape, list(d.value.columns), d.value.head(3).to_csv()) for d in at.dataframe],
+    )
 
 
 def problems_of(at: AppTest, url: str) -> list[str]:
@@ -142,9 +177,9 @@ def problems_of(at: AppTest, url: str) -> list[str]:
 
 
 @pytest.fixture
-def db(monkeypatch) -> Path:
-    monkeypatch.setenv("BANK_DB", str(demo_db()))  # the dashboard's database (ui/connection.py)
-    return demo_db()
+def db(monkeypatch, demo_db) -> Path:
+    monkeypatch.setenv("BANK_DB", str(demo_db))  # the dashboard's database (ui/connection.py)
+    return demo_db
 
 
 def chunks(base: dict[str, str], params: list[str], payload: str) -> list[list[str]]:
@@ -182,8 +217,10 @@ def test_url_payloads_leave_numbers_database_and_files_unchanged(db, url):
     assert not failures, "\n".join(failures[:20])
     assert sha256(db) == before
     assert present() == files
-    print(f"\n{url}: {len(SCENARIOS[url])} scenarios x {len(PAYLOADS)} payloads in {runs} runs: no exception, "
-          f"numbers unchanged; {kept} kept as free text ({', '.join(FREE_TEXT)}), every other one dropped")
+    print(
+        f"\n{url}: {len(SCENARIOS[url])} scenarios x {len(PAYLOADS)} payloads in {runs} runs: no exception, "
+        f"numbers unchanged; {kept} kept as free text ({', '.join(FREE_TEXT)}), every other one dropped"
+    )
 
 
 @pytest.mark.parametrize("url, query", [("tiers", {"measure": ""}), ("migration", {"cells": ""})])
@@ -192,12 +229,15 @@ def test_url_required_segmented_control_left_empty_falls_back_to_its_default(db,
     assert not at.exception, [str(e.value)[:200] for e in at.exception]
 
 
-@pytest.mark.parametrize("url, query", [
-    ("explorer", {"page": "1e309"}),
-    ("tiers", {"tab": zh("ti.candidates_tab"), "page": "inf"}),
-    ("migration", {"move": zh("move.down"), "page": "-inf"}),
-    ("churn", {"tab": zh("ch.high_value_tab"), "hq_page": "1e309"}),
-])
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        ("explorer", {"page": "1e309"}),
+        ("tiers", {"tab": zh("ti.candidates_tab"), "page": "inf"}),
+        ("migration", {"move": zh("move.down"), "page": "-inf"}),
+        ("churn", {"tab": zh("ch.high_value_tab"), "hq_page": "1e309"}),
+    ],
+)
 def test_url_pager_with_an_infinite_page_number_is_rejected_cleanly(db, url, query):
     at = deep_link(url, query)
     assert not at.exception, [e.value for e in at.exception]
@@ -221,9 +261,11 @@ def test_explorer_number_inputs_typed_out_of_range_keep_the_numbers(db):
     """What a client can send for a number a user types: NaN, infinities, below the minimum, absurdly large."""
     at = deep_link("explorer", {})
     expected = fingerprint(at)
-    for key, values in (("aum_min", [float("nan"), float("inf"), float("-inf"), -1.0]),
-                        ("aum_max", [float("nan"), float("inf"), float("-inf"), -1.0, 1e308]),
-                        ("page", [-1, 0, 10**30])):
+    for key, values in (
+        ("aum_min", [float("nan"), float("inf"), float("-inf"), -1.0]),
+        ("aum_max", [float("nan"), float("inf"), float("-inf"), -1.0, 1e308]),
+        ("page", [-1, 0, 10**30]),
+    ):
         for value in values:
             at.number_input(key=key).set_value(value).run()
             assert not at.exception, (key, value, [str(e.value)[:200] for e in at.exception])
@@ -234,15 +276,16 @@ def test_explorer_number_inputs_typed_out_of_range_keep_the_numbers(db):
 UPLOAD_NAMES = {name: payload for name, payload in PAYLOADS.items() if name not in ("nul", "long_100k", "empty")}
 
 
-def test_data_upload_with_payload_file_names_and_cells_reports_each_file_cleanly(monkeypatch):
+def test_data_upload_with_payload_file_names_and_cells_reports_each_file_cleanly(monkeypatch, demo_copy):
     """File names and cell values of an upload are reported as plain text; the default period at its extreme."""
-    target = copy_db("injection_upload")
+    target = demo_copy("injection_upload")
     monkeypatch.setenv("BANK_DB", str(target))
     files = present()
     content = f"客户号,金融资产\n{PAYLOADS['drop_table']},{PAYLOADS['copy_to']}\n".encode()
     at = deep_link("data", {})
-    at.file_uploader(key="upload").set_value([(f"{payload}.csv", content, "text/csv")
-                                               for payload in UPLOAD_NAMES.values()])
+    at.file_uploader(key="upload").set_value(
+        [(f"{payload}.csv", content, "text/csv") for payload in UPLOAD_NAMES.values()]
+    )
     at.date_input(key="default_period").set_value(date(9999, 12, 31))
     at.run()
     at.button[0].click().run()
@@ -255,9 +298,9 @@ def test_data_upload_with_payload_file_names_and_cells_reports_each_file_cleanly
     assert present() == files
 
 
-def test_data_upload_with_a_file_name_over_255_bytes_is_rejected_cleanly(monkeypatch):
+def test_data_upload_with_a_file_name_over_255_bytes_is_rejected_cleanly(monkeypatch, demo_copy):
     name = "x" * 300 + ".csv"  # (a NUL byte in a name never reaches the page: Streamlit's uploader refuses it)
-    monkeypatch.setenv("BANK_DB", str(copy_db("injection_upload_name")))
+    monkeypatch.setenv("BANK_DB", str(demo_copy("injection_upload_name")))
     at = deep_link("data", {})
     at.file_uploader(key="upload").set_value([(name, b"a,b\n1,2\n", "text/csv")])
     at.run()
@@ -295,7 +338,7 @@ def without(argv: list[str], option: str) -> list[str]:
     if option == "kind":
         return argv
     i = argv.index(option)
-    return argv[:i] + argv[i + 2:]
+    return argv[:i] + argv[i + 2 :]
 
 
 def test_cli_report_payloads_exit_2_with_a_message_or_0_with_the_same_result(db):
@@ -322,8 +365,10 @@ def test_cli_report_payloads_exit_2_with_a_message_or_0_with_the_same_result(db)
     assert not failures, "\n".join(failures)
     assert sha256(db) == before
     assert present() == files
-    print(f"\nreport: {len(REPORT_ARGS)} options x {len(PAYLOADS)} payloads: {rejected} exit 2, {accepted} exit 0 "
-          f"with the default's result")
+    print(
+        f"\nreport: {len(REPORT_ARGS)} options x {len(PAYLOADS)} payloads: {rejected} exit 2, {accepted} exit 0 "
+        f"with the default's result"
+    )
 
 
 def test_cli_load_payloads_in_file_names_period_and_policy_exit_2_and_change_nothing(db, tmp_path):
@@ -336,9 +381,10 @@ def test_cli_load_payloads_in_file_names_period_and_policy_exit_2_and_change_not
         if "\x00" in payload:  # argv cannot carry a NUL byte (execve); the shell never passes one
             continue
         for option, argv in (
-                ("FILE", ["load", str(tmp_path / f"{payload[:200]}.csv"), "--db", str(target)]),  # no such file
-                ("--period", ["load", str(sample), "--period", payload, "--db", str(target)]),
-                ("--policy", ["load", "--policy", str(tmp_path / f"{payload[:200]}.toml"), "--db", str(target)])):
+            ("FILE", ["load", str(tmp_path / f"{payload[:200]}.csv"), "--db", str(target)]),  # no such file
+            ("--period", ["load", str(sample), "--period", payload, "--db", str(target)]),
+            ("--policy", ["load", "--policy", str(tmp_path / f"{payload[:200]}.toml"), "--db", str(target)]),
+        ):
             try:
                 code, out, err = cli(argv)
             except Exception as error:  # noqa: BLE001
@@ -369,6 +415,7 @@ def test_cli_load_files_named_like_payloads_are_recorded_verbatim(db, tmp_path):
     code, out, err = cli(["load", *(str(folder / n) for n in names.values()), "--db", str(target)])
     assert code == 0, err
     from analytics.store.generations import open_reader
+
     con = open_reader(target)
     try:
         recorded = {Path(f).name for (f,) in con.execute("select file_name from load_log").fetchall()}
@@ -392,8 +439,11 @@ def test_cli_report_db_payload_paths_that_do_not_exist_exit_2(tmp_path):
 @pytest.mark.parametrize("command", ["load", "report"])
 def test_cli_path_longer_than_the_file_system_allows_exits_2(tmp_path, command):
     long = str(tmp_path / ("x" * 300))
-    argv = ["load", long, "--db", str(tmp_path / "bank.duckdb")] if command == "load" else \
-        ["report", "tiers", "--db", long]
+    argv = (
+        ["load", long, "--db", str(tmp_path / "bank.duckdb")]
+        if command == "load"
+        else ["report", "tiers", "--db", long]
+    )
     done = run_module(*argv)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-300:]
 
@@ -407,8 +457,9 @@ def not_a_database(tmp_path: Path) -> Path:
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("kind", ["file", "directory"])
@@ -431,10 +482,12 @@ def test_cli_load_db_that_is_not_a_database_exits_2_and_leaves_nothing(not_a_dat
 
 def test_cli_as_a_process_rejects_payloads_with_exit_2_and_no_traceback(db):
     """A few payloads through a real `python -m analytics` (argv, encodings, exit code as the shell sees them)."""
-    for args in (["report", "scorecard", "--quarter", PAYLOADS["drop_table"]],
-                 ["report", "migration", "--from", PAYLOADS["union_read_text"], "--to", "2026-09-30"],
-                 ["report", "tiers", "--by", PAYLOADS["rtl_override"]],
-                 ["report", "tiers", "--format", PAYLOADS["html_script"]]):
+    for args in (
+        ["report", "scorecard", "--quarter", PAYLOADS["drop_table"]],
+        ["report", "migration", "--from", PAYLOADS["union_read_text"], "--to", "2026-09-30"],
+        ["report", "tiers", "--by", PAYLOADS["rtl_override"]],
+        ["report", "tiers", "--format", PAYLOADS["html_script"]],
+    ):
         done = run_module(*args, "--db", str(db))
         assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip(), done.stderr[-300:]
     assert not present()

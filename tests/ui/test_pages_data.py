@@ -1,28 +1,45 @@
 """数据 Data page: quality and history equal the catalog; an upload loads, reports and refreshes the filters;
-an empty database shows the empty state with a demo-bank button on every page."""
+an empty database shows the empty state with a demo-bank button on every page.
+
+The key numbers are also checked against the extracts recounted with pandas (tests/helpers/recount.py).
+"""
+
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from analytics.store.catalog import load_history, period_quality
+from tests.helpers.pages import analytics_connection, app, frame_with, no_exception
 from tools.demo_bank.simulate import generate_extracts
-from pages_fixture import analytics_connection, app, copy_db, demo_db, frame_with, no_exception
 
 
-def test_data_quality_and_history_equal_the_catalog():
-    db = demo_db()
-    con = analytics_connection(db)
-    at = no_exception(app(db, "views/data.py"))
+def test_data_quality_and_history_equal_the_catalog(demo_db, demo_bank, extract_rows):
+    con = analytics_connection(demo_db)
+    at = no_exception(app(demo_db, "views/data.py"))
     quality = frame_with(at, "months_missing_before", "rows")
     assert quality["rows"].tolist() == period_quality(con)["rows"].tolist()
     history = frame_with(at, "load_id", "outcome")
     assert history["load_id"].tolist() == load_history(con)["load_id"].tolist()
+    # by hand: each extract file's data rows (pandas), its 金融资产 total in 万元; one load per file plus the policy
+    counted = extract_rows.groupby("period").agg(rows=("customer_id", "size"), aum=("aum", "sum"))
+    assert dict(zip(quality["period"].dt.date, quality["rows"])) == counted["rows"].to_dict()
+    assert dict(zip(quality["period"].dt.date, quality["aum_total"])) == pytest.approx(
+        (counted["aum"] / 10_000).to_dict()
+    )
+    files = history[history["file_name"].str.endswith(".csv")]
+    assert dict(zip(files["file_name"], files["rows"])) == {
+        str(path): len(extract_rows[extract_rows["period"] == day])
+        for path, day in zip(demo_bank.extracts, counted.index)
+    }
+    assert len(history) == len(demo_bank.extracts) + 1
     assert frame_with(at, "name_zh", "min_aum")["name_zh"].tolist()[0] == "大众客户"
     assert any("无缺失月份" in s.value for s in at.success)
 
 
-def test_data_upload_reports_each_file_and_refreshes_the_quarters(tmp_path):
-    db = copy_db("upload")
+def test_data_upload_reports_each_file_and_refreshes_the_quarters(tmp_path, demo_copy):
+    db = demo_copy("upload")
     new_month = generate_extracts(tmp_path, customers=200, months=1, end=date(2026, 10, 31))[0]
     bad = ("bad.csv", "客户号,金融资产\n001,12\n".encode(), "text/csv")
     at = app(db, "views/data.py")

@@ -1,19 +1,24 @@
-"""总览 Overview page: cards equal analytics.explorer.quarter_overview, follow the quarter, the unit and the language."""
+"""总览 Overview page: cards equal analytics.metrics.overview.quarter_overview, follow the quarter, the unit and the
+language.
+
+The key numbers are also checked against the extracts recounted with pandas (tests/helpers/recount.py).
+"""
+
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
-from analytics.metrics.distribution import tier_distribution
 from analytics.access.narrow import narrow_scope
-from analytics.metrics.overview import quarter_overview
 from analytics.core.scope import Scope
-from pages_fixture import analytics_connection, app, demo_db, frame_with, metric, no_exception
+from analytics.metrics.distribution import tier_distribution
+from analytics.metrics.overview import quarter_overview
+from tests.helpers import recount
+from tests.helpers.pages import analytics_connection, app, frame_with, metric, no_exception
 from ui import format as fmt
 
-
-@pytest.fixture(scope="module")
-def db():
-    return demo_db()
+Q1, Q2, Q3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)  # the quarter ends of the demo bank
 
 
 def assert_cards(at, expected):
@@ -29,29 +34,57 @@ def assert_cards(at, expected):
     assert metric(at, "客户数").proto.delta == fmt.signed_count(now.customers - before.customers)
 
 
-def test_overview_cards_equal_quarter_overview_and_follow_the_quarter(db):
-    con = analytics_connection(db)
-    at = no_exception(app(db))
+def assert_cards_recounted(at, rows, start, end):
+    """The cards against the extracts read with pandas (tests/helpers/recount.py): customers = rows at `end` not
+    closed; maintained = those at 5万 or more; churn = maintained at `start` and not maintained at `end` (absent,
+    closed or under 5万), over maintained at `start`; coverage = maintained at `end` with 3 products or more."""
+    now, maintained = recount.at(rows, end), recount.maintained_at(rows, end)
+    assert metric(at, "客户数").value == f"{len(now):,}"
+    assert metric(at, "维护客户").value == f"{len(maintained):,}"
+    assert metric(at, "金融资产（亿元）").value == f"{now['aum'].sum() / 1e8:,.2f}亿"
+    churn = len(recount.churned(rows, start, end)) / len(recount.maintained_at(rows, start))
+    assert metric(at, "保 · 流失率").value == f"{churn:.2%}"
+    coverage = (maintained["product_count"] >= 3).mean()
+    assert metric(at, "挖 · 产品覆盖率").value == f"{coverage:.2%}"
+
+
+def test_overview_cards_equal_quarter_overview_and_follow_the_quarter(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = no_exception(app(demo_db))
     assert_cards(at, quarter_overview(con, "2026Q3", Scope()))
+    assert_cards_recounted(at, extract_rows, Q2, Q3)
     assert "口径" in metric(at, "保 · 流失率").help
     at.selectbox(key="q").set_value("2026Q2").run()
     no_exception(at)
     q2 = quarter_overview(con, "2026Q2", Scope())
     assert metric(at, "客户数").value == fmt.count(q2.iloc[0].customers)
     assert metric(at, "保 · 流失率").value == fmt.percent(q2.iloc[0].churn_rate)
+    assert_cards_recounted(at, extract_rows, Q1, Q2)
 
 
-def test_overview_tier_table_equals_tier_distribution(db):
-    expected = tier_distribution(analytics_connection(db), Scope())
-    shown = frame_with(app(db), "period", "tier", "customers", "aum")
+def test_overview_tier_table_equals_tier_distribution(demo_db, extract_rows):
+    expected = tier_distribution(analytics_connection(demo_db), Scope())
+    shown = frame_with(app(demo_db), "period", "tier", "customers", "aum")
     assert shown["customers"].tolist() == expected["customers"].tolist()
     assert shown["aum"].round(2).tolist() == (expected["aum"].astype(float) / 10_000).round(2).tolist()
     assert set(shown["tier"]) == {"大众客户", "潜力客户", "中端客户", "理财客户", "私行/财富客户"}
+    # by hand: at each month end, the extract's rows that are not closed, counted per tier of the policy's bounds,
+    # with their AUM in 万元
+    present = extract_rows[extract_rows["present"]]
+    counted = present.groupby(["period", "tier"]).agg(customers=("customer_id", "size"), aum=("aum", "sum"))
+    cells = {(str(period), recount.TIER_NAMES[tier]): row for (period, tier), row in counted.iterrows()}
+    shown = shown[shown["customers"] > 0]
+    assert {(str(r.period.date()), r.tier): r.customers for r in shown.itertuples()} == {
+        cell: row["customers"] for cell, row in cells.items()
+    }
+    assert {(str(r.period.date()), r.tier): r.aum for r in shown.itertuples()} == pytest.approx(
+        {cell: row["aum"] / 10_000 for cell, row in cells.items()}, abs=0.005
+    )
 
 
-def test_overview_unit_view_narrows_the_cards_to_the_branch(db):
-    con = analytics_connection(db)
-    at = app(db)
+def test_overview_unit_view_narrows_the_cards_to_the_branch(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = app(demo_db)
     at.selectbox(key="view").set_value("branch").run()
     branch = at.selectbox(key="unit").options[0].split()[0]
     at.selectbox(key="unit").set_value(branch).run()
@@ -59,10 +92,12 @@ def test_overview_unit_view_narrows_the_cards_to_the_branch(db):
     expected = quarter_overview(con, "2026Q3", narrow_scope(con, Scope(), "branch", branch))
     assert metric(at, "客户数").value == fmt.count(expected.iloc[0].customers)
     assert expected.iloc[0].customers < quarter_overview(con, "2026Q3", Scope()).iloc[0].customers
+    # by hand: the branch's rows in the 2026-09-30 extract that are not closed
+    assert metric(at, "客户数").value == f"{(recount.at(extract_rows, Q3)['branch_id'] == branch).sum():,}"
 
 
-def test_overview_english_toggle_translates_and_keeps_the_filters(db):
-    at = app(db)
+def test_overview_english_toggle_translates_and_keeps_the_filters(demo_db):
+    at = app(demo_db)
     at.selectbox(key="view").set_value("region").run()
     at.button_group(key="lang").set_value("en").run()
     no_exception(at)
@@ -73,7 +108,7 @@ def test_overview_english_toggle_translates_and_keeps_the_filters(db):
     assert "大众客户" not in frame_with(at, "tier")["tier"].tolist()
 
 
-def test_overview_opens_from_a_shared_url(db):
-    at = no_exception(app(db, query={"lang": "en", "q": "2026Q2"}))
+def test_overview_opens_from_a_shared_url(demo_db):
+    at = no_exception(app(demo_db, query={"lang": "en", "q": "2026Q2"}))
     assert at.title[0].value == "Overview"
     assert at.selectbox(key="q").value == "2026Q2"

@@ -1,8 +1,13 @@
 """季度考核 Scorecard page: ranks equal quarter_scorecard, the user's unit is highlighted, a branch drills down to
-its managers, and HQ's workbook has one formatted sheet per level."""
+its managers, and HQ's workbook has one formatted sheet per level.
+
+The key numbers are also checked against the extracts recounted with pandas (tests/helpers/recount.py).
+"""
+
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 import pytest
@@ -11,37 +16,57 @@ from analytics.access.narrow import narrow_scope
 from analytics.core.scope import Scope
 from analytics.metrics.scorecard import quarter_scorecard
 from analytics.store.policy_record import current_policy
-from pages_fixture import analytics_connection, app, demo_db, frame_with, no_exception
+from tests.helpers import recount
+from tests.helpers.pages import analytics_connection, app, frame_with, no_exception
 from ui.scorecard_table import scorecard_workbook
 
-
-@pytest.fixture(scope="module")
-def db():
-    return demo_db()
+START, END = date(2026, 6, 30), date(2026, 9, 30)  # 2026Q3
 
 
 def by_rank(frame):
     return frame.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
 
 
-def test_scorecard_table_equals_quarter_scorecard_and_follows_the_level(db):
-    con = analytics_connection(db)
-    at = no_exception(app(db, "views/scorecard.py"))
+def branch(rows):
+    return rows["branch_id"]
+
+
+def region(rows):
+    return rows["region"]
+
+
+def ranks(scores) -> dict[str, int]:
+    """Rank 1 is the best score; ties share the best rank (1 + the units scoring higher)."""
+    return {unit: 1 + int((scores > score + 1e-9).sum()) for unit, score in scores.items()}
+
+
+def test_scorecard_table_equals_quarter_scorecard_and_follows_the_level(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = no_exception(app(demo_db, "views/scorecard.py"))
     expected = by_rank(quarter_scorecard(con, "2026Q3", "branch", Scope()))
     shown = frame_with(at, "unit", "rank", "score", "churn_rate")
     assert shown["unit"].tolist() == expected["unit"].tolist()
     assert shown["rank"].tolist() == expected["rank"].tolist()
     assert shown["score"].round(6).tolist() == expected["score"].round(6).tolist()
     assert shown["upgrade_rate"].round(6).tolist() == (expected["upgrade_rate"] * 100).round(6).tolist()
+    # by hand (recount.scorecard: pandas over the extracts, the five indicators, shares of units doing no better)
+    card = recount.scorecard(extract_rows, START, END, branch)
+    assert dict(zip(shown["unit"], shown["churn_rate"])) == pytest.approx((100 * card["churn_rate"]).to_dict())
+    assert dict(zip(shown["unit"], shown["score"])) == pytest.approx(card["score"].to_dict(), abs=1e-6)
+    assert dict(zip(shown["unit"], shown["rank"])) == ranks(card["score"])
     at.selectbox(key="level").set_value("region").run()
     no_exception(at)
     expected = by_rank(quarter_scorecard(con, "2026Q3", "region", Scope()))
-    assert frame_with(at, "unit", "rank")["unit"].tolist() == expected["unit"].tolist()
+    shown = frame_with(at, "unit", "rank")
+    assert shown["unit"].tolist() == expected["unit"].tolist()
+    assert dict(zip(shown["unit"], shown["rank"])) == ranks(
+        recount.scorecard(extract_rows, START, END, region)["score"]
+    )
 
 
-def test_scorecard_highlights_my_branch_with_its_rank(db):
-    con = analytics_connection(db)
-    at = app(db, "views/scorecard.py")
+def test_scorecard_highlights_my_branch_with_its_rank(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = app(demo_db, "views/scorecard.py")
     expected = by_rank(quarter_scorecard(con, "2026Q3", "branch", Scope()))
     mine = expected.iloc[2]
     at.selectbox(key="view").set_value("branch").run()
@@ -49,25 +74,42 @@ def test_scorecard_highlights_my_branch_with_its_rank(db):
     no_exception(at)
     assert f"第 {mine['rank']} 名 / 共 {len(expected)} 个网点" in at.success[0].value
     assert [m.value for m in at.metric][0] == f"{mine['score']:.1f}"
+    # by hand: the branch's score and rank among the branches with maintained customers at either end
+    card = recount.scorecard(extract_rows, START, END, branch)
+    rank, of = ranks(card["score"])[mine["unit"]], len(card)
+    assert f"第 {rank} 名 / 共 {of} 个网点" in at.success[0].value
+    assert [m.value for m in at.metric][0] == f"{card.loc[mine['unit'], 'score']:.1f}"
 
 
-def test_scorecard_branch_row_drills_down_to_its_managers(db):
-    con = analytics_connection(db)
-    at = app(db, "views/scorecard.py")
+def test_scorecard_branch_row_drills_down_to_its_managers(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = app(demo_db, "views/scorecard.py")
     branch = by_rank(quarter_scorecard(con, "2026Q3", "branch", Scope())).iloc[0]
     at.session_state["scorecard_table"] = {"selection": {"rows": [0], "columns": []}}
     no_exception(at.run())
-    expected = by_rank(quarter_scorecard(con, "2026Q3", "manager", narrow_scope(con, Scope(), "branch",
-                                                                                 branch["unit"])))
+    expected = by_rank(
+        quarter_scorecard(con, "2026Q3", "manager", narrow_scope(con, Scope(), "branch", branch["unit"]))
+    )
     shown = frame_with(at, "unit", "rank", "bank_rank")
     assert shown["unit"].tolist() == expected["unit"].tolist()
     assert shown["rank"].tolist() == expected["rank"].tolist()
     bank = quarter_scorecard(con, "2026Q3", "manager", Scope()).set_index("unit")["rank"]
     assert shown["bank_rank"].tolist() == [bank[u] for u in expected["unit"]]
+    # by hand: the branch's rows (网点号 of each end), by 客户经理号; each branch's unassigned book is a row but
+    # takes no part in the ranks, so the managers are ranked on the assigned rows alone
+    rows = extract_rows[extract_rows["branch_id"] == branch["unit"]]
+    assert set(shown["unit"]) == set(recount.scorecard(rows, START, END, recount.manager_unit).index)
+    assigned = recount.scorecard(rows[rows["manager_id"] != ""], START, END, recount.manager_unit)
+    ranked = shown[shown["rank"].notna()]
+    assert dict(zip(ranked["unit"], ranked["rank"])) == ranks(assigned["score"])
+    everyone = recount.scorecard(extract_rows[extract_rows["manager_id"] != ""], START, END, recount.manager_unit)
+    assert dict(zip(ranked["unit"], ranked["bank_rank"])) == {
+        unit: rank for unit, rank in ranks(everyone["score"]).items() if unit in set(ranked["unit"])
+    }
 
 
-def test_scorecard_workbook_has_a_formatted_sheet_per_level(db):
-    con = analytics_connection(db)
+def test_scorecard_workbook_has_a_formatted_sheet_per_level(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
     book = openpyxl.load_workbook(io.BytesIO(scorecard_workbook(con, "2026Q3", Scope(), current_policy(con))))
     assert book.sheetnames == ["分行", "支行", "网点", "客户经理"]
     sheet = book["网点"]
@@ -80,3 +122,9 @@ def test_scorecard_workbook_has_a_formatted_sheet_per_level(db):
     assert churn.number_format == "0.00%" and churn.value == pytest.approx(expected["churn_rate"])
     assert aum.number_format == "#,##0.00" and aum.value == pytest.approx(float(expected["aum_end"]) / 10_000)
     assert book["客户经理"].max_row == len(quarter_scorecard(con, "2026Q3", "manager", Scope())) + 1
+    # by hand: one row per manager unit (unassigned books included) with maintained customers at either end, and
+    # the branches' maintained AUM at 2026-09-30 adds up to the bank's, in 万元
+    assert book["客户经理"].max_row == len(recount.scorecard(extract_rows, START, END, recount.manager_unit)) + 1
+    column = headers.index("期末维护资产（万元）")
+    total = sum(row[column] for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert total == pytest.approx(recount.maintained_at(extract_rows, END)["aum"].sum() / 10_000)

@@ -1,4 +1,5 @@
 """The dashboard's helpers: both languages complete, .xlsx formats, 口径 from the docstrings, 万元 / 亿元."""
+
 from __future__ import annotations
 
 import io
@@ -9,41 +10,52 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analytics.core.policy import load_policy
+from analytics.core.units import LEVELS
 from analytics.ingest.columns import CARD_LEVELS
 from analytics.lists.explorer import AGE_BANDS
 from analytics.lists.migration_cell import MOVES
-from analytics.core.policy import load_policy
 from analytics.metrics.scorecard import scorecard
-from analytics.core.units import LEVELS
-from pages_fixture import ROOT, app, demo_db, no_exception
+from tests.helpers.pages import app, no_exception
+from tests.helpers.paths import ROOT
 from ui import format as fmt
 from ui import i18n
 from ui.kouji import definition
 from ui.xlsx import workbook
 
 # page -> its tabs (i18n keys); each tab runs only when open
-PAGES = {"overview": [None], "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"],
-         "migration": ["mi.matrix", "mi.sankey", "mi.projection"],
-         "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
-         "scorecard": [None], "explorer": [None], "data": [None]}
+PAGES = {
+    "overview": [None],
+    "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"],
+    "migration": ["mi.matrix", "mi.sankey", "mi.projection"],
+    "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
+    "scorecard": [None],
+    "explorer": [None],
+    "data": [None],
+}
 
 
 def test_i18n_every_key_the_code_uses_has_both_languages():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"),
-                                                               ROOT / "app.py"])
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for p in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]
+    )
     used = set(re.findall(r"""\bt\(\s*["']([a-z_.0-9]+)["']""", source))
     used |= set(re.findall(r"""\(\s*["']((?:page|ti|mi|ch)\.[a-z_.0-9]+)["']""", source))
-    dynamic = ({f"level.{v}" for v in ("all", *LEVELS)} | {f"move.{m}" for m in MOVES}
-               | {f"age.{a}" for a in AGE_BANDS} | {f"card.{c}" for c in CARD_LEVELS}
-               | {f"outcome.{o}" for o in ("closed", "left", "fell_below")})
+    dynamic = (
+        {f"level.{v}" for v in ("all", *LEVELS)}
+        | {f"move.{m}" for m in MOVES}
+        | {f"age.{a}" for a in AGE_BANDS}
+        | {f"card.{c}" for c in CARD_LEVELS}
+        | {f"outcome.{o}" for o in ("closed", "left", "fell_below")}
+    )
     missing = sorted((used | dynamic) - set(i18n.TEXT))
     assert not missing
     assert all(zh and en for zh, en in i18n.TEXT.values())
     assert all(zh and en for zh, en in i18n.COLUMNS.values())
 
 
-def test_i18n_every_shown_column_of_every_tab_has_a_header_in_both_languages():
-    at = app(demo_db(), query={"lang": "en"})
+def test_i18n_every_shown_column_of_every_tab_has_a_header_in_both_languages(demo_db):
+    at = app(demo_db, query={"lang": "en"})
     for page, tabs in PAGES.items():
         at.switch_page(f"views/{page}.py")
         for tab in tabs:
@@ -57,8 +69,15 @@ def test_i18n_every_shown_column_of_every_tab_has_a_header_in_both_languages():
 
 
 def test_workbook_writes_wan_percent_and_a_frozen_header():
-    frame = pd.DataFrame({"tier": ["mass", "exited"], "aum": [123_456.78, 0.0], "churn_rate": [0.0525, None],
-                          "customers": [3, 4], "period": [date(2026, 9, 30), date(2026, 6, 30)]})
+    frame = pd.DataFrame(
+        {
+            "tier": ["mass", "exited"],
+            "aum": [123_456.78, 0.0],
+            "churn_rate": [0.0525, None],
+            "customers": [3, 4],
+            "period": [date(2026, 9, 30), date(2026, 6, 30)],
+        }
+    )
     book = openpyxl.load_workbook(io.BytesIO(workbook([("表", frame)], load_policy(), "zh")))
     sheet = book["表"]
     assert [c.value for c in sheet[1]] == ["层级", "金融资产（万元）", "保·流失率", "客户数", "期末"]
@@ -83,3 +102,19 @@ def test_format_reads_like_a_banker():
     assert fmt.period(date(2026, 9, 30)) == "2026Q3" and fmt.period(date(2026, 8, 31)) == "2026-08"
     assert fmt.signed_points(-0.024) == "-2.40pp" and fmt.signed_count(22) == "+22"
     assert [fmt.bound(x) for x in (100, 10_000, 2_000_000)] == ["100元", "1万", "200万"]
+
+
+def test_the_tests_page_lists_cover_every_page_of_the_navigation():
+    # ui.navigation is the one page list; the per-page tables of the page, injection, security and browser tests
+    # must name every page, so that a new page cannot go untested
+    from tests.slow.test_browser import PAGES as BROWSED
+    from tests.ui.test_injection import TITLES
+    from tests.ui.test_security_pages import WALK
+    from ui.navigation import HQ_PAGES
+    from ui.navigation import PAGES as USER_PAGES
+
+    user_pages = {url for _, _, _, url in USER_PAGES}
+    every_page = user_pages | {url for _, _, _, url in HQ_PAGES}
+    assert set(PAGES) == set(TITLES) == every_page - {"audit"}  # the audit page reads the trail, not the bank
+    assert {script.removeprefix("views/").removesuffix(".py") for script, _ in WALK} == user_pages
+    assert {shot for _, _, shot in BROWSED} >= every_page - {"audit"}

@@ -1,38 +1,49 @@
 """Roles and scope on every page: each role sees, shows and downloads only its own rows with personal data
 masked; nobody unmapped sees anything; the URL cannot widen a scope; only a pii user reveals one customer, and
 the reveal is audited; the audit page is HQ's only and checks its hash chain."""
+
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import pytest
 
-from analytics.access.roles import scope_for
 from analytics.access.audit import customer_hash
-from analytics.lists.history import customer_history
-from analytics.core.scope import Scope
+from analytics.access.roles import scope_for
 from analytics.access.users import User
-from pages_fixture import analytics_connection, demo_db, frame_with, metric, no_exception
-from security_fixture import (PERSONAL_HEADERS, USERS, Visible, events, fresh, served, sheets, sign_in,
-                              signed_in, trail, users_file, visible)  # noqa: F401 (fixtures)
+from analytics.core.scope import Scope
+from analytics.lists.history import customer_history
+from tests.helpers.pages import analytics_connection, frame_with, metric, no_exception
+from tests.helpers.security import PERSONAL_HEADERS, USERS, Visible, events, fresh, sheets, sign_in, signed_in, visible
 from ui import i18n
 from ui.session import View
 
 # page -> the tabs to open (i18n keys); None: the page has no tabs
-WALK = [("views/overview.py", None),
-        *[("views/tiers.py", tab) for tab in ("ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab")],
-        *[("views/migration.py", tab) for tab in ("mi.matrix", "mi.sankey", "mi.projection")],
-        *[("views/churn.py", tab) for tab in ("ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab",
-                                               "ch.high_value_tab")],
-        ("views/scorecard.py", None), ("views/explorer.py", None)]
+WALK = [
+    ("views/overview.py", None),
+    *[("views/tiers.py", tab) for tab in ("ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab")],
+    *[("views/migration.py", tab) for tab in ("mi.matrix", "mi.sankey", "mi.projection")],
+    *[
+        ("views/churn.py", tab)
+        for tab in ("ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab")
+    ],
+    ("views/scorecard.py", None),
+    ("views/explorer.py", None),
+]
 # the column that holds each kind of key, on screen and in the workbooks
-KEYS = {"customers": ("customer_id", "客户号"), "branches": ("branch_id", "网点号"),
-        "managers": ("manager_id", "客户经理号"), "units": ("unit", "单位代码")}
+KEYS = {
+    "customers": ("customer_id", "客户号"),
+    "branches": ("branch_id", "网点号"),
+    "managers": ("manager_id", "客户经理号"),
+    "units": ("unit", "单位代码"),
+}
 PERSONAL = ("customer_name", "id_number", "phone")
 
 
 @pytest.fixture(scope="module")
-def con():
-    return analytics_connection(demo_db())
+def con(demo_db):
+    return analytics_connection(demo_db)
 
 
 def user_scope(con, username: str) -> Scope:
@@ -84,8 +95,13 @@ def test_every_page_and_download_holds_only_the_roles_rows_masked(con, trail, se
         for frame in step.dataframe:
             check_rows(frame.value, allowed, f"{username} screen", 0)
     # every workbook a download button of those pages would serve, built as Streamlit builds it on a click
-    assert {"overview_2026Q3.xlsx", "customers_2026-09-30.xlsx", "考核_2026Q3.xlsx",
-            "upgrade_candidates_2026-09-30.xlsx", "at_risk_2026-09-30.xlsx"} <= set(served)
+    assert {
+        "overview_2026Q3.xlsx",
+        "customers_2026-09-30.xlsx",
+        "考核_2026Q3.xlsx",
+        "upgrade_candidates_2026-09-30.xlsx",
+        "at_risk_2026-09-30.xlsx",
+    } <= set(served)
     built = {}
     for name, build in served.items():
         built[name] = sheets(build())
@@ -131,9 +147,14 @@ def test_sidebar_offers_only_the_users_levels_and_units(trail):
     assert [o.split()[0] for o in at.selectbox(key="unit").options] == ["3301001"]
 
 
-@pytest.mark.parametrize("username, query", [("b3302", {"view": "网点", "unit": "3101 人民路支行营业部"}),
-                                             ("b3302", {"view": "分行", "unit": "城东分行"}),
-                                             ("guo", {"view": "客户经理", "unit": "3101001 赵倩玲"})])
+@pytest.mark.parametrize(
+    "username, query",
+    [
+        ("b3302", {"view": "网点", "unit": "3101 人民路支行营业部"}),
+        ("b3302", {"view": "分行", "unit": "城东分行"}),
+        ("guo", {"view": "客户经理", "unit": "3101001 赵倩玲"}),
+    ],
+)
 def test_url_naming_another_unit_does_not_widen_the_scope(con, trail, username, query):
     allowed = visible(con, user_scope(con, username))
     at = no_exception(signed_in(username, "views/explorer.py", query))
@@ -148,7 +169,9 @@ def test_url_naming_another_unit_does_not_widen_the_scope(con, trail, username, 
 
 
 def test_url_naming_a_customer_of_another_branch_shows_nothing_of_them(con, trail):
-    other = con.cursor().execute("select min(customer_id) from customer_snapshot where branch_id = '3101'").fetchone()[0]
+    other = (
+        con.cursor().execute("select min(customer_id) from customer_snapshot where branch_id = '3101'").fetchone()[0]
+    )
     at = no_exception(signed_in("b3302", "views/explorer.py", {"customer": other}))
     assert "没有符合条件的记录。" in [i.value for i in at.info]
     assert not [f for f in at.dataframe if "status" in f.value.columns]  # no history table
@@ -157,8 +180,9 @@ def test_url_naming_a_customer_of_another_branch_shows_nothing_of_them(con, trai
 def test_a_view_left_in_session_state_is_rebuilt_from_the_users_scope_on_every_run(con, trail):
     at = signed_in("b3302", "views/explorer.py")
     wide = at.session_state["_view"]
-    at.session_state["_view"] = View(wide.periods, wide.quarter, wide.start, wide.end, user_scope=Scope(),
-                                     scope=Scope())
+    at.session_state["_view"] = View(
+        wide.periods, wide.quarter, wide.start, wide.end, user_scope=Scope(), scope=Scope()
+    )
     no_exception(at.run())
     assert set(frame_with(at, "customer_id", "branch_id")["branch_id"]) == {"3302"}
 
@@ -168,8 +192,12 @@ def test_a_user_whose_role_or_units_match_nothing_sees_nothing(trail, tmp_path, 
     if username == "odd":  # a role the dashboard does not know, written by hand into the file
         own = tmp_path / "users.toml"
         text = users_file.read_text(encoding="utf-8")
-        own.write_text(text.replace('role = "branch"\nunits = ["3302"]', 'role = "auditor"\nunits = ["3302"]')
-                       .replace('username = "b3302"', 'username = "odd"'), encoding="utf-8")
+        own.write_text(
+            text.replace('role = "branch"\nunits = ["3302"]', 'role = "auditor"\nunits = ["3302"]').replace(
+                'username = "b3302"', 'username = "odd"'
+            ),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("BANK_USERS", str(own))
     at = no_exception(sign_in(fresh(), username if username == "ghost" else "odd"))
     assert not at.dataframe and not at.metric and not at.selectbox
@@ -177,7 +205,7 @@ def test_a_user_whose_role_or_units_match_nothing_sees_nothing(trail, tmp_path, 
     assert at.sidebar.button(key="sign_out")
 
 
-def test_pii_user_reveals_one_customer_in_the_explorer_and_the_reveal_is_audited(con, trail):
+def test_pii_user_reveals_one_customer_in_the_explorer_and_the_reveal_is_audited(con, trail, extract_rows):
     at = signed_in("guo", "views/explorer.py")
     ids = frame_with(at, "customer_id", "branch_id")["customer_id"].tolist()
     at.session_state["customers_table"] = {"selection": {"rows": [0], "columns": []}}
@@ -190,6 +218,9 @@ def test_pii_user_reveals_one_customer_in_the_explorer_and_the_reveal_is_audited
     shown = at.table[0].value
     assert shown.iloc[0].tolist() == [person["customer_name"], person["id_number"], person["phone"]]
     assert "*" not in person["id_number"]
+    # by hand: 客户姓名, 证件号码 and 手机号 of the customer's row in the 2026-09-30 extract, as the bank sent them
+    row = extract_rows[(extract_rows["customer_id"] == ids[0]) & (extract_rows["period"] == date(2026, 9, 30))]
+    assert shown.iloc[0].tolist() == row[["customer_name", "id_number", "phone"]].iloc[0].tolist()
     [entry] = events(trail, "reveal")
     assert entry["user"] == "guo"
     assert entry["details"] == {"page": "explorer", "customer_sha256": customer_hash(ids[0], trail)}

@@ -1,5 +1,6 @@
 """Sign-in, chosen by configuration: the users file's password form, OIDC (st.login) mapped through the users
 file, or the local demo user on localhost only. Anything unclear signs nobody in and shows no data."""
+
 from __future__ import annotations
 
 from importlib.util import find_spec
@@ -9,13 +10,19 @@ from streamlit.testing.v1.util import patch_config_options
 
 from analytics.access.audit import verify_chain
 from analytics.access.users import remove_user
-from security_fixture import events, fresh, sign_in, signed_in, trail, users_file  # noqa: F401 (fixtures)
-from pages_fixture import app, demo_db, no_exception
+from tests.helpers.pages import app, no_exception
+from tests.helpers.security import events, fresh, sign_in, signed_in
 from ui import auth, origin
 
-OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
-                 "client_id": "dashboard", "client_secret": "x",
-                 "server_metadata_url": "https://sso.bank.example/realms/bank/.well-known/openid-configuration"}}
+OIDC = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "s" * 32,
+        "client_id": "dashboard",
+        "client_secret": "x",
+        "server_metadata_url": "https://sso.bank.example/realms/bank/.well-known/openid-configuration",
+    }
+}
 
 
 @pytest.fixture
@@ -102,8 +109,9 @@ def test_oidc_shows_only_the_sign_in_button_until_the_provider_signs_the_user_in
 
 
 def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(trail):
-    at = no_exception(oidc_app({"is_logged_in": True, "email": "EAST@bank.example", "email_verified": True,
-                                "name": "boss"}))
+    at = no_exception(
+        oidc_app({"is_logged_in": True, "email": "EAST@bank.example", "email_verified": True, "name": "boss"})
+    )
     assert shows_data(at)
     assert any("已登录：east（分行）" in c.value for c in at.sidebar.caption)
     assert at.selectbox(key="view").options == ["全行", "分行", "支行", "网点", "客户经理"]
@@ -115,12 +123,15 @@ def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(tr
     assert at.user == {"is_logged_in": False}
 
 
-@pytest.mark.parametrize("claims", [
-    {"email": "stranger@bank.example"},                          # nobody in the users file
-    {"email": "east@bank.example", "email_verified": False},      # an unverified email proves nothing
-    {"email": "east@bank.example", "email_verified": "false"},
-    {"name": "boss"},                                             # display names are never matched
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": "stranger@bank.example"},  # nobody in the users file
+        {"email": "east@bank.example", "email_verified": False},  # an unverified email proves nothing
+        {"email": "east@bank.example", "email_verified": "false"},
+        {"name": "boss"},  # display names are never matched
+    ],
+)
 def test_oidc_identity_without_a_mapping_sees_nothing(trail, claims):
     at = no_exception(oidc_app({"is_logged_in": True, **claims}))
     assert not shows_data(at)
@@ -130,23 +141,24 @@ def test_oidc_identity_without_a_mapping_sees_nothing(trail, claims):
     assert entry["details"]["method"] == "oidc"
 
 
-def test_demo_mode_shows_the_banner_and_runs_as_the_local_hq_user(monkeypatch, tmp_path):
+def test_demo_mode_shows_the_banner_and_runs_as_the_local_hq_user(monkeypatch, tmp_path, demo_db):
     monkeypatch.setenv("BANK_USERS", "")
     monkeypatch.setattr(auth, "users_path", lambda: tmp_path / "none.toml")
     monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "audit.jsonl"))
-    at = no_exception(app(demo_db()))
+    at = no_exception(app(demo_db))
     assert [w.value for w in at.warning] == ["演示模式，未启用登录 Demo mode, no sign-in"]
     assert shows_data(at) and not at.text_input
     assert events(tmp_path / "audit.jsonl", "page_view")[0]["user"] == "local"
 
 
-@pytest.mark.parametrize("context, address", [({"url": "http://10.1.2.3:8501/"}, None),
-                                              ({"url": "http://dashboard.bank.example/"}, None),
-                                              ({}, "0.0.0.0")])
-def test_demo_mode_refuses_to_show_data_beyond_localhost(monkeypatch, tmp_path, context, address):
+@pytest.mark.parametrize(
+    "context, address",
+    [({"url": "http://10.1.2.3:8501/"}, None), ({"url": "http://dashboard.bank.example/"}, None), ({}, "0.0.0.0")],
+)
+def test_demo_mode_refuses_to_show_data_beyond_localhost(monkeypatch, tmp_path, demo_db, context, address):
     monkeypatch.setenv("BANK_USERS", "")
     monkeypatch.setattr(auth, "users_path", lambda: tmp_path / "none.toml")
-    monkeypatch.setenv("BANK_DB", str(demo_db()))
+    monkeypatch.setenv("BANK_DB", str(demo_db))
     at = fresh()
     at.context = context
     with patch_config_options({"server.address": address}):
@@ -155,9 +167,19 @@ def test_demo_mode_refuses_to_show_data_beyond_localhost(monkeypatch, tmp_path, 
     assert "演示模式只为本机（localhost）提供服务" in at.error[0].value
 
 
-@pytest.mark.parametrize("host, local", [("localhost:8501", True), ("127.0.0.1", True), ("[::1]:8501", True),
-                                         ("::1", True), ("::ffff:127.0.0.1", True), ("10.0.0.5:8501", False),
-                                         ("::ffff:10.0.0.5", False), ("localhost.evil.com", False),
-                                         ("bank.example", False)])
+@pytest.mark.parametrize(
+    "host, local",
+    [
+        ("localhost:8501", True),
+        ("127.0.0.1", True),
+        ("[::1]:8501", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("10.0.0.5:8501", False),
+        ("::ffff:10.0.0.5", False),
+        ("localhost.evil.com", False),
+        ("bank.example", False),
+    ],
+)
 def test_is_loopback_accepts_only_this_machine(host, local):
     assert origin.is_loopback(origin.host_of(host)) is local

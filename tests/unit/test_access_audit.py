@@ -1,18 +1,18 @@
 """The audit trail: one hash-chained JSON line per event, personal data masked, safe under concurrent writers."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import multiprocessing
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from analytics.core import config
-from analytics.access import audit
 from analytics.access.audit import customer_hash, read_events, record, verify_chain
 from analytics.access.users import User
+from analytics.core import config
 
 
 @pytest.fixture
@@ -33,8 +33,12 @@ def test_record_appends_one_chained_line_per_event(trail):
     assert second["details"] == {"what": "tiers", "rows": 12}
     assert first["prev_hash"] == "0" * 64 and second["prev_hash"] == first["hash"]
     # hash = SHA-256(previous hash + the line's content as canonical JSON), computed here independently
-    content = json.dumps({k: second[k] for k in ("details", "event", "time", "user")}, ensure_ascii=False,
-                         separators=(",", ":"), sort_keys=True)
+    content = json.dumps(
+        {k: second[k] for k in ("details", "event", "time", "user")},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     assert second["hash"] == hashlib.sha256((first["hash"] + content).encode()).hexdigest()
     assert datetime.fromisoformat(first["time"]).utcoffset().total_seconds() == 0
 
@@ -51,9 +55,16 @@ def test_record_rejects_an_unknown_event(trail):
 
 
 def test_record_masks_id_numbers_and_phones_anywhere_in_the_details(trail):
-    record("page_view", "wang", audit_file=trail, page="explorer",
-           filters={"search": "110101199001011234", "phones": ["13812345678", "021-5555"]},
-           note="called 13912345678 about 11010119900101123X", account=13712345678, old_id=110101900101123)
+    record(
+        "page_view",
+        "wang",
+        audit_file=trail,
+        page="explorer",
+        filters={"search": "110101199001011234", "phones": ["13812345678", "021-5555"]},
+        note="called 13912345678 about 11010119900101123X",
+        account=13712345678,
+        old_id=110101900101123,
+    )
     details = _lines(trail)[0]["details"]
     assert details == {
         "page": "explorer",
@@ -76,8 +87,12 @@ def test_record_masks_personal_columns_by_name(trail):
 def test_record_leaves_amounts_counts_and_digests_alone(trail):
     digest = "9f0a13812345678b" + "110101199001011234" + "c" * 30  # digit runs inside a hex digest
     record("load", "wang", audit_file=trail, rows=1234567, aum="123456789012.50", branch="0301", sha256=digest)
-    assert _lines(trail)[0]["details"] == {"rows": 1234567, "aum": "123456789012.50", "branch": "0301",
-                                           "sha256": digest}
+    assert _lines(trail)[0]["details"] == {
+        "rows": 1234567,
+        "aum": "123456789012.50",
+        "branch": "0301",
+        "sha256": digest,
+    }
 
 
 def test_record_stores_a_revealed_customer_as_a_salted_hash(trail):
@@ -97,13 +112,16 @@ def test_verify_chain_accepts_an_untouched_trail(trail):
     assert verify_chain(trail) == (True, None)
 
 
-@pytest.mark.parametrize("tamper, first_bad", [
-    (lambda lines: [lines[0], lines[1].replace('"p1"', '"p9"'), lines[2]], 2),   # edited
-    (lambda lines: [lines[0], lines[2]], 2),                                      # deleted
-    (lambda lines: [lines[0], lines[0], lines[1], lines[2]], 2),                  # duplicated
-    (lambda lines: [lines[1], lines[0], lines[2]], 1),                            # reordered
-    (lambda lines: [lines[0], lines[1], "not json", lines[2]], 3),                # inserted junk
-])
+@pytest.mark.parametrize(
+    "tamper, first_bad",
+    [
+        (lambda lines: [lines[0], lines[1].replace('"p1"', '"p9"'), lines[2]], 2),  # edited
+        (lambda lines: [lines[0], lines[2]], 2),  # deleted
+        (lambda lines: [lines[0], lines[0], lines[1], lines[2]], 2),  # duplicated
+        (lambda lines: [lines[1], lines[0], lines[2]], 1),  # reordered
+        (lambda lines: [lines[0], lines[1], "not json", lines[2]], 3),  # inserted junk
+    ],
+)
 def test_verify_chain_finds_the_first_tampered_line(trail, tamper, first_bad):
     for n in range(3):
         record("page_view", "wang", audit_file=trail, page=f"p{n}")
@@ -133,7 +151,7 @@ def test_read_events_filters_and_returns_the_newest_first(trail):
     mine = read_events(audit_file=trail, user="wang", event=["sign_in", "reveal"])
     assert list(mine["event"]) == ["reveal", "sign_in"]
     assert str(frame["time"].dt.tz) == "UTC"
-    future = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    future = datetime(2100, 1, 1, tzinfo=UTC)
     assert read_events(audit_file=trail, since=future).empty
     assert len(read_events(audit_file=trail, until=future, since="2000-01-01")) == 4
 
@@ -151,8 +169,12 @@ def test_audit_path_follows_bank_audit_or_sits_beside_the_database(monkeypatch, 
 
 
 def _write_many(trail, name: str, count: int) -> None:
-    threads = [threading.Thread(target=lambda t=t: [record("page_view", f"{name}-{t}", audit_file=trail, n=n)
-                                                    for n in range(count)]) for t in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda t=t: [record("page_view", f"{name}-{t}", audit_file=trail, n=n) for n in range(count)]
+        )
+        for t in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,4 +1,5 @@
 """Users resolved to scopes over a small loaded bank; anything unclear sees nothing."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,11 +8,11 @@ import duckdb
 import pytest
 
 from analytics.access.roles import can_reveal_pii, find_user, local_demo_user, scope_for
+from analytics.access.users import User, add_user
+from analytics.core.scope import Scope
 from analytics.store.generations import open_reader, writing
 from analytics.store.load import load_files
-from analytics.core.scope import Scope
-from analytics.access.users import User, add_user
-from tests.conftest import write_csv
+from tests.helpers.extracts import write_csv
 
 HEADER = ["period", "customer_id", "branch_id", "region", "sub_branch", "manager_id", "aum"]
 # Two regions, three branches, four managers. At 2026-06-30 branch B02 still belonged to 华北分行; by
@@ -47,8 +48,11 @@ def _customers(con, scope: Scope, period: date | None = None) -> list[str]:
     if period is not None:
         condition += " and period = $period"
         params["period"] = period
-    rows = con.cursor().execute(f"select customer_id from customer_snapshot where {condition} order by 1",
-                                params).fetchall()
+    rows = (
+        con.cursor()
+        .execute(f"select customer_id from customer_snapshot where {condition} order by 1", params)
+        .fetchall()
+    )
     return [r[0] for r in rows]
 
 
@@ -84,15 +88,18 @@ def test_scope_for_region_limits_customers_to_its_branches(con):
     assert _customers(con, scope) == ["C06", "C07"]
 
 
-@pytest.mark.parametrize("user", [
-    None,
-    User("x", "admin", ("B01",)),            # unknown role
-    User("x", "branch", ()),                 # no units
-    User("x", "branch", ("  ",)),            # blank units
-    User("x", "region", ("华南分行",)),       # a region that matches nothing
-    User("x", "sub_branch", ("华东分行",)),   # a region name given as a sub-branch
-    User("x", "manager", ("M9",)),           # unknown manager
-])
+@pytest.mark.parametrize(
+    "user",
+    [
+        None,
+        User("x", "admin", ("B01",)),  # unknown role
+        User("x", "branch", ()),  # no units
+        User("x", "branch", ("  ",)),  # blank units
+        User("x", "region", ("华南分行",)),  # a region that matches nothing
+        User("x", "sub_branch", ("华东分行",)),  # a region name given as a sub-branch
+        User("x", "manager", ("M9",)),  # unknown manager
+    ],
+)
 def test_scope_for_denies_by_default(con, user):
     assert scope_for(con, user) == Scope.nothing()
     assert _customers(con, scope_for(con, user)) == []

@@ -1,4 +1,5 @@
 """The users file: bcrypt hashes, atomic 0600 writes, clear errors; and its command line."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,10 +10,19 @@ import stat
 
 import pytest
 
-from analytics.core import config
 from analytics.access import users
+from analytics.access.users import (
+    User,
+    UsersError,
+    UsersFileError,
+    add_user,
+    list_users,
+    load_users,
+    remove_user,
+    verify_password,
+)
 from analytics.cli import users as users_cli
-from analytics.access.users import User, UsersError, UsersFileError, add_user, list_users, load_users, remove_user, verify_password
+from analytics.core import config
 
 FAST = 4  # bcrypt cost for tests: 16 rounds instead of 4096
 PASSWORD = "correct horse"
@@ -65,15 +75,18 @@ def test_add_user_refuses_an_existing_username_unless_replacing(path):
     assert [(u.username, u.role) for u in list_users(path)] == [("wang", "branch")]
 
 
-@pytest.mark.parametrize("role, units, permissions, password, reason", [
-    ("boss", ["B01"], [], PASSWORD, "unknown role"),
-    ("hq", ["B01"], [], PASSWORD, "give no units"),
-    ("branch", [], [], PASSWORD, "at least one unit"),
-    ("branch", [" "], [], PASSWORD, "at least one unit"),
-    ("branch", ["B01"], ["admin"], PASSWORD, "unknown permissions"),
-    ("branch", ["B01"], [], "short", "a password has"),
-    ("branch", ["B01"], [], "x" * 73, "a password has"),
-])
+@pytest.mark.parametrize(
+    "role, units, permissions, password, reason",
+    [
+        ("boss", ["B01"], [], PASSWORD, "unknown role"),
+        ("hq", ["B01"], [], PASSWORD, "give no units"),
+        ("branch", [], [], PASSWORD, "at least one unit"),
+        ("branch", [" "], [], PASSWORD, "at least one unit"),
+        ("branch", ["B01"], ["admin"], PASSWORD, "unknown permissions"),
+        ("branch", ["B01"], [], "short", "a password has"),
+        ("branch", ["B01"], [], "x" * 73, "a password has"),
+    ],
+)
 def test_add_user_rejects_invalid_input(path, role, units, permissions, password, reason):
     with pytest.raises(UsersError, match=reason):
         add_user(path, "wang", password, role, units, permissions, rounds=FAST)
@@ -119,9 +132,15 @@ def test_verify_password_returns_the_user_for_their_password(path):
     assert verify_password(path, "wang", PASSWORD) == User("Wang", "region", ("华东分行",), frozenset({"pii"}))
 
 
-@pytest.mark.parametrize("username, password", [
-    ("wang", "correct horse "), ("wang", ""), ("wang", "x" * 100), ("li", PASSWORD),
-])
+@pytest.mark.parametrize(
+    "username, password",
+    [
+        ("wang", "correct horse "),
+        ("wang", ""),
+        ("wang", "x" * 100),
+        ("li", PASSWORD),
+    ],
+)
 def test_verify_password_returns_none_for_a_wrong_password_or_unknown_user(path, username, password):
     _add(path, username="wang")
     assert verify_password(path, username, password) is None
@@ -131,14 +150,17 @@ def test_verify_password_finds_nobody_in_a_missing_file(path):
     assert verify_password(path, "wang", PASSWORD) is None
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("[[user]\n", "not valid TOML"),
-    ("user = 3\n", "expected a list of users"),
-    ('[[user]]\nusername = "a"\nrole = "hq"\n', "password_hash is missing"),
-    ('[[user]]\nusername = "a"\npassword_hash = "secret"\nrole = "hq"\n', "not a bcrypt hash"),
-    ('[[user]]\nusername = "a"\npassword_hash = "x"\nrole = "hq"\nunits = "B01"\n', "units must be a list"),
-    ('[[user]]\nusername = "a"\npassword_hash = "x"\nrole = "hq"\npermission = ["pii"]\n', "unknown fields"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("[[user]\n", "not valid TOML"),
+        ("user = 3\n", "expected a list of users"),
+        ('[[user]]\nusername = "a"\nrole = "hq"\n', "password_hash is missing"),
+        ('[[user]]\nusername = "a"\npassword_hash = "secret"\nrole = "hq"\n', "not a bcrypt hash"),
+        ('[[user]]\nusername = "a"\npassword_hash = "x"\nrole = "hq"\nunits = "B01"\n', "units must be a list"),
+        ('[[user]]\nusername = "a"\npassword_hash = "x"\nrole = "hq"\npermission = ["pii"]\n', "unknown fields"),
+    ],
+)
 def test_load_users_raises_a_clear_error_on_a_broken_file(path, text, reason):
     path.write_text(text)
     with pytest.raises(UsersFileError, match=reason):
@@ -168,6 +190,7 @@ def test_users_path_follows_bank_users(monkeypatch, tmp_path):
 
 
 # ---- the command line ----------------------------------------------------------------------------
+
 
 class Terminal(io.StringIO):
     def isatty(self) -> bool:

@@ -1,13 +1,12 @@
 """The command line as a user runs it: exit codes and one line per problem."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-from tests.conftest import write_csv
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers.extracts import write_csv
+from tests.helpers.paths import ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -16,11 +15,21 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_load_exits_0_when_loaded_and_1_with_one_line_per_problem(tmp_path):
     db = str(tmp_path / "b.duckdb")
-    good = write_csv(tmp_path / "good.csv", [["数据日期", "客户号", "网点号", "金融资产"], ["2026-09-30", "01", "B1", "5"]],
-                     encoding="gbk")
-    bad = write_csv(tmp_path / "bad.csv", [["数据日期", "客户号", "网点号", "金融资产"], ["2026-09-30", "01", "", "x"],
-                                           ["2026-09-30", "02", "B1", "5"], ["2026-09-30", "03", "B1", "?"]],
-                    encoding="gbk")
+    good = write_csv(
+        tmp_path / "good.csv",
+        [["数据日期", "客户号", "网点号", "金融资产"], ["2026-09-30", "01", "B1", "5"]],
+        encoding="gbk",
+    )
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["数据日期", "客户号", "网点号", "金融资产"],
+            ["2026-09-30", "01", "", "x"],
+            ["2026-09-30", "02", "B1", "5"],
+            ["2026-09-30", "03", "B1", "?"],
+        ],
+        encoding="gbk",
+    )
     loaded = _cli("load", "--db", db, str(good))
     assert loaded.returncode == 0 and "loaded: 1 rows" in loaded.stdout
     rejected = _cli("load", "--db", db, str(bad))
@@ -28,7 +37,10 @@ def test_cli_load_exits_0_when_loaded_and_1_with_one_line_per_problem(tmp_path):
     problem_lines = [line for line in rejected.stdout.splitlines() if ", column " in line]
     # line 2 has an empty branch and a bad amount, line 4 a bad amount: three problems
     assert [line.split(": ", 1)[1].split(":")[0] for line in problem_lines] == [
-        "line 2, column aum", "line 2, column branch_id", "line 4, column aum"]
+        "line 2, column aum",
+        "line 2, column branch_id",
+        "line 4, column aum",
+    ]
 
 
 def test_cli_usage_errors_exit_2(tmp_path):

@@ -1,16 +1,24 @@
 """Periods, quarters, units and the small statistics shared by the metrics."""
+
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.core.periods import Quarter, add_months, latest_complete_quarter, latest_quarter_snapshots, parse_period, quarter_snapshots
+from analytics.core.periods import (
+    Quarter,
+    add_months,
+    latest_complete_quarter,
+    latest_quarter_snapshots,
+    parse_period,
+    quarter_snapshots,
+)
 from analytics.core.scope import Scope
 from analytics.core.stats import rate, wilson_interval
 from analytics.core.units import parse_level
 from analytics.metrics.labels import unit_labels
-from tests.analytics_helpers import P1, P2, P3, fixture_bank
+from tests.helpers.fixture_bank import P1, P2, P3, fixture_bank
 
 
 def test_quarter_parse_accepts_the_spellings_bankers_use():

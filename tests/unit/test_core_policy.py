@@ -1,4 +1,5 @@
 """The policy file is checked: each mistake a bank could make gets a clear error."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -17,20 +18,28 @@ def _edited(old: str, new: str) -> str:
 def test_load_policy_default_matches_the_domain_brief():
     policy = load_policy()
     assert [(t.code, t.min_aum) for t in policy.tiers] == [
-        ("mass", 0), ("emerging", 50000), ("affluent", 100000), ("wealth", 200000), ("private", 2000000)]
+        ("mass", 0),
+        ("emerging", 50000),
+        ("affluent", 100000),
+        ("wealth", 200000),
+        ("private", 2000000),
+    ]
     assert policy.maintained_rank == 1 and policy.attrition_floor == Decimal(100)
     assert policy.coverage_min_products == 3 and sum(policy.weights.values()) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("min_aum = 100000", "min_aum = 40000", "thresholds not ascending"),
-    ('code = "affluent"', 'code = "emerging"', "duplicate tier code 'emerging'"),
-    ('maintained_from = "emerging"', 'maintained_from = "gold"', "maintained_from 'gold' is not a tier code"),
-    ('basis = "aum"', 'basis = "balance"', "basis 'balance'"),
-    ("coverage_min_products = 3", "coverage_min_products = 0", "coverage_min_products"),
-    ("churn = 0.2", "churn = -1", "scorecard.weights"),
-    ('name_en = "Mass"', "", "missing name_en"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("min_aum = 100000", "min_aum = 40000", "thresholds not ascending"),
+        ('code = "affluent"', 'code = "emerging"', "duplicate tier code 'emerging'"),
+        ('maintained_from = "emerging"', 'maintained_from = "gold"', "maintained_from 'gold' is not a tier code"),
+        ('basis = "aum"', 'basis = "balance"', "basis 'balance'"),
+        ("coverage_min_products = 3", "coverage_min_products = 0", "coverage_min_products"),
+        ("churn = 0.2", "churn = -1", "scorecard.weights"),
+        ('name_en = "Mass"', "", "missing name_en"),
+    ],
+)
 def test_parse_policy_rejects_mistakes_with_a_clear_error(old, new, message):
     with pytest.raises(PolicyError, match=message.replace("(", r"\(")):
         parse_policy(_edited(old, new), "bank.toml")

@@ -8,8 +8,9 @@ AUM total a reference reading expects or is rejected with problems that each nam
 and a reason. A rejection leaves the database as it was; no exception escapes; no load hangs.
 
 About 1,100 files by default (about a minute). A longer run, about N files in all:
-    FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest -q tests/test_fuzz_ingest.py
+    FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests/unit/test_ingest_fuzz.py
 """
+
 from __future__ import annotations
 
 import codecs
@@ -29,9 +30,10 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from analytics.ingest.columns import ALIASES, REQUIRED
-from analytics.store.load import LoadResult, load_files
 from analytics.store.connection import connect
-from tests.conftest import write_csv
+from analytics.store.load import load_files
+from analytics.store.load_result import LoadResult
+from tests.helpers.extracts import write_csv
 
 PERIOD = date(2026, 9, 30)
 BASE = {"clean": 300, "amounts": 150, "truncated": 250, "garbage": 200, "stray": 200, "huge": 20}
@@ -40,8 +42,14 @@ HANG_SECONDS = 120
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")
 CODEC = {"utf-8-sig": ("utf-8", codecs.BOM_UTF8), "utf-16": ("utf-16-le", codecs.BOM_UTF16_LE)}
 PERIODS = ("2026-09-30", "20260930", "2026/09/30", "2026/9/30", "2026年9月30日", "2026-09-30 00:00:00")
-STATUS = {"active": "active", "正常": "active", "closed": "closed", "销户": "closed", "Dormant": "dormant",
-          "": "active"}
+STATUS = {
+    "active": "active",
+    "正常": "active",
+    "closed": "closed",
+    "销户": "closed",
+    "Dormant": "dormant",
+    "": "active",
+}
 OPTIONAL = ("customer_name", "region", "branch_name", "status", "remark")  # remark: an unknown column, ignored
 TEXT = "abcXYZ019 张三李四华东分行\"',;|\t\n\r"
 IDS = st.text("0123456789ABCDFGHKMNPQRSTUVWXYZ", min_size=1, max_size=10)  # no E: 1E5 is an Excel-mangled ID
@@ -52,11 +60,15 @@ HALF_WIDTH = {v: k for k, v in FULL_WIDTH.items()}
 
 
 def fuzz(kind: str, seconds: float = 5.0) -> settings:
-    return settings(max_examples=max(1, round(BASE[kind] * SCALE)), deadline=timedelta(seconds=seconds),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=max(1, round(BASE[kind] * SCALE)),
+        deadline=timedelta(seconds=seconds),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # ---- the reference: what a file means, worked out without readers.py and validate.py ---------------
+
 
 @dataclass(frozen=True)
 class Expect:
@@ -76,7 +88,7 @@ def reference_amount(text: str) -> Decimal | None:
         return None
     fraction = (match[3] or "").rstrip("0")
     value = Decimal(f"{match[2].replace(',', '')}.{fraction or '0'}")
-    if len(fraction) > 2 or value >= 10 ** 16:
+    if len(fraction) > 2 or value >= 10**16:
         return None
     return -value if negative or match[1] == "-" else value
 
@@ -88,12 +100,12 @@ def parse(text: str, delimiter: str, strict: bool) -> list[list[str]]:
 @dataclass
 class Extract:
     columns: list[str]
-    rows: list[dict[str, str]]            # column -> text as written
+    rows: list[dict[str, str]]  # column -> text as written
     amounts: list[Decimal]
     encoding: str
     delimiter: str
     pieces: list[tuple[str, int | None]]  # the header, each record and each blank line; the record's index
-    bad_row: int | None = None            # the record whose amount is misspelt
+    bad_row: int | None = None  # the record whose amount is misspelt
 
     @property
     def codec(self) -> str:
@@ -118,15 +130,25 @@ class Extract:
         return spans
 
     def line_of(self, index: int) -> int:
-        before = "".join(t for t, _ in self.pieces[:next(n for n, (_, i) in enumerate(self.pieces) if i == index)])
+        before = "".join(t for t, _ in self.pieces[: next(n for n, (_, i) in enumerate(self.pieces) if i == index)])
         return len(before.splitlines()) + 1
 
     def expected_rows(self) -> list[tuple]:
         def text(row: dict[str, str], column: str) -> str | None:
             return (row[column].strip(" ") or None) if column in row else None
-        return sorted((r["customer_id"], r["branch_id"], a, text(r, "customer_name"), text(r, "region"),
-                       text(r, "branch_name"), STATUS[r["status"]] if "status" in r else "active")
-                      for r, a in zip(self.rows, self.amounts))
+
+        return sorted(
+            (
+                r["customer_id"],
+                r["branch_id"],
+                a,
+                text(r, "customer_name"),
+                text(r, "region"),
+                text(r, "branch_name"),
+                STATUS[r["status"]] if "status" in r else "active",
+            )
+            for r, a in zip(self.rows, self.amounts)
+        )
 
     def intact(self, indexes: list[int]) -> tuple[int, Decimal]:
         return len(indexes), sum((self.amounts[i] for i in indexes), Decimal(0))
@@ -150,7 +172,7 @@ def expect_truncated(extract: Extract, cut: int) -> Expect:
     whole = [i for _, end, i in spans if i is not None and end <= cut]
     torn = next(((start, i) for start, end, i in spans if i is not None and start < cut < end), None)
     try:
-        data[len(extract.bom):cut].decode(extract.codec)
+        data[len(extract.bom) : cut].decode(extract.codec)
         split_character = False
     except UnicodeDecodeError:
         split_character = True
@@ -177,9 +199,10 @@ def expect_truncated(extract: Extract, cut: int) -> Expect:
 
 # ---- generated extracts ------------------------------------------------------------------------
 
+
 @st.composite
 def amount_spellings(draw, encoding: str) -> tuple[str, Decimal]:
-    cents = draw(st.one_of(st.integers(-10 ** 6, 10 ** 8), st.integers(-10 ** 18 + 1, 10 ** 18 - 1)))
+    cents = draw(st.one_of(st.integers(-(10**6), 10**8), st.integers(-(10**18) + 1, 10**18 - 1)))
     value = Decimal(cents).scaleb(-2)
     digits = f"{abs(value):,.2f}" if draw(st.booleans()) else f"{abs(value):.2f}"
     digits = draw(st.sampled_from([digits, digits.rstrip("0").rstrip("."), digits + "00"]))
@@ -209,8 +232,9 @@ def csv_line(values: list[str], delimiter: str, quoting: int, newline: str) -> s
 
 
 @st.composite
-def extracts(draw, rows: st.SearchStrategy[int] = st.integers(1, 4), huge: bool = False,
-             bad_amount: bool = False) -> Extract:
+def extracts(
+    draw, rows: st.SearchStrategy[int] = st.integers(1, 4), huge: bool = False, bad_amount: bool = False
+) -> Extract:
     encoding = draw(st.sampled_from(ENCODINGS))
     delimiter, newline = draw(st.sampled_from(",;\t|")), draw(st.sampled_from(["\n", "\r\n"]))
     quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
@@ -224,9 +248,12 @@ def extracts(draw, rows: st.SearchStrategy[int] = st.integers(1, 4), huge: bool 
     for customer_id in draw(st.lists(IDS, min_size=count, max_size=count, unique=True)):
         spelled, value = draw(amount_spellings(encoding))
         period = draw(st.sampled_from(PERIODS))
-        row = {"period": period.translate(FULL_WIDTH) if draw(st.booleans()) else period,
-               "customer_id": customer_id, "branch_id": draw(st.sampled_from(["0301", "B01", "00012"])),
-               "aum": spelled}
+        row = {
+            "period": period.translate(FULL_WIDTH) if draw(st.booleans()) else period,
+            "customer_id": customer_id,
+            "branch_id": draw(st.sampled_from(["0301", "B01", "00012"])),
+            "aum": spelled,
+        }
         row.update({c: draw(st.sampled_from(list(STATUS)) if c == "status" else texts) for c in optional})
         cells.append(row)
         amounts.append(value)
@@ -248,6 +275,7 @@ def extracts(draw, rows: st.SearchStrategy[int] = st.integers(1, 4), huge: bool 
 
 # ---- loading and checking ----------------------------------------------------------------------
 
+
 @dataclass
 class Bank:
     con: duckdb.DuckDBPyConnection
@@ -259,8 +287,14 @@ def bank(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
     con = connect(":memory:")
     con.execute("set threads = 1")  # tiny files load faster on one thread, and leave the other core free
-    june = write_csv(folder / "june.csv", [["period", "customer_id", "branch_id", "aum"],
-                                           ["2026-06-30", "J1", "B01", "100.00"], ["2026-06-30", "J2", "B01", "0.50"]])
+    june = write_csv(
+        folder / "june.csv",
+        [
+            ["period", "customer_id", "branch_id", "aum"],
+            ["2026-06-30", "J1", "B01", "100.00"],
+            ["2026-06-30", "J2", "B01", "0.50"],
+        ],
+    )
     assert load_files(con, [june])[0].outcome == "loaded"
     yield Bank(con, folder / "extract.csv")
     con.close()
@@ -268,10 +302,13 @@ def bank(tmp_path_factory):
 
 def snapshot(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[tuple]:
     where = "where period = $period" if period else ""
-    return con.execute(f"""
+    return con.execute(
+        f"""
         select customer_id, branch_id, aum, customer_name, region, branch_name, status, period
         from customer_snapshot {where} order by all
-    """, {"period": period} if period else {}).fetchall()
+    """,
+        {"period": period} if period else {},
+    ).fetchall()
 
 
 def load(bank: Bank, data: bytes, expect: Expect) -> LoadResult:
@@ -289,8 +326,9 @@ def load(bank: Bank, data: bytes, expect: Expect) -> LoadResult:
     if result.outcome == "rejected":
         assert expect.may_reject, f"rejected a file that should load: {problems}"
         most_lines = data.count(b"\n") + data.count(b"\r") + 1
-        assert result.problems and all(p.reason and (p.line is None or 1 <= p.line <= most_lines)
-                                       for p in result.problems), problems
+        assert result.problems and all(
+            p.reason and (p.line is None or 1 <= p.line <= most_lines) for p in result.problems
+        ), problems
         assert after == before, "a rejected file changed the database"
     else:
         assert (result.rows, result.aum_total) in expect.loads, f"{result.outcome}: {result.summary()}"
@@ -312,6 +350,7 @@ def check_clean(bank: Bank, extract: Extract) -> None:
 
 
 # ---- properties ----------------------------------------------------------------------------------
+
 
 @fuzz("clean")
 @given(extracts(bad_amount=True))
@@ -348,8 +387,10 @@ def test_load_files_rejects_or_loads_intact_an_extract_with_garbage_bytes(bank, 
     for _ in range(data.draw(st.integers(1, 3), label="how many")):
         at = data.draw(st.integers(0, len(mangled)), label="at")
         # in UTF-16 any byte shifts what follows; elsewhere only bytes that pair with no neighbour into a digit
-        mangled[at:at] = data.draw(st.binary(min_size=1, max_size=1) if extract.encoding == "utf-16"
-                                   else st.sampled_from(GARBAGE), label="garbage")
+        mangled[at:at] = data.draw(
+            st.binary(min_size=1, max_size=1) if extract.encoding == "utf-16" else st.sampled_from(GARBAGE),
+            label="garbage",
+        )
     load(bank, bytes(mangled), Expect(frozenset({extract.intact(list(range(len(extract.rows))))}), True))
 
 
@@ -382,6 +423,9 @@ def test_load_files_reports_the_line_of_a_problem_after_a_field_over_128_kib(ban
 
 def test_load_files_reads_gbk_whose_bytes_are_also_utf8(bank):
     # 状态 in GBK is D7 B4 CC AC, also the UTF-8 of "״̬": the status column is ignored, C1 loads as active
-    load(bank, "period,customer_id,branch_id,aum,状态\n2026-09-30,C1,B01,5.00,closed\n".encode("gbk"),
-         Expect(frozenset({(1, Decimal("5.00"))}), False))
+    load(
+        bank,
+        "period,customer_id,branch_id,aum,状态\n2026-09-30,C1,B01,5.00,closed\n".encode("gbk"),
+        Expect(frozenset({(1, Decimal("5.00"))}), False),
+    )
     assert snapshot(bank.con, PERIOD)[0][6] == "closed"

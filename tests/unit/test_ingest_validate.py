@@ -1,10 +1,11 @@
 """Every rejection reason, with file, line, column and a masked value; a rejected file loads nothing."""
+
 from __future__ import annotations
 
 import pytest
 
 from analytics.store.load import load_files
-from tests.conftest import write_csv
+from tests.helpers.extracts import write_csv
 
 HEADER = ["period", "customer_id", "branch_id", "aum", "status", "phone", "id_number"]
 GOOD = ["2026-09-30", "0001", "B1", "100", "active", "13812345678", "110101199001011234"]
@@ -29,19 +30,22 @@ def test_load_files_rejects_missing_required_column(db, tmp_path):
     assert "missing required column" in result.problems[0].reason and "金融资产" in result.problems[0].reason
 
 
-@pytest.mark.parametrize("column, value, reason", [
-    ("aum", "12abc", "not an amount"),
-    ("aum", "", "missing value"),
-    ("aum", "1.234", "more than 2 decimal places"),
-    ("aum", "1,23,4", "not an amount"),
-    ("period", "2026-09-31", "not a date"),
-    ("period", "2026-09-29", "not a month end"),
-    ("branch_id", "", "empty branch"),
-    ("customer_id", "1.10101E+17", "scientific notation"),
-    ("customer_id", "123.0", "turned into a number by Excel"),
-    ("status", "frozen", "unknown status"),
-    ("phone", "call me", "not a phone number"),
-])
+@pytest.mark.parametrize(
+    "column, value, reason",
+    [
+        ("aum", "12abc", "not an amount"),
+        ("aum", "", "missing value"),
+        ("aum", "1.234", "more than 2 decimal places"),
+        ("aum", "1,23,4", "not an amount"),
+        ("period", "2026-09-31", "not a date"),
+        ("period", "2026-09-29", "not a month end"),
+        ("branch_id", "", "empty branch"),
+        ("customer_id", "1.10101E+17", "scientific notation"),
+        ("customer_id", "123.0", "turned into a number by Excel"),
+        ("status", "frozen", "unknown status"),
+        ("phone", "call me", "not a phone number"),
+    ],
+)
 def test_load_files_names_line_column_and_reason(db, tmp_path, column, value, reason):
     result = _problems(db, tmp_path, [GOOD, _row(**{"customer_id": "0002", column: value})])
     assert [(p.line, p.column) for p in result.problems] == [(3, column)]  # header line 1, good row line 2
@@ -56,13 +60,20 @@ def test_load_files_rejects_duplicate_customer_in_a_period(db, tmp_path):
 
 
 def test_load_files_three_bad_rows_give_three_problems_and_load_nothing(db, tmp_path):
-    rows = [GOOD, _row(customer_id="0002", aum="x"), _row(customer_id="0003", branch_id=""),
-            _row(customer_id="0004"), _row(customer_id="0005", period="2026-13-31")]
+    rows = [
+        GOOD,
+        _row(customer_id="0002", aum="x"),
+        _row(customer_id="0003", branch_id=""),
+        _row(customer_id="0004"),
+        _row(customer_id="0005", period="2026-13-31"),
+    ]
     result = _problems(db, tmp_path, rows)
     assert [(p.line, p.column) for p in result.problems] == [(3, "aum"), (4, "branch_id"), (6, "period")]
     assert db.execute("select count(*) from customer_snapshot").fetchall() == [(0,)]
     assert db.execute("select count(*) from tier_summary").fetchall() == [(0,)]
-    assert db.execute("select outcome, problems from load_log where outcome <> 'policy'").fetchall() == [("rejected", 3)]
+    assert db.execute("select outcome, problems from load_log where outcome <> 'policy'").fetchall() == [
+        ("rejected", 3)
+    ]
 
 
 def test_problem_masks_personal_values(db, tmp_path):
@@ -74,8 +85,10 @@ def test_problem_masks_personal_values(db, tmp_path):
 
 
 def test_load_files_counts_negative_aum_as_a_warning(db, tmp_path):
-    path = write_csv(tmp_path / "neg.csv", [HEADER, GOOD, _row(customer_id="0002", aum="-50.00"),
-                                            _row(customer_id="0003", aum="(1.00)")])
+    path = write_csv(
+        tmp_path / "neg.csv",
+        [HEADER, GOOD, _row(customer_id="0002", aum="-50.00"), _row(customer_id="0003", aum="(1.00)")],
+    )
     (result,) = load_files(db, [path])
     assert result.outcome == "loaded"
     assert result.warnings == ["2 customers with negative AUM (placed in the lowest tier)"]
@@ -84,8 +97,10 @@ def test_load_files_counts_negative_aum_as_a_warning(db, tmp_path):
 
 def test_load_files_reports_rows_with_the_wrong_number_of_fields(db, tmp_path):
     path = tmp_path / "short.csv"
-    path.write_text("period,customer_id,branch_id,aum\n2026-09-30,1,B1,5\n2026-09-30,2,B1\n\n2026-09-30,3,B1,5,9\n",
-                    encoding="utf-8")
+    path.write_text(
+        "period,customer_id,branch_id,aum\n2026-09-30,1,B1,5\n2026-09-30,2,B1\n\n2026-09-30,3,B1,5,9\n",
+        encoding="utf-8",
+    )
     (result,) = load_files(db, [path])
     assert result.outcome == "rejected"
     assert [(p.line, p.column) for p in result.problems] == [(3, "*"), (5, "*")]  # line 4 is blank
@@ -93,7 +108,9 @@ def test_load_files_reports_rows_with_the_wrong_number_of_fields(db, tmp_path):
 
 def test_load_files_rejects_undecodable_bytes_with_their_line(db, tmp_path):
     path = tmp_path / "garbage.csv"
-    path.write_bytes("period,customer_id,branch_id,aum\n2026-09-30,1,B1,5\n".encode("gbk") + b"2026-09-30,\x81\x20,B1,5\n")
+    path.write_bytes(
+        "period,customer_id,branch_id,aum\n2026-09-30,1,B1,5\n".encode("gbk") + b"2026-09-30,\x81\x20,B1,5\n"
+    )
     (result,) = load_files(db, [path])
     assert result.outcome == "rejected"
     assert [(p.line, p.column) for p in result.problems] == [(3, "*")]

@@ -1,4 +1,5 @@
 """Loads while people work: readers never meet a lock error or a half-loaded period; readers are sealed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,9 +17,9 @@ import pytest
 from analytics.store.generations import generation, open_current_reader, open_reader, writing
 from analytics.store.load import load_files
 from analytics.store.schema import DERIVED_VERSION
-from tests.conftest import write_csv
+from tests.helpers.extracts import write_csv
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["日期", "客户号", "网点号", "金融资产"]
 
 
@@ -29,12 +30,16 @@ def _month(tmp_path: Path, period: str, customers: int) -> Path:
 
 def _consistent(con: duckdb.DuckDBPyConnection) -> bool:
     """Every loaded period's rows, derived customers and recorded row count agree."""
-    rows = con.cursor().execute("""
+    rows = (
+        con.cursor()
+        .execute("""
         select s.period, s.rows, t.customers, c.rows
         from period_source s
         left join (select period, sum(customers) as customers from tier_summary group by period) t using (period)
         left join (select period, count(*) as rows from customer_snapshot group by period) c using (period)
-    """).fetchall()
+    """)
+        .fetchall()
+    )
     return all(recorded == derived == counted for _, recorded, derived, counted in rows)
 
 
@@ -148,8 +153,12 @@ def test_loader_process_while_sessions_query_gives_no_lock_error_and_no_half_loa
     sessions = [threading.Thread(target=session) for _ in range(4)]
     for thread in sessions:
         thread.start()
-    loader = subprocess.run([sys.executable, "-m", "analytics", "load", "--db", str(db), *map(str, months)], cwd=ROOT,
-                            capture_output=True, text=True)
+    loader = subprocess.run(
+        [sys.executable, "-m", "analytics", "load", "--db", str(db), *map(str, months)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     time.sleep(0.5)
     stop.set()
     for thread in sessions:

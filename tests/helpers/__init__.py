@@ -1,0 +1,1 @@
+"""Helpers the test modules import (plain functions and constants); fixtures live in the conftest.py files."""
