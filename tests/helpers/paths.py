@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from analytics.core.config import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["ROOT"]
