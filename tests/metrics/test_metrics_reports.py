@@ -1,4 +1,4 @@
-"""build_report: the design §5 reports on the hand-made fixture bank (see tests/helpers/fixture_bank.py)."""
+"""build_report: the CLI's reports on the hand-made fixture bank (see tests/helpers/fixture_bank.py)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""A tiny run of the benchmark (issue #5), so that it cannot rot: every row is there and its numbers are sane.
+"""A tiny run of the benchmark (python -m tools.bench), so that it cannot rot: every row is there and its numbers are sane.
 
 The figures themselves are not asserted: benchmarks print figures, tests do not time things.
 """

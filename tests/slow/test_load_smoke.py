@@ -1,4 +1,4 @@
-"""A tiny run of the load test (tools/load_test, issue #6), so that it cannot rot: a real Streamlit server on
+"""A tiny run of the load test (python -m tools.load_test), so that it cannot rot: a real Streamlit server on
 the test demo bank, 3 websocket sessions (Streamlit's own protocol, no browser) each running one page.
 
 The figures are not asserted (tests do not time things); what is: every session ran the page (elements, the
