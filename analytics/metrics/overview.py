@@ -11,6 +11,12 @@ from analytics.metrics.scorecard import unit_indicators
 from analytics.store.catalog import loaded_periods, period_totals
 from analytics.store.policy_record import current_policy
 
+COLUMNS = [
+    "quarter", "start", "end", "customers", "maintained", "aum", "maintained_start", "maintained_end", "churned",
+    "churn_rate", "upgraded", "upgrade_rate", "covered_end", "coverage_rate", "growth", "aum_start", "aum_end",
+    "aum_growth",
+]  # fmt: skip
+
 
 def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, scope: Scope) -> pd.DataFrame:
     """The headline figures of a quarter and of the quarter before it, for the whole scope as one unit.
@@ -46,52 +52,9 @@ def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, sco
                 **(whole.iloc[0].to_dict() if len(whole) else {}),
             }
         )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "quarter",
-            "start",
-            "end",
-            "customers",
-            "maintained",
-            "aum",
-            "maintained_start",
-            "maintained_end",
-            "churned",
-            "upgraded",
-            "covered_end",
-            "aum_start",
-            "aum_end",
-            "churn_rate",
-            "upgrade_rate",
-            "coverage_rate",
-            "growth",
-            "aum_growth",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=COLUMNS)
     counts = ["maintained_start", "maintained_end", "churned", "upgraded", "covered_end"]
     frame[counts] = frame[counts].fillna(0).astype("int64")  # a scope with no maintained customer at either end
     frame[["aum_start", "aum_end"]] = frame[["aum_start", "aum_end"]].fillna(0.0)
     frame["covered_end"] = frame["covered_end"].astype("Int64").where(frame["coverage_rate"].notna())
-    return frame[
-        [
-            "quarter",
-            "start",
-            "end",
-            "customers",
-            "maintained",
-            "aum",
-            "maintained_start",
-            "maintained_end",
-            "churned",
-            "churn_rate",
-            "upgraded",
-            "upgrade_rate",
-            "covered_end",
-            "coverage_rate",
-            "growth",
-            "aum_start",
-            "aum_end",
-            "aum_growth",
-        ]
-    ]
+    return frame

@@ -5,14 +5,8 @@ test-artifacts/screenshots/. Also the manager's questions: who moved down, and H
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.helpers.paths import ROOT
+from tools.load_test.server import free_port, start_server, stop_server, wait_healthy
 
 # one worker runs them all, on one server; the screenshots are this module's alone
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -49,59 +44,17 @@ PAGES = [  # a deep link first: the first request to a fresh server must run thr
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_copy):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is missing: run tools/ensure_browser.sh (make browser; make test does)")
     port = free_port()
-    env = os.environ | {"BANK_DB": str(demo_copy("browser"))}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process = start_server(demo_copy("browser"), port, log=None)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the Streamlit server did not start") from None
-                time.sleep(0.3)
-        yield base
+        wait_healthy(process, port, timeout=60)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
