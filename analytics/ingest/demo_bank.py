@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -38,14 +39,16 @@ def demo_extracts(
         "--policy",
         str(Path(policy).resolve()),
     ]
-    with subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
-        try:
-            for line in run.stdout:  # type: ignore[union-attr]
-                yield Path(line.rstrip("\n"))
-        finally:
-            if run.poll() is None:  # the loader stopped early: no more months are wanted
-                run.kill()
-            problem = run.stderr.read().strip()  # type: ignore[union-attr]
-            code = run.wait()
+    with tempfile.TemporaryFile("w+") as errors:  # a file, not a pipe: a chatty generator never blocks on it
+        with subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=errors, text=True) as run:
+            try:
+                for line in run.stdout:  # type: ignore[union-attr]
+                    yield Path(line.rstrip("\n"))
+            finally:
+                if run.poll() is None:  # the loader stopped early: no more months are wanted
+                    run.kill()
+                code = run.wait()
+        errors.seek(0)
+        problem = errors.read().strip()
     if code not in (0, -9):
         raise ValueError(problem.splitlines()[-1] if problem else f"the demo-bank generator exited with {code}")
