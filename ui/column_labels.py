@@ -47,6 +47,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "churn_rate_low": ("流失率下限", "Churn low"),
     "churn_rate_high": ("流失率上限", "Churn high"),
     "churn_small_sample": ("流失样本小", "Churn small sample"),
+    "active_start": ("期初有效客户", "Active at start"),
     "attrited": ("离行客户", "Attrited"),
     "attrition_rate": ("离行率", "Attrition rate"),
     "attrition_rate_low": ("离行率下限", "Attrition low"),

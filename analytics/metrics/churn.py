@@ -30,13 +30,15 @@ def churn_by_unit(
     last month end), credited to the unit and tier each customer had at the start.
 
     口径: churned = maintained at the start and not maintained at the end (left the bank, closed, or fell below
-    the maintained range); churn_rate = churned / maintained_start. attrited = present at the start and, at the
-    end, absent, closed or under the attrition floor; attrition_rate = attrited / customers_start. A rate over
-    0 customers is null. *_low / *_high: Wilson interval; small_sample marks rates over fewer than 30 customers
-    (maintained_start for churn, customers_start for attrition), which should not be compared. One row per unit x
+    the maintained range); churn_rate = churned / maintained_start. active = present with AUM at or above the
+    policy's attrition floor; attrited (离行) = active at the start and, at the end, absent, closed or under the
+    floor (an account already dormant at the start is not attrited again); attrition_rate = attrited /
+    active_start. A rate over 0 customers is null. *_low / *_high: Wilson interval; small_sample marks rates over
+    fewer than 30 customers (maintained_start for churn, active_start for attrition), which should not be
+    compared. One row per unit x
     tier at the start, every tier listed (level None: the whole scope as unit 'all'; by_tier=False: one row per
     unit). Returns columns: unit, unit_name, [tier, tier_rank], customers_start, maintained_start, churned,
-    churn_rate, churn_rate_low, churn_rate_high, churn_small_sample, attrited, attrition_rate,
+    churn_rate, churn_rate_low, churn_rate_high, churn_small_sample, active_start, attrited, attrition_rate,
     attrition_rate_low, attrition_rate_high, attrition_small_sample.
     """
     policy = current_policy(con)
@@ -48,7 +50,7 @@ def churn_by_unit(
         f"""
         with pair as ({source}),
         started as (
-            select {unit_key(level)} as unit, from_tier, to_tier, customers, attrited
+            select {unit_key(level)} as unit, from_tier, to_tier, customers, active_from, attrited
             from pair where from_tier >= 0 and {condition}
         ),
         final as (
@@ -57,6 +59,7 @@ def churn_by_unit(
                    sum(case when from_tier >= $maintained then customers else 0 end)::bigint as maintained_start,
                    sum(case when from_tier >= $maintained and to_tier < $maintained then customers else 0 end)
                        ::bigint as churned,
+                   sum(active_from)::bigint as active_start,
                    sum(attrited)::bigint as attrited
             from started group by unit, from_tier
         )
@@ -68,7 +71,7 @@ def churn_by_unit(
     units = sorted(set(counts["unit"])) or (["all"] if level is None else [])
     grid = pd.DataFrame(list(product(units, range(len(codes)))), columns=["unit", "tier_rank"])
     frame = grid.merge(counts, on=["unit", "tier_rank"], how="left").fillna(0)
-    numbers = ["customers_start", "maintained_start", "churned", "attrited"]
+    numbers = ["customers_start", "maintained_start", "churned", "active_start", "attrited"]
     frame[numbers] = frame[numbers].astype("int64")
     if by_tier:
         frame.insert(1, "tier", [codes[int(r)] for r in frame["tier_rank"]])
@@ -76,8 +79,8 @@ def churn_by_unit(
         frame = frame.groupby("unit", as_index=False)[numbers].sum()
     add_rate(frame, "churn_rate", "churned", "maintained_start", confidence)
     frame["churn_small_sample"] = frame["maintained_start"] < SMALL_SAMPLE
-    add_rate(frame, "attrition_rate", "attrited", "customers_start", confidence)
-    frame["attrition_small_sample"] = frame["customers_start"] < SMALL_SAMPLE
+    add_rate(frame, "attrition_rate", "attrited", "active_start", confidence)
+    frame["attrition_small_sample"] = frame["active_start"] < SMALL_SAMPLE
     keys = ["unit", "tier", "tier_rank"] if by_tier else ["unit"]
     columns = [
         *keys,
@@ -88,6 +91,7 @@ def churn_by_unit(
         "churn_rate_low",
         "churn_rate_high",
         "churn_small_sample",
+        "active_start",
         "attrited",
         "attrition_rate",
         "attrition_rate_low",

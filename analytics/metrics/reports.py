@@ -48,6 +48,7 @@ COLUMNS: dict[str, list[str]] = {
         "maintained_start",
         "churned",
         "churn_rate",
+        "active_start",
         "attrited",
         "attrition_rate",
     ],

@@ -99,12 +99,13 @@ create table if not exists scorecard_summary (  -- the scorecard's counts per pa
 create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
-    customers bigint not null, aum_from {TOTAL}, aum_to {TOTAL}, attrited bigint not null
+    customers bigint not null, aum_from {TOTAL}, aum_to {TOTAL}, active_from bigint not null,
+    attrited bigint not null
 );
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "7"
+DERIVED_VERSION = "8"
 
 
 DERIVED_TABLES = (

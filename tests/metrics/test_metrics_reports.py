@@ -92,6 +92,7 @@ def test_build_report_churn_rows_per_unit_and_tier(con):
         "maintained_start",
         "churned",
         "churn_rate",
+        "active_start",
         "attrited",
         "attrition_rate",
     ]

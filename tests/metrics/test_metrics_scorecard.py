@@ -46,9 +46,14 @@ def test_churn_by_unit_counts_customers_who_left_or_fell_below(con):
 def test_churn_by_unit_lists_every_tier_with_null_rates_over_nobody(con):
     frame = churn_by_unit(con, P2, P3, "branch", ALL)
     assert len(frame) == 2 * 5
-    # mass is not maintained: churn rate undefined, but C15 (50, then gone) is attrited: 1 of 1 in B02
+    # mass is not maintained: churn rate undefined. B02's only mass customer at P2 is C15 with 50 CNY, under the
+    # 100 floor: already dormant at the start, so not active and not attrited when gone at P3: rate over nobody
     r = row(frame, unit="B02", tier="mass")
-    assert r.maintained_start == 0 and r.churn_rate != r.churn_rate and r.attrition_rate == 1.0
+    assert r.maintained_start == 0 and r.churn_rate != r.churn_rate
+    assert (r.customers_start, r.active_start, r.attrited) == (1, 0, 0) and r.attrition_rate != r.attrition_rate
+    # B01 mass at P2: C02 (40,000) and C09 (20,000), both active, both still above the floor at P3: 0 of 2
+    r = row(frame, unit="B01", tier="mass")
+    assert (r.customers_start, r.active_start, r.attrited, r.attrition_rate) == (2, 2, 0, 0.0)
     # B02 had no private customer at P2: everything zero, rates null
     r = row(frame, unit="B02", tier="private")
     assert r.customers_start == 0 and r.attrition_rate != r.attrition_rate

@@ -88,15 +88,19 @@ def test_berka_churn_report_matches_an_independent_pandas_count(berka):
     joined = start.merge(end[["tier", "amount"]], how="left", left_index=True, right_index=True, suffixes=("", "_end"))
     joined["maintained"] = joined["tier"] >= 1
     joined["churned"] = joined["maintained"] & ~(joined["tier_end"] >= 1)
-    joined["attrited"] = joined["tier_end"].isna() | (joined["amount_end"].map(lambda a: a < FLOOR if a == a else True))
+    # active: at or above the floor; attrited: active at the start, and gone or under the floor at the end
+    joined["active"] = joined["amount"] >= FLOOR
+    gone_or_under = joined["tier_end"].isna() | (joined["amount_end"].map(lambda a: a < FLOOR if a == a else True))
+    joined["attrited"] = joined["active"] & gone_or_under
     expected = joined.groupby(["district", "tier"]).agg(
         customers_start=("maintained", "size"),
         maintained_start=("maintained", "sum"),
         churned=("churned", "sum"),
+        active_start=("active", "sum"),
         attrited=("attrited", "sum"),
     )
     expected.index = expected.index.set_levels([expected.index.levels[0], [CODES[t] for t in expected.index.levels[1]]])
-    got = report.loc[expected.index, ["customers_start", "maintained_start", "churned", "attrited"]]
+    got = report.loc[expected.index, ["customers_start", "maintained_start", "churned", "active_start", "attrited"]]
     assert (got.values == expected.values).all()
     # every other (district, tier) row of the report is empty
     assert report["customers_start"].sum() == len(start) and report["churned"].sum() == joined["churned"].sum()

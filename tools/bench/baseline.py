@@ -91,19 +91,21 @@ def churn_by_branch_and_tier(
     to = started["tier_b"].fillna(EXITED)
     started["maintained"] = started["tier_a"] >= maintained
     started["churned"] = started["maintained"] & (to < maintained)
-    started["attrited"] = started["tier_b"].isna() | (started["aum_cents_b"] < floor_cents)
+    started["active"] = started["aum_cents_a"] >= floor_cents  # active at the start: at or above the floor
+    started["attrited"] = started["active"] & (started["tier_b"].isna() | (started["aum_cents_b"] < floor_cents))
     frame = (
         started.groupby(["branch_id", "tier_a"])
         .agg(
             customers_start=("customer_id", "size"),
             maintained_start=("maintained", "sum"),
             churned=("churned", "sum"),
+            active_start=("active", "sum"),
             attrited=("attrited", "sum"),
         )
         .reset_index()
     )
     frame["churn_rate"] = frame["churned"] / frame["maintained_start"].where(frame["maintained_start"] > 0)
-    frame["attrition_rate"] = frame["attrited"] / frame["customers_start"]
+    frame["attrition_rate"] = frame["attrited"] / frame["active_start"].where(frame["active_start"] > 0)
     return frame.rename(columns={"branch_id": "unit", "tier_a": "tier_rank"})
 
 
@@ -259,7 +261,7 @@ def crosscheck(con: Any, d: dict, answers: dict[str, Any]) -> dict[str, str]:
         duck,
         answers["churn"],
         ["unit", "tier_rank"],
-        ["customers_start", "maintained_start", "churned", "attrited"],
+        ["customers_start", "maintained_start", "churned", "active_start", "attrited"],
     )
     duck = scorecard(con, start, end, "branch", s)
     duck = duck.assign(aum_start=_cents(duck["aum_start"]), aum_end=_cents(duck["aum_end"]))

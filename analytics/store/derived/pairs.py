@@ -24,9 +24,11 @@ def pairs_wanted(periods: list[date]) -> list[tuple[date, date, str]]:
 
 
 def pair_summary_sql(a: str, b: str) -> str:
-    """The migration_summary rows of the pair (a, b), given as SQL expressions; the floor is $floor.
+    """The migration_summary rows of the pair (a, b), given as SQL expressions; the attrition floor is $floor.
 
-    Units are the customer's at the start, or at the end for a customer new at the end."""
+    Units are the customer's at the start, or at the end for a customer new at the end. active: present with AUM at
+    or above the floor; attrited: active at the start and not active at the end (an account already dormant at the
+    start is not attrited again)."""
     return f"""
         with start as (
             select customer_id, {UNIT_KEYS}, tier, aum
@@ -46,14 +48,15 @@ def pair_summary_sql(a: str, b: str) -> str:
                 coalesce(f.tier, {EXITED}) as to_tier,
                 s.aum as aum_from,
                 f.aum as aum_to,
-                case when s.customer_id is not null and (f.customer_id is null or f.aum < $floor) then 1 else 0 end
-                    as attrited
+                case when s.customer_id is not null and s.aum >= $floor then 1 else 0 end as active_from,
+                case when s.customer_id is not null and s.aum >= $floor and (f.customer_id is null or f.aum < $floor)
+                     then 1 else 0 end as attrited
             from start s full outer join finish f on s.customer_id = f.customer_id
         ),
         final as (
             select {a} as period_from, {b} as period_to, {UNIT_KEYS}, from_tier, to_tier,
                    count(*) as customers, sum(aum_from) as aum_from, sum(aum_to) as aum_to,
-                   sum(attrited) as attrited
+                   sum(active_from) as active_from, sum(attrited) as attrited
             from joined
             group by {UNIT_KEYS}, from_tier, to_tier
         )
