@@ -1,10 +1,11 @@
-"""Masking of personal data wherever it is shown, exported or logged: ID 110***********1234, phone 138****5678, name 张*."""
+"""Masking of personal data wherever it is shown, exported or logged: ID 110***********1234, phone 138****5678,
+name 张*, address 北京市海淀区*****, employer 华为****."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-PERSONAL_DATA = ("customer_name", "id_number", "phone")  # the columns that are masked unless revealed
+PERSONAL_DATA = ("customer_name", "id_number", "phone", "address", "employer")  # masked unless revealed
 
 
 def _keep_ends(value: str | None, head: int = 3, tail: int = 4) -> str | None:
@@ -29,7 +30,26 @@ def mask_name(value: str | None) -> str | None:
     return value[0] + "*" * max(len(value) - 1, 1)
 
 
-MASKS = {"id_number": mask_id_number, "phone": mask_phone, "customer_name": mask_name}
+def mask_address(value: str | None) -> str | None:
+    """The first six characters (province, city, district) stay; the street and number do not."""
+    if not value:
+        return value
+    return value[:6] + "*" * max(len(value) - 6, 4)
+
+
+def mask_employer(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:2] + "*" * max(len(value) - 2, 2)
+
+
+MASKS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "customer_name": mask_name,
+    "address": mask_address,
+    "employer": mask_employer,
+}
 
 
 def mask_value(column: str, value: str | None) -> str | None:
@@ -39,7 +59,7 @@ def mask_value(column: str, value: str | None) -> str | None:
 
 
 def mask_personal(frame: pd.DataFrame, reveal: bool) -> pd.DataFrame:
-    """Names, ID numbers and phones masked unless the caller may and does reveal them."""
+    """Names, ID numbers, phones, addresses and employers masked unless the caller may and does reveal them."""
     if reveal:
         return frame
     masked = frame.copy()

@@ -11,7 +11,7 @@ from pathlib import Path
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.indicators import INDICATORS
 
-BASES = ("aum", "aum_month_avg")
+BASES = ("aum", "aum_month_avg", "aum_year_avg")  # month end, 月日均, 年日均
 
 
 class PolicyError(ValueError):

@@ -35,6 +35,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "credit_card_spend_ytd": ("信用卡年累计消费", "信用卡消费"),
     "loan_balance": ("贷款余额",),
     "product_count": ("持有产品数", "产品数"),
+    "aum_year_avg": ("年日均", "金融资产年日均"),
+    "depository_margin": ("三方存管保证金", "第三方存管保证金"),
+    "close_reason": ("销户原因",),
+    "address": ("地址", "联系地址", "家庭地址"),
+    "employer": ("工作单位",),
 }
 
 # product code -> Chinese name; a header `has_<code>` or `持有<名称>` is a product flag
@@ -60,9 +65,14 @@ MONEY = (
     "insurance_balance",
     "credit_card_spend_ytd",
     "loan_balance",
+    "aum_year_avg",
+    "depository_margin",
 )
 DATES = ("period", "birth_date", "open_date")
-TEXT = ("branch_name", "sub_branch", "region", "manager_name", "manager_role", "customer_name", "card_level")
+TEXT = (
+    "branch_name", "sub_branch", "region", "manager_name", "manager_role", "customer_name", "card_level",
+    "close_reason", "address", "employer",
+)  # fmt: skip
 
 STATUS_VALUES: dict[str, str] = {
     "active": "active",

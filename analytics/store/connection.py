@@ -10,7 +10,7 @@ from analytics.core.config import DEFAULT_DB
 from analytics.core.sql import first_row, one_row, transaction
 from analytics.store.derived.refresh import refresh
 from analytics.store.policy_record import current_policy
-from analytics.store.schema import DERIVED_TABLES, DERIVED_VERSION, SCHEMA
+from analytics.store.schema import ADDED_COLUMNS, DERIVED_TABLES, DERIVED_VERSION, SCHEMA
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -22,6 +22,8 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(str(path))
     con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
+    for column, kind in ADDED_COLUMNS.items():
+        con.execute(f"alter table customer_snapshot add column if not exists {column} {kind}")
     _upgrade_derived(con)
     return con
 

@@ -38,7 +38,12 @@ create table if not exists customer_snapshot (
     loan_balance {MONEY},
     product_count smallint,
     products varchar[],
-    tier tinyint
+    tier tinyint,
+    aum_year_avg {MONEY},
+    depository_margin {MONEY},
+    close_reason varchar,
+    address varchar,
+    employer varchar
 );
 create table if not exists tier_def (
     rank tinyint primary key, code varchar not null, name_zh varchar not null, name_en varchar not null,
@@ -103,6 +108,16 @@ create table if not exists migration_summary (
     attrited bigint not null
 );
 """
+
+# customer_snapshot's columns added after its first layout: a database written before them gets them (empty) when it
+# is next opened for writing
+ADDED_COLUMNS: dict[str, str] = {
+    "aum_year_avg": MONEY,
+    "depository_margin": MONEY,
+    "close_reason": "varchar",
+    "address": "varchar",
+    "employer": "varchar",
+}
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
 DERIVED_VERSION = "8"

@@ -46,6 +46,11 @@ SNAPSHOT_COLUMNS = (
     "loan_balance",
     "product_count",
     "products",
+    "aum_year_avg",
+    "depository_margin",
+    "close_reason",
+    "address",
+    "employer",
 )
 
 
