@@ -17,41 +17,13 @@ from analytics.store.derived.tiers import tier_expression
 from analytics.store.load_result import LoadResult
 from analytics.store.policy_record import record_policy
 
-SNAPSHOT_COLUMNS = (
-    "period",
-    "customer_id",
-    "branch_id",
-    "branch_name",
-    "sub_branch",
-    "region",
-    "manager_id",
-    "manager_name",
-    "manager_role",
-    "customer_name",
-    "id_number",
-    "phone",
-    "birth_date",
-    "age",
-    "gender",
-    "card_level",
-    "status",
-    "open_date",
-    "aum",
-    "aum_month_avg",
-    "deposit_balance",
-    "wealth_balance",
-    "fund_balance",
-    "insurance_balance",
-    "credit_card_spend_ytd",
-    "loan_balance",
-    "product_count",
-    "products",
-    "aum_year_avg",
-    "depository_margin",
-    "close_reason",
-    "address",
-    "employer",
-)
+SNAPSHOT_COLUMNS = (  # the columns a load writes, in the order of the staged select
+    "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
+    "manager_role", "customer_name", "id_number", "phone", "birth_date", "age", "gender", "card_level", "status",
+    "open_date", "aum", "aum_month_avg", "deposit_balance", "wealth_balance", "fund_balance", "insurance_balance",
+    "credit_card_spend_ytd", "loan_balance", "product_count", "products", "aum_year_avg", "depository_margin",
+    "close_reason", "address", "employer",
+)  # fmt: skip
 
 
 def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
