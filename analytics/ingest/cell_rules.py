@@ -27,7 +27,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 
 
 def _money(col: str, v: str, required: bool) -> tuple[str, str]:
-    m = f"replace(replace(replace({col}, '￥', ''), '¥', ''), ' ', '')"
+    # the currency sign and the spaces beside it go; a space inside the number (12 345.00) is no amount
+    m = f"trim(regexp_replace({col}, '\\s*[￥¥]\\s*', '', 'g'))"
     signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
     value = f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
     missing = "'missing value'" if required else "null"

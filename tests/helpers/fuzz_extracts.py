@@ -54,7 +54,8 @@ MUST_REJECT = Expect(frozenset(), True)
 
 def reference_amount(text: str) -> Decimal | None:
     """An amount in the extract contract's spellings (README: loading a bank's extracts): 1234.56, 1,234.56, ￥/¥, full-width, (1.00)."""
-    text = text.translate(HALF_WIDTH).replace("￥", "").replace("¥", "").replace(" ", "")
+    # the currency sign and the spaces beside it go; a space inside the number is no amount
+    text = re.sub(r"\s*[￥¥]\s*", "", text.translate(HALF_WIDTH)).strip()
     negative = text.startswith("(") and text.endswith(")")
     match = re.fullmatch(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?", text[1:-1] if negative else text)
     if not match or (negative and match[1]):

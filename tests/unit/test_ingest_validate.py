@@ -37,6 +37,10 @@ def test_load_files_rejects_missing_required_column(db, tmp_path):
         ("aum", "", "missing value"),
         ("aum", "1.234", "more than 2 decimal places"),
         ("aum", "1,23,4", "not an amount"),
+        ("aum", "12 345.00", "not an amount"),  # a space inside a number is no thousands separator
+        ("aum", "1.234,56", "not an amount"),
+        ("aum", "1e5", "not an amount"),
+        ("aum", "N/A", "not an amount"),
         ("period", "2026-09-31", "not a date"),
         ("period", "2026-09-29", "not a month end"),
         ("branch_id", "", "empty branch"),
