@@ -145,6 +145,8 @@ def stage(
         order by rid
     """).fetchall()
     found += _duplicates(con)
+    if default_period is not None and "period" in mapping.columns:
+        found += _period_differs(con, default_period)
     _add_line_problems(mapping, extract, found)
     if not mapping.problems:
         negative = one_row(con, f"select count(*) from {STAGED} where aum < 0")[0]
@@ -194,6 +196,23 @@ def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
     """).fetchall()
     return [
         (rid, "customer_id", f"duplicate customer in period {period}", cid, first) for rid, first, cid, period in rows
+    ]
+
+
+def _period_differs(con: duckdb.DuckDBPyConnection, given: date) -> list[Found]:
+    """The first row whose own period is not the one given (--period): the file would replace another month."""
+    rows = con.execute(
+        f"select rid, period from {STAGED} where period <> $given order by rid limit 1", {"given": given}
+    ).fetchall()
+    return [
+        (
+            rid,
+            "period",
+            f"differs from the period given ({given.isoformat()}): the file is of another month",
+            str(period),
+            None,
+        )
+        for rid, period in rows
     ]
 
 

@@ -119,3 +119,20 @@ def test_load_files_rejects_undecodable_bytes_with_their_line(db, tmp_path):
     assert result.outcome == "rejected"
     assert [(p.line, p.column) for p in result.problems] == [(3, "*")]
     assert "not valid GB18030" in result.problems[0].reason
+
+
+def test_load_files_rejects_a_period_column_that_contradicts_the_period_given_naming_the_first_line(db, tmp_path):
+    from datetime import date
+
+    # lines 2 and 3 are September; line 4 is August: loaded as --period 2026-09-30 the file is of another month at 4
+    rows = [GOOD, _row(customer_id="0002"), _row(customer_id="0003", period="2026-08-31")]
+    path = write_csv(tmp_path / "m.csv", [HEADER, *rows])
+    (result,) = load_files(db, [path], default_period=date(2026, 9, 30))
+    assert result.outcome == "rejected"
+    assert [(p.line, p.column, p.value) for p in result.problems] == [(4, "period", "2026-08-31")]
+    assert "differs from the period given (2026-09-30)" in result.problems[0].reason
+    assert db.execute("select count(*) from customer_snapshot").fetchone() == (0,)
+    # the same file given the right period is not in contradiction once its August row is September too
+    rows[2] = _row(customer_id="0003")
+    write_csv(tmp_path / "m.csv", [HEADER, *rows])
+    assert load_files(db, [path], default_period=date(2026, 9, 30))[0].outcome == "loaded"
