@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -80,3 +81,20 @@ def bound(amount: float | Decimal) -> str:
     """A band bound as a banker says it: 100元, 1,000元, 1万, 5万, 200万."""
     value = float(amount)
     return f"{value:,.0f}元" if abs(value) < WAN else f"{value / WAN:,.4g}万"
+
+
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+ZERO_WIDTH = "\u200b"
+
+
+def plain(text: object) -> str:
+    """Text from an extract or a user (a branch name, a file name, a typed customer number) as Streamlit's markdown
+    shows it, letter for letter: markdown characters escaped, and a zero-width space after every colon and @ and
+    inside www, so that no link, image, icon (:material/...:), colour or e-mail address can be made of it."""
+    escaped = MARKDOWN.sub(r"\\\1", str(text))
+    return (
+        escaped.replace(":", ":" + ZERO_WIDTH)
+        .replace("@", "@" + ZERO_WIDTH)
+        .replace("www", "w" + ZERO_WIDTH + "ww")
+        .replace("WWW", "W" + ZERO_WIDTH + "WW")
+    )

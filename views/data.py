@@ -34,15 +34,19 @@ def report(results) -> tuple[list[tuple[str, str]], pd.DataFrame]:
     lines, problems = [], []
     for r in results:
         name = Path(r.file).name
+        shown = fmt.plain(name)  # the outcome lines are markdown: an upload's name is text
         if r.outcome == "loaded":
             lines.append(
-                ("success", t("da.loaded", file=name, rows=r.rows, periods=", ".join(p.isoformat() for p in r.periods)))
+                (
+                    "success",
+                    t("da.loaded", file=shown, rows=r.rows, periods=", ".join(p.isoformat() for p in r.periods)),
+                )
             )
         elif r.outcome == "unchanged":
-            lines.append(("info", t("da.unchanged", file=name)))
+            lines.append(("info", t("da.unchanged", file=shown)))
         else:
-            lines.append(("error", t("da.rejected", file=name, problems=len(r.problems))))
-        lines += [("warning", f"{name}: {w}") for w in r.warnings]
+            lines.append(("error", t("da.rejected", file=shown, problems=len(r.problems))))
+        lines += [("warning", f"{shown}: {fmt.plain(w)}") for w in r.warnings]
         problems += [
             {
                 "file": name,

@@ -112,7 +112,7 @@ shown = path.assign(
     aum_wan=path["aum"].astype(float) / fmt.WAN,
     tier_name=[names.get(code, "—") if isinstance(code, str) else "—" for code in path["tier"]],
 )
-st.subheader(t("ex.history", customer=customer), help=definition(customer_history))
+st.subheader(t("ex.history", customer=fmt.plain(customer)), help=definition(customer_history))
 st.plotly_chart(
     charts.history(shown, ["—", *[names[c] for c in codes]], "", column("aum"), column("tier")), key="chart_history"
 )
@@ -127,5 +127,5 @@ if can_reveal_pii(user):
         # read directly, not through the cache: personal data is kept nowhere
         person = customer_history(get_connection(), customer, view.scope, reveal=True).iloc[-1]
         with st.container(border=True, key="revealed"):
-            st.markdown(f"**{t('ex.revealed', customer=customer)}**")
+            st.markdown(f"**{t('ex.revealed', customer=fmt.plain(customer))}**")
             st.table({column(c): [person[c]] for c in ("customer_name", "id_number", "phone")})

@@ -81,7 +81,7 @@ if sections["mi.matrix"].open:
         else:
             what = None
         if what is not None:
-            st.subheader(t("mi.customers", what=title), help=definition(migration_customers))
+            st.subheader(t("mi.customers", what=fmt.plain(title)), help=definition(migration_customers))
             total = query(migration_customers, start, end, view.scope, limit=0, **what).attrs["total_rows"]
             offset = pager(total, "page")
             table(

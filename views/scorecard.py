@@ -34,7 +34,13 @@ if len(mine):
     row = mine.iloc[0]
     ranked = int(frame["rank"].notna().sum())
     st.success(
-        t("sc.mine", unit=view.unit_label or view.unit, rank=row["rank"], units=ranked, level=t(f"level.{level}")),
+        t(
+            "sc.mine",
+            unit=fmt.plain(view.unit_label or view.unit),
+            rank=row["rank"],
+            units=ranked,
+            level=t(f"level.{level}"),
+        ),
         icon=":material/flag:",
     )
     boxes = st.columns(6)
@@ -55,7 +61,7 @@ if len(mine):
             border=True,
         )
 elif view.unit is not None:
-    st.info(t("sc.not_ranked", unit=view.unit_label or view.unit))
+    st.info(t("sc.not_ranked", unit=fmt.plain(view.unit_label or view.unit)))
 
 child = LEVELS[LEVELS.index(level) + 1] if level != "manager" else None
 if child:
@@ -75,7 +81,7 @@ if picked is not None and child:
     children = query(quarter_scorecard, view.quarter, child, scope)
     bank = query(quarter_scorecard, view.quarter, child, view.user_scope)[["unit", "rank"]]
     children = children.merge(bank.rename(columns={"rank": "bank_rank"}), on="unit", how="left")
-    st.subheader(t("sc.drilled", unit=parent["unit_name"], child=t(f"level.{child}")))
+    st.subheader(t("sc.drilled", unit=fmt.plain(parent["unit_name"]), child=t(f"level.{child}")))
     shown = scorecard_columns(children)
     table(shown, "drill_table", helps=helps)
     download([(t(f"level.{child}"), shown)], f"scorecard_{child}_of_{parent['unit']}_{view.quarter}")

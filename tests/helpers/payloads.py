@@ -4,6 +4,7 @@ the absence of the files a payload tries to write."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 LONG = ("' OR 1=1; -- " * 7_900)[:100_000]  # 100 KB
@@ -36,6 +37,7 @@ PAYLOADS: dict[str, str] = {
     "combining": "'\u0301\u0338 Z\u0336a\u0337",
     "newline_cr": "a\r\nb\n' OR '1'='1",
     "html_script": "<script>alert(1)</script>",
+    "markdown": "会话已过期，请[点此重新登录](http://evil.example) ![x](http://evil.example/i.png) :material/home: **b**",
     "json": '{"$ne": null, "a": ["\'; --"]}',
     "path_traversal": "../../etc/passwd",
     "valid_prefix": "2026Q3' OR '1'='1",
@@ -60,3 +62,9 @@ def sha256(path: Path) -> str:
 
 def present() -> set[Path]:
     return {p for p in FILES_THAT_MUST_NOT_APPEAR if p.exists()}
+
+
+def as_rendered(markdown: str) -> str:
+    """What Streamlit's markdown shows for text escaped by ui.format.plain: backslash escapes resolved, zero-width
+    spaces gone (CommonMark: a backslash before ASCII punctuation is the punctuation itself)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")

@@ -11,6 +11,7 @@ at once (a scenario is a page with the tab or filter its parameters need), 33 pa
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from tests.helpers.pages import APP
-from tests.helpers.payloads import PAYLOADS, UPLOAD_NAMES, present, sha256
+from tests.helpers.payloads import PAYLOADS, UPLOAD_NAMES, as_rendered, present, sha256
 from ui.i18n import TEXT
 
 FREE_TEXT = ("customer",)  # views/explorer.py text_input: the payload is the customer id looked up
@@ -231,12 +232,14 @@ def test_data_upload_with_payload_file_names_and_cells_reports_each_file_cleanly
     at.run()
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
-    reported = " ".join(e.value for e in at.error)
+    reported = " ".join(as_rendered(e.value) for e in at.error)
     assert len(at.error) == len(UPLOAD_NAMES)  # every file rejected (no such columns), one line each
     for payload in UPLOAD_NAMES.values():
         assert Path(f"{payload}.csv").name in reported
     assert zh("da.quality") in [s.value for s in at.subheader]  # the loaded data is still there
     assert present() == files
+    # and as markdown it is only text: no link, image or icon can be made of a name
+    assert not any(re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", e.value) or ":material/" in e.value for e in at.error)
 
 
 def test_data_upload_with_a_file_name_over_255_bytes_is_rejected_cleanly(monkeypatch, demo_copy):

@@ -49,7 +49,7 @@ def test_data_upload_reports_each_file_and_refreshes_the_quarters(tmp_path, demo
     at.button[0].click().run()
     no_exception(at)
     assert any("已加载 200 行" in s.value and "2026-10-31" in s.value for s in at.success)
-    assert any("bad.csv" in e.value and "被拒绝" in e.value for e in at.error)
+    assert any("bad\\.csv" in e.value and "被拒绝" in e.value for e in at.error)  # a file name is escaped markdown
     problems = frame_with(at, "file", "reason")
     assert set(problems["file"]) == {"bad.csv"}
     assert at.selectbox(key="q").options == ["2026Q4", "2026Q3", "2026Q2"]

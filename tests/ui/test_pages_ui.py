@@ -118,3 +118,12 @@ def test_the_tests_page_lists_cover_every_page_of_the_navigation():
     assert set(PAGES) == set(TITLES) == every_page - {"audit"}  # the audit page reads the trail, not the bank
     assert {script.removeprefix("views/").removesuffix(".py") for script, _ in WALK} == user_pages
     assert {shot for _, _, shot in BROWSED} >= every_page - {"audit"}
+
+
+def test_plain_shows_text_from_extracts_letter_for_letter_as_markdown():
+    from tests.helpers.payloads import PAYLOADS, as_rendered
+
+    for text in [*PAYLOADS.values(), "城东网点", "3101_分行 #1", "a@b.example www.x.example"]:
+        shown = fmt.plain(text)
+        assert as_rendered(shown) == text
+        assert "](" not in shown.replace("\\]\\(", "") and ":material/" not in shown and "www." not in shown
