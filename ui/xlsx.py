@@ -13,6 +13,8 @@ from analytics.core.policy import Policy
 from ui import i18n
 from ui.columns import prepare
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTED = "quoted"
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
     "money": "#,##0.00",
@@ -37,6 +39,7 @@ def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) 
     )
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
     formats = {k: book.add_format({"num_format": v}) for k, v in FORMATS.items()}
+    formats[QUOTED] = book.add_format({"quote_prefix": True})
     used: set[str] = set()
     for name, frame in sheets:
         title = sheet_name(name)
@@ -51,7 +54,7 @@ def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) 
             cell = formats.get(kinds[column])
             sheet.set_column(col, col, max(10, min(40, len(text) * 2 if lang == "zh" else len(text) + 2)), cell)
             for row, value in enumerate(shown[column].tolist(), start=1):
-                _write(sheet, row, col, value, cell)
+                _write(sheet, row, col, value, formats[QUOTED] if _formula_like(value) else cell)
         sheet.freeze_panes(1, 0)
         if len(shown.columns):
             sheet.autofilter(0, 0, max(len(shown), 1), len(shown.columns) - 1)
@@ -78,6 +81,12 @@ def _unescape(text: str) -> str:
 def _header(column: str, lang: str) -> str:
     pair = i18n.COLUMNS.get(column)
     return pair[i18n.LANGS.index(lang)] if pair else column
+
+
+def _formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula (=, +, -, @, a tab or a carriage return first): written as text
+    with Excel's quote prefix, so that it stays text when a user edits the cell or saves the sheet as CSV."""
+    return isinstance(value, str) and value[:1] in FORMULA_STARTS
 
 
 def _write(sheet, row: int, col: int, value: object, cell) -> None:

@@ -89,6 +89,16 @@ def test_workbook_writes_wan_percent_and_a_frozen_header():
     assert sheet.freeze_panes == "A2"
 
 
+def test_workbook_keeps_formula_like_names_from_an_extract_as_quoted_text():
+    names = ["=1+1", "@SUM(A1:A9)", "+86 1380", "-2+3", "\tcmd", "城东网点"]
+    frame = pd.DataFrame({"branch_name": names, "customers": range(len(names))})
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook([("表", frame)], load_policy(), "zh")))["表"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(names))]
+    assert [c.value for c in cells] == names  # the text as the bank wrote it
+    assert all(c.data_type == "s" for c in cells)  # a string, never a formula
+    assert [c.quotePrefix for c in cells] == [True, True, True, True, True, False]  # Excel keeps them text on edit
+
+
 def test_definition_takes_the_clause_of_the_metric_from_the_docstring():
     churn = definition(scorecard, "churn_rate")
     assert churn.startswith("**口径**") and "churned / maintained\\_start" in churn
