@@ -7,7 +7,6 @@ BANK_DEMO_CUSTOMERS / BANK_DEMO_MONTHS (the demo bank the empty dashboard offers
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +14,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB = DATA_DIR / "bank.duckdb"
 DEFAULT_POLICY = DATA_DIR / "policy.toml"
 DEFAULT_USERS = DATA_DIR / "users.toml"
-READER_SPILL_DIR = Path(tempfile.gettempdir()) / "bank-reader-spill"  # where the dashboard's large queries spill
+READER_SPILL_PREFIX = "bank-reader-spill-"  # each process spills into a private temporary folder of its own
 DEMO_SIZE = (20_000, 12)  # customers, months of the demo bank the empty dashboard builds
 
 

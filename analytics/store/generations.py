@@ -9,19 +9,24 @@ Readers are sealed: no file access, no extensions, no attaching, and the configu
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import functools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from analytics.core.config import READER_SPILL_DIR
+from analytics.core.config import READER_SPILL_PREFIX
 from analytics.store.connection import connect, is_current_layout
 
 CATALOG = "bank"
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 LOAD_MEMORY_LIMIT = "4GB"  # with the file's text batches in Python, a load stays within about 6 GB
 READER_MEMORY_LIMIT = "3GB"  # the dashboard's queries: most read small derived tables; joins of two months spill
 
@@ -33,6 +38,14 @@ def generation(path: Path) -> tuple[int, int] | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     return stat.st_ino, stat.st_mtime_ns
+
+
+@functools.cache
+def spill_folder() -> Path:
+    """This process's own folder for what its readers' large queries spill (0700, removed when the process ends)."""
+    folder = Path(tempfile.mkdtemp(prefix=READER_SPILL_PREFIX))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
@@ -53,7 +66,7 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     con.execute(
         "set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT}
     )  # live queries past it spill to the temp folder
-    con.execute("set temp_directory = $folder", {"folder": str(READER_SPILL_DIR)})
+    con.execute("set temp_directory = $folder", {"folder": str(spill_folder())})
     con.execute("set enable_progress_bar = false")
     con.execute("set enable_external_access = false")
     con.execute("set autoinstall_known_extensions = false")
@@ -83,7 +96,8 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if path.exists() and not is_database(path):
         raise OSError(f"{path} exists and is not a DuckDB database: refusing to write beside it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True)  # a folder of its own: only its owner may enter
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for stray in path.parent.glob(path.name + ".loading*"):
@@ -94,6 +108,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             if path.exists():
                 shutil.copyfile(path, copy)
             con = connect(copy)
+            os.chmod(copy, PRIVATE_FILE)  # names, ID numbers and phones: readable by their owner only
             con.execute("set memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})  # DuckDB spills past it
             yield con
             con.execute("checkpoint")

@@ -183,3 +183,28 @@ def test_a_database_from_an_older_layout_gets_its_derived_tables_rebuilt_when_op
     assert reader.execute("select customers from concentration_summary").fetchall() == [(50,)]
     again = open_current_reader(db)  # current now: opened as it is
     assert again.execute("select value from meta where key = 'derived_version'").fetchall() == [(DERIVED_VERSION,)]
+
+
+def test_writing_keeps_the_database_to_its_owner_in_a_folder_of_its_own(tmp_path):
+    import stat
+
+    from analytics.store.generations import spill_folder
+
+    folder = tmp_path / "bank"  # made by the writer: 0700; the database (names, ID numbers, phones): 0600
+    with writing(folder / "bank.duckdb"):
+        pass
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "bank.duckdb").stat().st_mode) == 0o600
+    with writing(folder / "bank.duckdb"):  # a new generation stays private too
+        pass
+    assert stat.S_IMODE((folder / "bank.duckdb").stat().st_mode) == 0o600
+    # an existing folder the user chose (here the test's own) is left as it is
+    before = stat.S_IMODE(tmp_path.stat().st_mode)
+    with writing(tmp_path / "other.duckdb"):
+        pass
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == before
+    # the readers of this process spill into a private folder of its own
+    assert stat.S_IMODE(spill_folder().stat().st_mode) == 0o700 and spill_folder() == spill_folder()
+    con = open_reader(folder / "bank.duckdb")
+    assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill_folder())
+    con.close()
