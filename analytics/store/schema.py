@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 MONEY = "decimal(18,2)"
-
-
 TOTAL = "decimal(38,2)"
+
+# customer_snapshot's columns added after its first layout: a database written before them gets them (empty) when it
+# is next opened for writing
+ADDED_COLUMNS: dict[str, str] = {
+    "aum_year_avg": MONEY,
+    "depository_margin": MONEY,
+    "close_reason": "varchar",
+    "address": "varchar",
+    "employer": "varchar",
+}
+
 
 SCHEMA = f"""
 create table if not exists meta (key varchar primary key, value varchar not null);
@@ -39,11 +48,7 @@ create table if not exists customer_snapshot (
     product_count smallint,
     products varchar[],
     tier tinyint,
-    aum_year_avg {MONEY},
-    depository_margin {MONEY},
-    close_reason varchar,
-    address varchar,
-    employer varchar
+    {", ".join(f"{column} {kind}" for column, kind in ADDED_COLUMNS.items())}
 );
 create table if not exists tier_def (
     rank tinyint primary key, code varchar not null, name_zh varchar not null, name_en varchar not null,
@@ -108,16 +113,6 @@ create table if not exists migration_summary (
     attrited bigint not null
 );
 """
-
-# customer_snapshot's columns added after its first layout: a database written before them gets them (empty) when it
-# is next opened for writing
-ADDED_COLUMNS: dict[str, str] = {
-    "aum_year_avg": MONEY,
-    "depository_margin": MONEY,
-    "close_reason": "varchar",
-    "address": "varchar",
-    "employer": "varchar",
-}
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
 DERIVED_VERSION = "8"
