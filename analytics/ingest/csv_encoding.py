@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from analytics.ingest.extract import ExtractError
+from analytics.ingest.scratch import text_file
 
 CHUNK = 1 << 22
 
@@ -63,12 +63,8 @@ def detect_encoding(path: Path) -> tuple[str, int, TextFacts]:
         return "utf-8", 3, UNKNOWN
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16", 0, UNKNOWN
-    # UTF-16 without a BOM: ASCII separators and digits leave NUL bytes on one side of each pair
-    pairs = max(len(head) // 2, 1)
-    if head[1::2].count(0) > 0.3 * pairs:
-        return "utf-16-le", 0, UNKNOWN
-    if head[0::2].count(0) > 0.3 * pairs:
-        return "utf-16-be", 0, UNKNOWN
+    if (utf16 := _utf16_without_bom(path, head)) is not None:
+        return utf16, 0, UNKNOWN
     decoder = codecs.getincrementaldecoder("utf-8")()
     facts, tail, three_byte, high = TextFacts(), b"", False, False
     try:
@@ -83,6 +79,31 @@ def detect_encoding(path: Path) -> tuple[str, int, TextFacts]:
     if high and not three_byte and not _latin(path) and _decodes(path, "gb18030"):
         return "gb18030", 0, UNKNOWN
     return "utf-8", 0, facts
+
+
+def _utf16_without_bom(path: Path, head: bytes) -> str | None:
+    """UTF-16 without a BOM, told by its NUL bytes (`_utf16_by_nuls`) in the head, or else in the text after the
+    first line break: a header of Chinese names may fill any fixed head without one NUL, the rows after it not."""
+    if (found := _utf16_by_nuls(head)) is not None:
+        return found
+    with open(path, "rb") as handle:
+        offset = 0
+        while piece := handle.read(CHUNK):
+            if (at := piece.find(b"\n")) >= 0:
+                handle.seek(offset + at - (offset + at) % 2)  # from a pair's first byte: the sides stay apart
+                return _utf16_by_nuls(handle.read(len(head) or 1))
+            offset += len(piece)
+    return None
+
+
+def _utf16_by_nuls(sample: bytes) -> str | None:
+    """ASCII separators, digits and line breaks in UTF-16 leave NUL bytes on one side of each pair, hardly any on
+    the other (a CJK character whose low byte is 0); UTF-8 and GB18030 text holds no NUL byte at all."""
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    pairs = max(len(sample) // 2, 1)
+    if max(odd, even) < 0.02 * pairs or min(odd, even) > 0.1 * max(odd, even):
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
 
 
 def _latin(path: Path) -> bool:
@@ -120,8 +141,8 @@ def _iconv_gb18030(path: Path) -> tuple[Path, TextFacts] | None:
     iconv = shutil.which("iconv")
     if iconv is None:
         return None
-    fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
-    target, facts = Path(name), None
+    fd, target = text_file()
+    facts = None
     try:
         with os.fdopen(fd, "wb") as out:
             done = subprocess.run(
@@ -148,7 +169,7 @@ def _utf8_facts(path: Path) -> TextFacts | None:
 
 def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]:
     decoder = codecs.getincrementaldecoder(codec)()
-    fd, name = tempfile.mkstemp(prefix="extract-utf8-", suffix=".csv")
+    fd, target = text_file()
     lines_done, first, facts = 0, True, TextFacts()
     try:
         with os.fdopen(fd, "wb") as out:
@@ -167,9 +188,9 @@ def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]
                 facts.see(data)
                 out.write(data)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         raise
-    return Path(name), facts
+    return target, facts
 
 
 def _chunks_then_end(path: Path, skip: int) -> Iterator[tuple[bytes, bool]]:

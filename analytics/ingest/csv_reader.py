@@ -17,6 +17,8 @@ from analytics.ingest.csv_encoding import detect_encoding, transcode
 from analytics.ingest.extract import WHOLE_FILE_BYTES, ExtractError, RawExtract, csv_records
 
 BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
+HEADER_MAX_CHARS = 1 << 26  # a header line longer than this is no extract's (a file with no line breaks)
+HEADER_PIECE = 1 << 16  # the header line is read in pieces of this many characters, however long it is
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -34,12 +36,12 @@ def read_csv(path: Path) -> RawExtract:
         text_path, facts = transcode(path, codec, skip)
     try:
         with open(text_path, encoding="utf-8", newline="") as handle:
-            head = handle.read(1 << 16)
-        if not head.strip():
-            raise ExtractError(str(path), 1, "the file is empty: no header line")
-        delimiter = _sniff_delimiter(head.splitlines()[0])
+            head = _header_text(handle, str(path))
+            if not head.strip() and not handle.read(HEADER_PIECE).strip():
+                raise ExtractError(str(path), 1, "the file is empty: no header line")
+        delimiter = _sniff_delimiter(head.splitlines()[0] if head.strip() else "")
         try:
-            headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
+            headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True), [])
         except csv.Error as exc:
             raise ExtractError(str(path), 1, f"the header line cannot be read: {exc}") from None
     except BaseException:
@@ -54,7 +56,28 @@ def read_csv(path: Path) -> RawExtract:
         text_path=text_path,
         delimiter=delimiter,
         text_is_temporary=text_path is not path,
+        header_bytes=len(head.encode("utf-8")),
     )
+
+
+def _header_text(handle: io.TextIOBase, file: str) -> str:
+    """The header record's text, whatever its length: physical lines up to the one where its quotes close."""
+    pieces: list[str] = []
+    size, quotes = 0, 0
+    while piece := handle.readline(HEADER_PIECE):
+        pieces.append(piece)
+        size += len(piece)
+        quotes += piece.count('"')
+        if piece.endswith(("\n", "\r")) and quotes % 2 == 0:
+            break
+        if size > HEADER_MAX_CHARS:
+            raise ExtractError(
+                file,
+                1,
+                f"the header line is longer than {HEADER_MAX_CHARS:,} characters "
+                f"({'a quoted header never closes' if quotes % 2 else 'no line break'}): not a CSV extract",
+            )
+    return "".join(pieces)
 
 
 def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBatch]:
@@ -70,7 +93,7 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
         return "skip"
 
     options = dict(
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_block_bytes(extract)),
         parse_options=pacsv.ParseOptions(
             delimiter=extract.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
         ),
@@ -84,11 +107,20 @@ def _csv_batches(extract: RawExtract, odd_quotes: bool) -> Iterator[pa.RecordBat
         else:  # block by block, so memory stays bounded whatever the file's size
             yield from pacsv.open_csv(extract.csv_text, **options)
     except pa.ArrowInvalid as exc:
+        if "straddling" in str(exc) or "larger than block size" in str(exc):
+            raise ExtractError(
+                extract.file, None, f"a row is longer than {_block_bytes(extract):,} bytes: not a CSV extract"
+            ) from None
         raise ExtractError(extract.file, None, f"not a readable CSV file: {exc}") from None
     if odd_quotes:
         _check_quotes_close(extract)
     if invalid[0]:
         extract.invalid_rows = _rows_of_wrong_width(extract)
+
+
+def _block_bytes(extract: RawExtract) -> int:
+    """Each block must hold the header and a whole row: a wide header (rows as wide) gets blocks to match."""
+    return max(BLOCK_BYTES, 4 * extract.header_bytes)
 
 
 def _rows_of_wrong_width(extract: RawExtract) -> list[tuple[int, str]]:

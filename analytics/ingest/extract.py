@@ -41,6 +41,7 @@ class RawExtract:
     text_path: Path | None = None  # a CSV extract's UTF-8 text (a transcoded copy where it was not UTF-8)
     delimiter: str = ","
     text_is_temporary: bool = False
+    header_bytes: int = 0  # a CSV extract's header record, in UTF-8 bytes
     rows: int = 0
 
     def batches(self) -> Iterator[pa.RecordBatch]:

@@ -70,8 +70,17 @@ def map_headers(extract: RawExtract, default_period: date | None) -> Validation:
             spellings = " / ".join((name, *C.ALIASES[name]))
             result.problems.append(Problem(extract.file, 1, name, f"missing required column ({spellings})"))
     if unknown:
-        result.warnings.append(f"ignored columns: {', '.join(unknown)}")
+        result.warnings.append(f"ignored columns: {_names(unknown)}")
     return result
+
+
+NAMES_SHOWN, NAME_CHARS = 20, 60  # a warning names this many ignored columns, each cut to this length
+
+
+def _names(names: list[str]) -> str:
+    shown = [n if len(n) <= NAME_CHARS else f"{n[:NAME_CHARS]}... ({len(n):,} characters)" for n in names[:NAMES_SHOWN]]
+    more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(shown) + more
 
 
 def stage(
@@ -187,16 +196,24 @@ def _duplicates(con: duckdb.DuckDBPyConnection) -> list[Found]:
         return []
     rows = con.execute(f"""
         with numbered as (
-            select rid, customer_id, period,
+            select rid, customer_id, period, branch_id,
                    row_number() over (partition by period, customer_id order by rid) as n,
-                   min(rid) over (partition by period, customer_id) as first_rid
+                   min(rid) over (partition by period, customer_id) as first_rid,
+                   arg_min(branch_id, rid) over (partition by period, customer_id) as first_branch
             from {STAGED} where period is not null and customer_id is not null
         )
-        select rid, first_rid, customer_id, period from numbered where n > 1 order by rid
+        select rid, first_rid, customer_id, period, branch_id, first_branch from numbered where n > 1 order by rid
     """).fetchall()
     return [
-        (rid, "customer_id", f"duplicate customer in period {period}", cid, first) for rid, first, cid, period in rows
+        (rid, "customer_id", f"duplicate customer in period {period}{_branches(branch, first_branch)}", cid, first)
+        for rid, first, cid, period, branch, first_branch in rows
     ]
+
+
+def _branches(here: str | None, first: str | None) -> str:
+    if here == first:
+        return f", twice under branch {here}"
+    return f", under branch {here} here and under branch {first}"
 
 
 def _period_differs(con: duckdb.DuckDBPyConnection, given: date) -> list[Found]:

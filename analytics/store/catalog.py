@@ -48,7 +48,8 @@ def load_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFra
 
 
 def period_quality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per loaded period: rows and AUM as loaded, the file they came from, and months missing before it."""
+    """Per loaded period: rows and AUM as loaded (of every branch), the files they came from, and months missing
+    before it."""
     return fetch(
         con,
         """

@@ -3,7 +3,8 @@
 A writer never changes the file readers have open: it loads into a copy and, once every transaction is
 committed and checkpointed, renames the copy over the file. Readers keep the generation they opened (the
 old inode stays valid) and reopen when the file changes, so a dashboard serving users never meets a lock
-error and never sees a half-loaded period; a writer killed at any moment leaves only a stray copy.
+error and never sees a half-loaded period; a writer killed at any moment leaves only a stray copy, named
+with its process id, which the next writer removes once that process no longer exists.
 Readers are sealed: no file access, no extensions, no attaching, and the configuration is locked.
 """
 
@@ -13,6 +14,7 @@ import atexit
 import fcntl
 import functools
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.core.config import READER_SPILL_PREFIX
+from analytics.ingest.scratch import process_exists
 from analytics.store.connection import connect, is_current_layout
 
 CATALOG = "bank"
@@ -100,8 +103,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True)  # a folder of its own: only its owner may enter
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for stray in path.parent.glob(path.name + ".loading*"):
-            stray.unlink()
+        remove_stray_copies(path)
         copy = path.with_name(f"{path.name}.loading-{os.getpid()}")
         con = None
         try:
@@ -122,6 +124,25 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             for leftover in (copy, copy.with_name(copy.name + ".wal")):
                 leftover.unlink(missing_ok=True)
             raise
+
+
+def remove_stray_copies(path: Path) -> list[Path]:
+    """Remove what writers that no longer run left beside the database: their copy, its WAL and DuckDB's spill
+    folder (`bank.duckdb.loading-<pid>`, `.wal`, `.tmp`); never those of a live process. Call it holding the
+    writer's lock: a copy of this process's own id is then a leftover too (and its WAL would be replayed into
+    the next copy of that name)."""
+    pattern = re.compile(rf"{re.escape(path.name)}\.loading-(\d+)(\.wal|\.tmp)?")
+    removed = []
+    for stray in path.parent.glob(path.name + ".loading-*"):
+        match = pattern.fullmatch(stray.name)
+        if match is None or (int(match[1]) != os.getpid() and process_exists(int(match[1]))):
+            continue
+        if stray.is_dir() and not stray.is_symlink():
+            shutil.rmtree(stray)
+        else:
+            stray.unlink(missing_ok=True)
+        removed.append(stray)
+    return removed
 
 
 def is_database(path: Path) -> bool:

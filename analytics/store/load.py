@@ -1,7 +1,9 @@
 """Load extract files: validate, then write each file's periods, tiers and derived tables in one transaction.
 
-All-or-nothing per file: a file with any problem loads nothing. Idempotent per period: loading the same
-file again changes nothing; a changed file for a loaded period replaces that period.
+All-or-nothing per file: a file with any problem loads nothing. In each period it holds, a file replaces the
+branches it holds and keeps the others (or, with `replace_period`, replaces the whole periods); a customer
+already loaded for the period under a branch the file does not hold rejects it. Loading the same file again
+changes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import duckdb
 
 from analytics.core.policy import Policy
 from analytics.core.sql import one_row
-from analytics.ingest.extract import ExtractError
+from analytics.ingest.extract import ExtractError, RawExtract
 from analytics.ingest.opened import OpenedFile, open_extract
+from analytics.ingest.scratch import remove_stray_texts
 from analytics.ingest.validate import STAGED, Problem, map_headers, stage
+from analytics.store import branches
 from analytics.store.load_result import LoadResult
 from analytics.store.policy_record import current_policy
-from analytics.store.write import apply_policy, is_unchanged, log_load, write_extract
+from analytics.store.write import apply_policy, log_load, write_extract
 
 Progress = Callable[[str, float], None]
 
@@ -33,6 +37,7 @@ def load_files(
     default_period: date | None = None,
     progress: Progress | None = None,
     count: int | None = None,
+    replace_period: bool = False,
 ) -> list[LoadResult]:
     """Load each file on its own; `policy` (when given) is applied first and re-tiers history.
 
@@ -43,6 +48,8 @@ def load_files(
     policy = current_policy(con)
     if not one_row(con, "select count(*) from policy_in_force")[0]:
         apply_policy(con, policy)
+    branches.backfill_branch_sources(con)
+    remove_stray_texts()  # what loads killed before their end left in the temporary folder
     if count is None:
         paths = list(paths)
         count = len(paths)
@@ -67,7 +74,7 @@ def load_files(
                     if progress
                     else None
                 )
-                results.append(load_file(con, opened, policy, default_period, report))
+                results.append(load_file(con, opened, policy, default_period, report, replace_period))
         finally:
             _discard(ahead)  # a load that stopped early: the file read ahead is not needed
     return results
@@ -90,6 +97,7 @@ def load_file(
     policy: Policy,
     default_period: date | None = None,
     progress: Progress | None = None,
+    replace_period: bool = False,
 ) -> LoadResult:
     step = progress or (lambda _step, _part: None)
     step("reading", 0.0)
@@ -116,19 +124,42 @@ def load_file(
             return _rejected(con, result, sha, policy)
         result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
         result.rows, result.aum_total = one_row(con, f"select count(*), sum(aum) from {STAGED}")
-        if is_unchanged(con, result.periods, sha):
+        branches.stage_file_branches(con)
+        if branches.is_unchanged(con, sha, replace_period):
             result.outcome = "unchanged"
             log_load(con, result.file, sha, result.periods, result.rows, result.aum_total, policy, "unchanged", 0, None)
             return result
+        if not replace_period:
+            result.problems = _conflicts(extract, branches.conflicts(con))
+            if result.problems:
+                return _rejected(con, result, sha, policy)
         step("writing", 0.6)
         has_flags = any(name.startswith("has_") for name in validation.columns)
-        write_extract(con, result, sha, policy, extract.rows, has_flags)
+        write_extract(con, result, sha, policy, extract.rows, has_flags, replace_period)
         result.outcome = "loaded"
         step("done", 1.0)
         return result
     finally:
         extract.close()
         con.execute(f"drop table if exists {STAGED}")
+        con.execute(f"drop table if exists {branches.FILE_BRANCHES}")
+
+
+def _conflicts(extract: RawExtract, found: list[branches.Conflict]) -> list[Problem]:
+    lines = extract.lines_of([c.rid for c in found]) if found else {}
+    return [
+        Problem(
+            extract.file,
+            lines.get(c.rid),
+            "customer_id",
+            f"customer already loaded for {c.period.isoformat()} under branch {c.branch_before}"
+            f"{f' (from {c.file_before})' if c.file_before else ''} and here under branch {c.branch_here} "
+            f"(a customer who moved: load both branches in one file, or the whole month with --replace-period)",
+            c.customer_id,
+            extract.line_label,
+        )
+        for c in found
+    ]
 
 
 def _rejected(con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy: Policy) -> LoadResult:

@@ -95,7 +95,7 @@ def load(bank: Bank, data: bytes, expect: Expect) -> LoadResult:
     bank.path.write_bytes(data)
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)  # a hang ends the run with a traceback
     try:
-        (result,) = load_files(bank.con, [bank.path])
+        (result,) = load_files(bank.con, [bank.path], replace_period=True)  # each extract is the whole month
     finally:
         faulthandler.cancel_dump_traceback_later()
     after = snapshot(bank.con)

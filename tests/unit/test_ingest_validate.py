@@ -60,7 +60,18 @@ def test_load_files_names_line_column_and_reason(db, tmp_path, column, value, re
 def test_load_files_rejects_duplicate_customer_in_a_period(db, tmp_path):
     result = _problems(db, tmp_path, [GOOD, _row(customer_id="0002"), GOOD])
     assert [(p.line, p.column) for p in result.problems] == [(4, "customer_id")]
-    assert "duplicate" in result.problems[0].reason and "line 2" in result.problems[0].reason
+    assert (
+        result.problems[0].reason == "duplicate customer in period 2026-09-30, twice under branch B1 (first at line 2)"
+    )
+
+
+def test_load_files_rejects_a_customer_under_two_branches_of_a_period_naming_both(db, tmp_path):
+    # customer 0001 is B1's on line 2 and B2's on line 4
+    result = _problems(db, tmp_path, [GOOD, _row(customer_id="0002"), _row(branch_id="B2")])
+    assert [(p.line, p.column, p.value) for p in result.problems] == [(4, "customer_id", "0001")]
+    assert result.problems[0].reason == (
+        "duplicate customer in period 2026-09-30, under branch B2 here and under branch B1 (first at line 2)"
+    )
 
 
 def test_load_files_three_bad_rows_give_three_problems_and_load_nothing(db, tmp_path):

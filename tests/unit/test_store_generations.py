@@ -208,3 +208,44 @@ def test_writing_keeps_the_database_to_its_owner_in_a_folder_of_its_own(tmp_path
     con = open_reader(folder / "bank.duckdb")
     assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill_folder())
     con.close()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_writing_removes_the_copies_of_writers_that_died_never_of_a_live_one(tmp_path):
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-08-31", 5)])
+    dead = _dead_pid()
+    # what a writer killed mid-load leaves: its copy, the copy's WAL and DuckDB's spill folder
+    stale = [tmp_path / f"bank.duckdb.loading-{dead}", tmp_path / f"bank.duckdb.loading-{dead}.wal"]
+    for path in stale:
+        path.write_bytes(b"half a copy")
+    spill = tmp_path / f"bank.duckdb.loading-{dead}.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    # this process's own leftover WAL: under the lock no writer of ours is running, and DuckDB would replay it
+    own = tmp_path / f"bank.duckdb.loading-{os.getpid()}.wal"
+    own.write_bytes(b"not a wal")
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        alive = tmp_path / f"bank.duckdb.loading-{live.pid}"
+        alive.write_bytes(b"a running writer's copy")
+        other = tmp_path / "bank.duckdb.loading-notes.txt"  # not a name writers make: left alone
+        other.write_text("mine")
+        with writing(db) as con:
+            load_files(con, [_month(tmp_path, "2026-09-30", 7)])
+        assert not any(p.exists() for p in (*stale, spill, own))
+        assert alive.read_bytes() == b"a running writer's copy" and other.exists()
+    finally:
+        live.kill()
+        live.wait()
+    assert open_reader(db).cursor().execute("select count(*) from customer_snapshot").fetchall() == [(12,)]
+    with writing(db):  # its writer has ended now: the next writer removes it
+        pass
+    assert not alive.exists()
