@@ -10,6 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from analytics.core.policy import Policy
+from analytics.core.policy_rules import PREFERENCES, RELATIONSHIPS
 from ui import i18n
 
 Kind = Literal["money", "rate", "count", "float", "date", "datetime", "text", "flag"]
@@ -69,6 +70,21 @@ def kind(name: str, series: pd.Series | None = None) -> Kind:
     return "text"
 
 
+CODED = {"maintained_by", "relationship", "preference"}  # codes shown as words (ui.labels rule.*, rel.*, pref.*)
+
+
+def coded_label(name: str, code: object, lang: str) -> str:
+    """A coded cell in words: maintained rules ('tier,card' -> 层级, 持卡), relationship and preference types."""
+    if code is None or (isinstance(code, float) and pd.isna(code)) or code is pd.NA or code == "":
+        return "—"
+    index = i18n.LANGS.index(lang)
+    if name == "maintained_by":
+        return ("、" if lang == "zh" else ", ").join(i18n.TEXT[f"rule.{r}"][index] for r in str(code).split(","))
+    names = RELATIONSHIPS if name == "relationship" else PREFERENCES
+    prefix = "rel" if name == "relationship" else "pref"
+    return i18n.TEXT[f"{prefix}.{names[int(code)]}"][index]
+
+
 def tier_names(policy: Policy, lang: str) -> dict[str, str]:
     """Tier code -> the policy's name in `lang`, with new (新增) and exited (流失离行)."""
     names = {t.code: (t.name_zh if lang == "zh" else t.name_en) for t in policy.tiers}
@@ -97,6 +113,8 @@ def prepare(
             shown[name] = shown[name].map(
                 lambda code: i18n.TEXT.get(f"outcome.{code}", (code, code))[i18n.LANGS.index(lang)]
             )
+        elif name in CODED:
+            shown[name], kinds[name] = shown[name].map(lambda code, n=name: coded_label(n, code, lang)), "text"
         elif kinds[name] in ("date", "datetime"):
             shown[name] = pd.to_datetime(shown[name])
         elif kinds[name] in ("rate", "float"):

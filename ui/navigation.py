@@ -1,5 +1,5 @@
 """The dashboard's pages: script, title key, icon and URL path of each, and the navigation over them.
-The Data and Audit pages are HQ's only."""
+The simulator, Data and Audit pages are HQ's only."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ PAGES = (
     ("views/explorer.py", "page.explorer", ":material/person_search:", "explorer"),
 )
 HQ_PAGES = (
+    ("views/simulator.py", "page.simulator", ":material/science:", "simulator"),
     ("views/data.py", "page.data", ":material/database:", "data"),
     ("views/audit.py", "page.audit", ":material/policy:", "audit"),
 )

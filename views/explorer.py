@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.access.roles import can_reveal_pii
-from analytics.ingest.columns import CARD_LEVELS
+from analytics.core.policy_rules import CARD_LEVELS
 from analytics.lists.explorer import AGE_BANDS, CustomerFilter, find_customers
 from analytics.lists.history import customer_history
 from ui import audit_trail, auth, charts

@@ -20,6 +20,7 @@ from analytics.core.policy import PolicyError, load_policy
 from analytics.core.units import LEVELS
 from analytics.ingest.demo_bank import demo_extracts
 from analytics.metrics.reports import KINDS, build_report
+from analytics.metrics.whatif import what_if_report
 from analytics.store.generations import open_current_reader, writing
 from analytics.store.load import load_files
 from analytics.store.load_result import LoadResult
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="*", type=Path)
     load.add_argument("--policy", type=Path, help="policy file to apply (re-tiers the whole history)")
     load.add_argument("--period", type=_date, help="snapshot date for files without a period column")
+    load.add_argument(
+        "--replace-period",
+        action="store_true",
+        help="replace the files' whole periods (a full re-export: branches not in the file are removed); "
+        "by default a file replaces only the branches it holds",
+    )
 
     report = commands.add_parser("report", help="print a report")
     report.add_argument("kind", choices=KINDS)
@@ -58,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", help="e.g. 2026Q3")
     report.add_argument("--by", choices=BY)
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument("--policy", type=Path, help="what-if: compute under this policy file, storing nothing")
 
     for sub in (demo, load, report):
         sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
@@ -93,7 +101,7 @@ def run_demo(args: argparse.Namespace) -> int:
         months = demo_extracts(out, customers=args.customers, months=args.months, end=args.end, seed=args.seed)
         try:
             with writing(args.db) as con:
-                results = load_files(con, months, progress=_progress, count=args.months)
+                results = load_files(con, months, progress=_progress, count=args.months, replace_period=True)
         except ValueError as exc:  # the generator refused its arguments: nothing was loaded
             print(f"demo: {exc}", file=sys.stderr)
             return 2
@@ -118,7 +126,9 @@ def run_load(args: argparse.Namespace) -> int:
         return 2
     try:
         with writing(args.db) as con:
-            results = load_files(con, args.files, policy=policy, default_period=args.period)
+            results = load_files(
+                con, args.files, policy=policy, default_period=args.period, replace_period=args.replace_period
+            )
     except ValueError as exc:  # a policy whose basis the loaded history lacks: nothing changed
         print(f"load: {exc}", file=sys.stderr)
         return 1
@@ -147,11 +157,13 @@ def run_report(args: argparse.Namespace) -> int:
     if con is None:
         print(f"report: no database at {args.db}: load extracts or run the demo first", file=sys.stderr)
         return 2
+    periods = {"period": args.period, "start": args.start, "end": args.end, "quarter": args.quarter}
     try:
-        frame = build_report(
-            con, args.kind, period=args.period, start=args.start, end=args.end, quarter=args.quarter, by=args.by
-        )
-    except ValueError as exc:
+        if args.policy:
+            frame = what_if_report(con, args.db, load_policy(args.policy), args.kind, by=args.by, **periods)
+        else:
+            frame = build_report(con, args.kind, by=args.by, **periods)
+    except ValueError as exc:  # PolicyError too
         print(f"report: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -5,17 +5,25 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.indicators import INDICATORS
+from analytics.core.policy_rules import (
+    Maintained,
+    PolicyError,
+    Preference,
+    Relationship,
+    Tiering,
+    money,
+    parse_maintained,
+    parse_preference,
+    parse_relationship,
+    parse_tiering,
+)
 
 BASES = ("aum", "aum_month_avg", "aum_year_avg")  # month end, 月日均, 年日均
-
-
-class PolicyError(ValueError):
-    """A policy file that cannot be used; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class Policy:
     targets: dict[str, float] = field(default_factory=dict)
     text: str = ""
     source: str = ""
+    maintained: Maintained = Maintained(1)
+    tiering: Tiering | None = None
+    relationship: Relationship = Relationship(("金卡", "白金卡", "钻石卡"), Decimal("0.8"), Decimal("0.3"))
+    preference: Preference = Preference(Decimal("0.7"), Decimal("0.5"))
+    rank_within: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -52,16 +65,6 @@ class Policy:
             if tier.code == code:
                 return tier.rank
         raise KeyError(code)
-
-
-def _money(value: object, where: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise PolicyError(f"{where}: {value!r} is not an amount") from None
-    if not amount.is_finite():
-        raise PolicyError(f"{where}: {value!r} is not an amount")
-    return amount
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
@@ -83,7 +86,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
             raise PolicyError(f"{where}: code {code!r} must be a plain identifier other than new/exited")
         if any(t.code == code for t in tiers):
             raise PolicyError(f"{where}: duplicate tier code {code!r}")
-        min_aum = _money(item["min_aum"], f"{where} ({code}) min_aum")
+        min_aum = money(item["min_aum"], f"{where} ({code}) min_aum")
         if tiers and min_aum <= tiers[-1].min_aum:
             raise PolicyError(
                 f"{where} ({code}): thresholds not ascending: min_aum {min_aum} is not above "
@@ -93,22 +96,38 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     basis = str(raw.get("basis", "aum"))
     if basis not in BASES:
         raise PolicyError(f"{source}: basis {basis!r} must be one of {', '.join(BASES)}")
-    maintained_from = str(raw.get("maintained_from", tiers[1].code))
-    if maintained_from not in {t.code for t in tiers}:
-        raise PolicyError(
-            f"{source}: maintained_from {maintained_from!r} is not a tier code ({', '.join(t.code for t in tiers)})"
-        )
+    ranks = {t.code: t.rank for t in tiers}
+    maintained = parse_maintained(raw, source, ranks, tiers[1].code)
+    maintained_from = tiers[maintained.from_rank].code
     coverage = raw.get("coverage_min_products", 3)
     if not isinstance(coverage, int) or coverage < 1:
         raise PolicyError(f"{source}: coverage_min_products must be a whole number >= 1")
-    floor = _money(raw.get("attrition_floor", 100), f"{source}: attrition_floor")
+    floor = money(raw.get("attrition_floor", 100), f"{source}: attrition_floor")
     scorecard = raw.get("scorecard", {})
     weights = {k: float(scorecard.get("weights", {}).get(k, 0.2)) for k in INDICATORS}
     unknown = set(scorecard.get("weights", {})) - set(INDICATORS)
     if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
         raise PolicyError(f"{source}: scorecard.weights takes non-negative {', '.join(INDICATORS)} with a positive sum")
     targets = {k: float(v) for k, v in scorecard.get("targets", {}).items() if k in INDICATORS}
-    return Policy(tuple(tiers), basis, maintained_from, coverage, floor, weights, targets, text, source)
+    rank_within = scorecard.get("rank_within")
+    if rank_within not in (None, "manager_role"):
+        raise PolicyError(f'{source}: scorecard.rank_within {rank_within!r} must be "manager_role" or absent')
+    return Policy(
+        tuple(tiers),
+        basis,
+        maintained_from,
+        coverage,
+        floor,
+        weights,
+        targets,
+        text,
+        source,
+        maintained,
+        parse_tiering(raw, source),
+        parse_relationship(raw, source, maintained.card_levels),
+        parse_preference(raw, source),
+        rank_within,
+    )
 
 
 def load_policy(path: Path | str | None = None) -> Policy:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from analytics.core import policy_rules
+
 REQUIRED = ("period", "customer_id", "branch_id", "aum")
 
 # canonical name -> accepted header spellings (compared case-insensitively, spaces and underscores ignored)
@@ -103,8 +105,8 @@ GENDER_VALUES: dict[str, str] = {
 TRUE_FLAGS = ("1", "y", "yes", "true", "是", "有", "√")
 FALSE_FLAGS = ("0", "n", "no", "false", "否", "无", "")
 
-# card levels in ascending order; English spellings map to the Chinese names the banks use
-CARD_LEVELS: tuple[str, ...] = ("普卡", "金卡", "白金卡", "钻石卡")
+# card levels in ascending order (the policy's list); English spellings map to the Chinese names the banks use
+CARD_LEVELS = policy_rules.CARD_LEVELS
 CARD_ALIASES: dict[str, str] = {
     "standard": "普卡",
     "classic": "普卡",

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
+from analytics.core.policy_rules import maintained_by_sql
 from analytics.core.scope import Scope
 from analytics.core.sql import fetch
 from analytics.lists.paging import page_of_customers
@@ -39,8 +40,8 @@ def at_risk_customers(
     口径: maintained at `period` (still in the book: act before they churn), present `months` month ends
     earlier with a positive AUM, and AUM(period) <= (1 - min_drop) x AUM(earlier); unit and maintainer as at
     `period`. change_rate = (AUM now - AUM then) / AUM then. Returns columns: customer_id, customer_name,
-    id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier, aum_before, aum,
-    aum_change, change_rate.
+    id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier, maintained_by (the
+    maintained rules that hold: tier, card, spend, loan, margin), aum_before, aum, aum_change, change_rate.
     """
     periods = loaded_periods(con)
     period = require_period(periods, period)
@@ -50,20 +51,19 @@ def at_risk_customers(
         "period": period,
         "before": before,
         "keep": 1 - min_drop,
-        "maintained": current_policy(con).maintained_rank,
     }
     ctes = f"""
         with final as (
-            select {_PERSON_SQL}, d.code as tier, b.aum as aum_before, c.aum, c.aum - b.aum as aum_change,
-                   (c.aum - b.aum) / b.aum as change_rate
+            select {_PERSON_SQL}, d.code as tier, {maintained_by_sql("c.maintained_rules")} as maintained_by,
+                   b.aum as aum_before, c.aum, c.aum - b.aum as aum_change, (c.aum - b.aum) / b.aum as change_rate
             from customer_snapshot c
             join customer_snapshot b on b.customer_id = c.customer_id and b.period = $before
                                     and b.status <> 'closed' and b.aum > 0
             join tier_def d on d.rank = c.tier
-            where c.period = $period and c.status <> 'closed' and c.tier >= $maintained
+            where c.period = $period and c.status <> 'closed' and c.maintained_rules > 0
               and c.aum <= $keep * b.aum and {condition}
         )"""
-    columns = (*PERSON, "tier", "aum_before", "aum", "aum_change", "change_rate")
+    columns = (*PERSON, "tier", "maintained_by", "aum_before", "aum", "aum_change", "change_rate")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
@@ -123,19 +123,20 @@ def churned_high_value(
     口径: churned (maintained at `start`, not maintained at `end`) and, at `start`, in `min_tier` or above
     (default: the two highest tiers) or holding one of `cards` (default 白金卡, 钻石卡). Branch and manager are
     those at `start` (the maintainer accountable). outcome: closed (status closed at the end), left (no row at
-    the end) or fell_below (present, below the maintained range). Returns columns: customer_id, customer_name,
-    id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier_start, aum_start,
-    tier_end, aum_end, outcome.
+    the end) or fell_below (present, no maintained rule holds any more). Returns columns: customer_id,
+    customer_name, id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier_start,
+    maintained_by (at the start), aum_start, tier_end, aum_end, outcome.
     """
     policy = current_policy(con)
     periods = loaded_periods(con)
     start, end = require_period(periods, start), require_period(periods, end)
     floor = policy.rank_of(min_tier) if min_tier else max(len(policy.tiers) - 2, policy.maintained_rank)
     condition, params = scope.sql("c")
-    params |= {"start": start, "end": end, "floor": floor, "cards": list(cards), "maintained": policy.maintained_rank}
+    params |= {"start": start, "end": end, "floor": floor, "cards": list(cards)}
     ctes = f"""
         with final as (
-            select {_PERSON_SQL}, d.code as tier_start, c.aum as aum_start,
+            select {_PERSON_SQL}, d.code as tier_start, {maintained_by_sql("c.maintained_rules")} as maintained_by,
+                   c.aum as aum_start,
                    case when e.status = 'closed' or e.customer_id is null then 'exited' else de.code end
                        as tier_end,
                    e.aum as aum_end,
@@ -145,12 +146,12 @@ def churned_high_value(
             join tier_def d on d.rank = c.tier
             left join customer_snapshot e on e.customer_id = c.customer_id and e.period = $end
             left join tier_def de on de.rank = e.tier
-            where c.period = $start and c.status <> 'closed' and c.tier >= $maintained
+            where c.period = $start and c.status <> 'closed' and c.maintained_rules > 0
               and (c.tier >= $floor or c.card_level in (select unnest($cards::varchar[])))
-              and (e.customer_id is null or e.status = 'closed' or e.tier < $maintained)
+              and (e.customer_id is null or e.status = 'closed' or e.maintained_rules = 0)
               and {condition}
         )"""
-    columns = (*PERSON, "tier_start", "aum_start", "tier_end", "aum_end", "outcome")
+    columns = (*PERSON, "tier_start", "maintained_by", "aum_start", "tier_end", "aum_end", "outcome")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
@@ -170,7 +171,7 @@ def red_list(
     口径: maintained at `period` and phone empty (with unassigned_only, only those without a maintainer); unit and
     maintainer as at `period`. Returns columns:
     customer_id, customer_name, id_number, phone, branch_id, branch_name, manager_id, manager_name,
-    card_level, tier, aum.
+    card_level, tier, maintained_by, aum.
     """
     extra = "c.phone is null" + (" and c.manager_id is null" if unassigned_only else "")
     return _maintained_list(con, period, scope, extra, sort_by, descending, limit, offset, reveal)
@@ -206,15 +207,16 @@ def _maintained_list(
 ) -> pd.DataFrame:
     period = require_period(loaded_periods(con), period)
     condition, params = scope.sql("c")
-    params |= {"period": period, "maintained": current_policy(con).maintained_rank}
+    params |= {"period": period}
     ctes = f"""
         with final as (
-            select {_PERSON_SQL}, d.code as tier, c.aum
+            select {_PERSON_SQL}, d.code as tier, {maintained_by_sql("c.maintained_rules")} as maintained_by, c.aum
             from customer_snapshot c join tier_def d on d.rank = c.tier
-            where c.period = $period and c.status <> 'closed' and c.tier >= $maintained and {extra}
+            where c.period = $period and c.status <> 'closed' and c.maintained_rules > 0 and {extra}
               and {condition}
         )"""
-    return page_of_customers(con, ctes, params, (*PERSON, "tier", "aum"), sort_by, descending, limit, offset, reveal)
+    columns = (*PERSON, "tier", "maintained_by", "aum")
+    return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
 def manager_load(

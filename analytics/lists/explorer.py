@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
+from analytics.core.policy_rules import PREFERENCES, RELATIONSHIPS, maintained_by_sql
 from analytics.core.scope import Scope
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
@@ -20,7 +21,19 @@ from analytics.store.derived import top_customers as top
 from analytics.store.policy_record import current_policy
 from analytics.store.schema import PERSON
 
-CUSTOMER_COLUMNS = (*PERSON, "tier", "age", "aum", "product_count", "aum_before", "aum_change", "change_rate")
+CUSTOMER_COLUMNS = (
+    *PERSON,
+    "tier",
+    "maintained_by",
+    "relationship",
+    "preference",
+    "age",
+    "aum",
+    "product_count",
+    "aum_before",
+    "aum_change",
+    "change_rate",
+)
 # age bands of the explorer: code -> (lowest age, highest age), None = open
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
     "lt30": (None, 29),
@@ -37,6 +50,9 @@ class CustomerFilter:
 
     tiers: tuple[str, ...] | None = None
     cards: tuple[str, ...] | None = None
+    relationships: tuple[str, ...] | None = None  # codes of core.policy_rules.RELATIONSHIPS
+    preferences: tuple[str, ...] | None = None  # codes of core.policy_rules.PREFERENCES
+    maintained_only: bool = False
     age_min: int | None = None
     age_max: int | None = None
     aum_min: float | None = None
@@ -65,8 +81,10 @@ def find_customers(
     with change_months = k: aum_before = AUM k month ends earlier (that period must be loaded), aum_change =
     AUM - aum_before, change_rate = aum_change / aum_before (null when aum_before <= 0); the change filters keep
     only customers with a row k months earlier. Returns columns: customer_id, customer_name, id_number, phone,
-    branch_id, branch_name, manager_id, manager_name, card_level, tier, age, aum, product_count, aum_before,
-    aum_change, change_rate.
+    branch_id, branch_name, manager_id, manager_name, card_level, tier, maintained_by (the maintained rules that
+    hold), relationship (0 general, 1 potential, 2 to be won, 3 existing VIP), preference (0 unknown, 1
+    deposit-heavy, 2 balanced, 3 fee-business-heavy), age, aum, product_count, aum_before, aum_change,
+    change_rate.
     """
     periods = loaded_periods(con)
     period = require_period(periods, period)
@@ -90,6 +108,15 @@ def find_customers(
     if where.cards is not None:
         params["cards"] = list(where.cards)
         filters.append("c.card_level in (select unnest($cards::varchar[]))")
+    for codes, names, column in (
+        (where.relationships, RELATIONSHIPS, "relationship"),
+        (where.preferences, PREFERENCES, "preference"),
+    ):
+        if codes is not None:
+            params[column] = [names.index(code) for code in codes]
+            filters.append(f"c.{column} in (select unnest(${column}::int[]))")
+    if where.maintained_only:
+        filters.append("c.maintained_rules > 0")
     for value, sql, name in (
         (where.age_min, "c.age >= $age_min", "age_min"),
         (where.age_max, "c.age <= $age_max", "age_max"),
@@ -116,7 +143,8 @@ def find_customers(
     person = ", ".join(f"c.{column}" for column in PERSON)
     ctes = f"""
         with final as (
-            select {person}, d.code as tier, c.age, c.aum, c.product_count, {before} as aum_before,
+            select {person}, d.code as tier, {maintained_by_sql("c.maintained_rules")} as maintained_by,
+                   c.relationship, c.preference, c.age, c.aum, c.product_count, {before} as aum_before,
                    c.aum - {before} as aum_change,
                    case when {before} > 0 then (c.aum - {before}) / {before} end as change_rate
             from customer_snapshot c

@@ -44,21 +44,21 @@ def churn_by_unit(
     policy = current_policy(con)
     source, params = pair_rows_sql(con, [(start, end)])
     condition, scope_params = scope.sql()
-    params |= scope_params | {"maintained": policy.maintained_rank}
+    params |= scope_params
     counts = fetch(
         con,
         f"""
         with pair as ({source}),
         started as (
-            select {unit_key(level)} as unit, from_tier, to_tier, customers, active_from, attrited
+            select {unit_key(level)} as unit, from_tier, to_tier, customers, active_from, attrited, maintained_from,
+                   maintained_to
             from pair where from_tier >= 0 and {condition}
         ),
         final as (
             select unit, from_tier as tier_rank,
                    sum(customers)::bigint as customers_start,
-                   sum(case when from_tier >= $maintained then customers else 0 end)::bigint as maintained_start,
-                   sum(case when from_tier >= $maintained and to_tier < $maintained then customers else 0 end)
-                       ::bigint as churned,
+                   sum(case when maintained_from then customers else 0 end)::bigint as maintained_start,
+                   sum(case when maintained_from and not maintained_to then customers else 0 end)::bigint as churned,
                    sum(active_from)::bigint as active_start,
                    sum(attrited)::bigint as attrited
             from started group by unit, from_tier

@@ -7,10 +7,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics.core.policy_rules import CARD_LEVELS
 from analytics.core.scope import Scope
 from analytics.core.sql import fetch
 from analytics.core.units import Level, unit_key
-from analytics.ingest.columns import CARD_LEVELS
 from analytics.metrics.concentration import summary as concentration_summary
 from analytics.metrics.labels import with_labels
 from analytics.store.derived.concentration import POINTS, summary_sql
@@ -34,8 +34,9 @@ def tier_distribution(
 
     口径: customers present at the month end (status not closed), placed in a tier by the policy in force;
     AUM is the period-end balance (万元 on the page). customer_share / aum_share are shares of the period's
-    (and unit's) total. Returns columns: period, [unit, unit_name], tier, tier_rank, customers, aum,
-    customer_share, aum_share.
+    (and unit's) total; maintained = of them, the customers a maintained rule holds for (in a tier below the
+    maintained range: by card, spend, loan or margin). Returns columns: period, [unit, unit_name], tier,
+    tier_rank, customers, aum, maintained, customer_share, aum_share.
     """
     condition, params = scope.sql()
     params["periods"] = periods
@@ -44,15 +45,16 @@ def tier_distribution(
         con,
         f"""
         with rows_in_scope as (
-            select period, {unit_key(level)} as unit, tier, customers, aum
+            select period, {unit_key(level)} as unit, tier, customers, aum, maintained
             from tier_summary where {condition} {only}
         ),
         grouped as (
-            select period, unit, tier as tier_rank, sum(customers)::bigint as customers, sum(aum) as aum
+            select period, unit, tier as tier_rank, sum(customers)::bigint as customers, sum(aum) as aum,
+                   sum(maintained)::bigint as maintained
             from rows_in_scope group by period, unit, tier
         ),
         final as (
-            select period, unit, tier_rank, customers, aum,
+            select period, unit, tier_rank, customers, aum, maintained,
                    customers / sum(customers) over (partition by period, unit) as customer_share,
                    aum / nullif(sum(aum) over (partition by period, unit), 0) as aum_share
             from grouped

@@ -25,7 +25,7 @@ from analytics.store.policy_record import current_policy
 
 KINDS = ("tiers", "migration", "scorecard", "churn")
 COLUMNS: dict[str, list[str]] = {
-    "tiers": ["period", "tier", "customers", "aum"],
+    "tiers": ["period", "tier", "customers", "aum", "maintained"],
     "migration": ["from_tier", "to_tier", "customers", "aum_from", "aum_to"],
     "scorecard": [
         "unit",
@@ -82,7 +82,7 @@ def build_report(
     if kind == "tiers":
         chosen = [require_period(periods, period)] if period is not None else None
         frame = tier_distribution(con, scope, level, chosen)
-        columns = COLUMNS["tiers"] if level is None else ["period", "unit", "tier", "customers", "aum"]
+        columns = COLUMNS["tiers"] if level is None else ["period", "unit", "tier", "customers", "aum", "maintained"]
         if level is None:
             frame = _all_tiers(con, frame, chosen or periods)
         frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
@@ -101,6 +101,16 @@ def build_report(
     if level is None and by != "tier":
         level = "branch"
     return churn_by_unit(con, a, b, level, scope)[COLUMNS["churn"]]
+
+
+def asked_periods(
+    periods: list[date], kind: str, period=None, start=None, end=None, quarter=None
+) -> tuple[list[date], list[tuple[date, date]]]:
+    """The month ends and the pairs of them a report reads (the arguments as build_report takes them)."""
+    if kind == "tiers":
+        return ([require_period(periods, period)] if period is not None else list(periods)), []
+    a, b = _pair(periods, kind, start, end, quarter)
+    return [a, b], [(a, b)]
 
 
 def _pair(periods: list[date], kind: str, start, end, quarter) -> tuple[date, date]:
@@ -125,7 +135,9 @@ def _all_tiers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, periods: lis
         columns=["period", "tier_rank", "tier"],
     )
     frame = frame.assign(period=pd.to_datetime(frame["period"]))
-    merged = grid.merge(frame[["period", "tier_rank", "customers", "aum"]], on=["period", "tier_rank"], how="left")
+    counts = frame[["period", "tier_rank", "customers", "aum", "maintained"]]
+    merged = grid.merge(counts, on=["period", "tier_rank"], how="left")
     merged["customers"] = merged["customers"].fillna(0).astype("int64")
+    merged["maintained"] = merged["maintained"].fillna(0).astype("int64")
     merged["aum"] = merged["aum"].fillna(0.0)
     return merged

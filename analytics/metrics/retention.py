@@ -73,7 +73,7 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
         select start_tier, k, event, sum(customers)::bigint as customers from ({source})
         where {condition} group by all
     """,
-        params | follow_params(start, follow, policy),
+        params | follow_params(start, follow),
     )
     codes = [t.code for t in policy.tiers]
     rows = []

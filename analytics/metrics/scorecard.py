@@ -93,7 +93,7 @@ def _indicators_sql(
 ) -> tuple[str, dict]:
     """WITH clauses ending in `final`: one row per unit with its counts and rates."""
     condition, params = scope.sql()
-    params |= {"a": start, "b": end, "m": policy.maintained_rank}
+    params |= {"a": start, "b": end}
     if fetch_rows(con, "select 1 from period_pair where period_from = $a and period_to = $b", params):
         rows = "select * from scorecard_summary where period_from = $a and period_to = $b"  # counted at load
     else:

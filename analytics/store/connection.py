@@ -11,6 +11,7 @@ from analytics.core.sql import first_row, one_row, transaction
 from analytics.store.derived.refresh import refresh
 from analytics.store.policy_record import current_policy
 from analytics.store.schema import ADDED_COLUMNS, DERIVED_TABLES, DERIVED_VERSION, SCHEMA
+from analytics.store.tiering import retier
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -43,5 +44,7 @@ def _upgrade_derived(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop table if exists {table}")
         con.execute(SCHEMA)
         if one_row(con, "select count(*) from period_source")[0]:
-            refresh(con, current_policy(con), None)
+            policy = current_policy(con)
+            retier(con, policy, None)
+            refresh(con, policy, None)
         con.execute("insert or replace into meta values ('derived_version', $version)", {"version": DERIVED_VERSION})

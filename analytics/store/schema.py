@@ -13,6 +13,14 @@ ADDED_COLUMNS: dict[str, str] = {
     "close_reason": "varchar",
     "address": "varchar",
     "employer": "varchar",
+    # the tier path and who is maintained (store.tiering): the tier by the bounds alone, month ends in a row below
+    # the buffer, the maintained rules that hold (bits of core.policy_rules.RULE_BITS), the relationship and
+    # product-preference types (codes into core.policy_rules.RELATIONSHIPS / PREFERENCES)
+    "raw_tier": "tinyint",
+    "strikes": "tinyint",
+    "maintained_rules": "utinyint",
+    "relationship": "tinyint",
+    "preference": "tinyint",
 }
 
 
@@ -63,14 +71,23 @@ create table if not exists load_log (
     periods varchar, rows bigint, aum_total {TOTAL}, policy_sha256 varchar, outcome varchar not null,
     problems bigint not null default 0, message varchar
 );
-create table if not exists period_source (
+create table if not exists period_source (  -- per period: its rows and AUM, the files they came from, the last load
     period date primary key, load_id bigint not null, sha256 varchar not null, file_name varchar not null,
     rows bigint not null, aum_total {TOTAL} not null
+);
+create table if not exists branch_source (  -- per period x branch: the load its rows came from (store.branches)
+    period date not null, branch_id varchar not null, load_id bigint not null, sha256 varchar not null,
+    file_name varchar not null, rows bigint not null, aum_total {TOTAL} not null, primary key (period, branch_id)
 );
 create table if not exists tier_summary (
     period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
     card_level varchar, tier tinyint not null, customers bigint not null, aum {TOTAL} not null,
-    maintained bigint not null, covered bigint not null, with_products bigint not null, no_phone bigint not null, below_floor bigint not null
+    maintained bigint not null, covered bigint not null, with_products bigint not null, no_phone bigint not null,
+    below_floor bigint not null, maintained_aum {TOTAL} not null, maintained_beyond_tier bigint not null
+);
+create table if not exists segment_summary (  -- relationship x product-preference types per unit x tier
+    period date not null, branch_id varchar not null, manager_id varchar, tier tinyint not null,
+    relationship tinyint not null, preference tinyint not null, customers bigint not null, aum {TOTAL} not null
 );
 create table if not exists band_summary (
     period date not null, region varchar, sub_branch varchar, branch_id varchar not null, manager_id varchar,
@@ -98,7 +115,8 @@ create table if not exists survival_summary (  -- first events of the default su
 create table if not exists top_customers (  -- the bank's first customers by AUM: the explorer's opening list
     period date not null, position integer not null, customer_id varchar not null, customer_name varchar,
     id_number varchar, phone varchar, branch_id varchar not null, branch_name varchar, manager_id varchar,
-    manager_name varchar, card_level varchar, tier varchar, age smallint, aum {MONEY} not null, product_count smallint
+    manager_name varchar, card_level varchar, tier varchar, maintained_by varchar, relationship tinyint,
+    preference tinyint, age smallint, aum {MONEY} not null, product_count smallint
 );
 create table if not exists scorecard_summary (  -- the scorecard's counts per pair and finest unit (store.derived.pairs)
     period_from date not null, period_to date not null, region varchar, sub_branch varchar, branch_id varchar,
@@ -110,16 +128,17 @@ create table if not exists migration_summary (
     period_from date not null, period_to date not null, region varchar, sub_branch varchar,
     branch_id varchar not null, manager_id varchar, from_tier tinyint not null, to_tier tinyint not null,
     customers bigint not null, aum_from {TOTAL}, aum_to {TOTAL}, active_from bigint not null,
-    attrited bigint not null
+    attrited bigint not null, maintained_from boolean not null, maintained_to boolean not null
 );
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "8"
+DERIVED_VERSION = "9"
 
 
 DERIVED_TABLES = (
     "tier_summary",
+    "segment_summary",
     "band_summary",
     "unit_directory",
     "period_pair",

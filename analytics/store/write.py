@@ -1,6 +1,7 @@
-"""The load's writes, each inside the load's transaction: a file's periods replaced in customer_snapshot with their
-tiers, checked against the file, recorded in load_log and period_source, the derived tables refreshed; and a new
-policy re-tiering the whole history."""
+"""The load's writes, each inside the load's transaction: the rows a file replaces (its branches of its periods, or
+whole periods: store.branches) written in customer_snapshot with their tiers, checked against the file, recorded in
+load_log, branch_source and period_source, the derived tables refreshed; and a new policy re-tiering the whole
+history."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import duckdb
 from analytics.core.policy import Policy
 from analytics.core.sql import execute, first_row, one_row, transaction
 from analytics.ingest.validate import STAGED
+from analytics.store import branches
 from analytics.store.derived.refresh import refresh
 from analytics.store.derived.tiers import tier_expression
 from analytics.store.load_result import LoadResult
 from analytics.store.policy_record import record_policy
+from analytics.store.tiering import retier
 
 SNAPSHOT_COLUMNS = (  # the columns a load writes, in the order of the staged select
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
@@ -41,8 +44,8 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
                     f"{policy.source}: basis {basis} is empty on {missing} loaded rows; "
                     f"load extracts that carry it first"
                 )
-        case, params = tier_expression(policy, basis)
-        retiered = one_row(con, f"update customer_snapshot set tier = {case}", params)[0]  # rows updated
+        retier(con, policy, None)
+        retiered = one_row(con, "select count(*) from customer_snapshot")[0]
         refresh(con, policy, None)
         log_load(
             con,
@@ -57,13 +60,6 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
             f"policy in force; {retiered} rows re-tiered",
         )
     return True
-
-
-def is_unchanged(con: duckdb.DuckDBPyConnection, periods: list[date], sha: str) -> bool:
-    sources = execute(
-        con, "select sha256 from period_source where period in (select unnest($periods::date[]))", {"periods": periods}
-    )
-    return len(sources) == len(periods) and all(s == sha for (s,) in sources)
 
 
 AGE_AT_PERIOD = (
@@ -85,13 +81,26 @@ def _snapshot_select(staged_columns: set[str], has_flags: bool) -> str:
 
 
 def write_extract(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, sha: str, policy: Policy, data_rows: int, has_flags: bool
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    sha: str,
+    policy: Policy,
+    data_rows: int,
+    has_flags: bool,
+    replace_period: bool = False,
 ) -> None:
+    """Write the staged file (its period x branch in `branches.FILE_BRANCHES`): in each of its periods the rows of
+    the branches it holds are replaced, the other branches kept; with `replace_period` the whole periods."""
     staged_columns = {r[0] for r in con.execute(f"select column_name from (describe {STAGED})").fetchall()}
     case, params = tier_expression(policy, policy.basis)
-    periods = {"periods": result.periods}
+    result.replace_period = replace_period
+    others = branches.other_branches(con)
+    if replace_period:
+        result.removed_branches, kept = others, 0
+    else:
+        result.kept_branches, kept = others, branches.kept_rows(con)
     with transaction(con):
-        execute(con, "delete from customer_snapshot where period in (select unnest($periods::date[]))", periods)
+        branches.delete_replaced(con, result.periods, replace_period)
         execute(
             con,
             f"""
@@ -101,16 +110,11 @@ def write_extract(
         """,
             params,
         )
-        written, total = one_row(
-            con,
-            "select count(*), coalesce(sum(aum), 0) from customer_snapshot "
-            "where period in (select unnest($periods::date[]))",
-            periods,
-        )
-        if written != data_rows or total != result.aum_total:
+        written, total, in_periods = branches.written_rows(con, result.periods)
+        if written != data_rows or total != result.aum_total or in_periods != data_rows + kept:
             raise RuntimeError(
-                f"{result.file}: check failed: wrote {written} rows / AUM {total}, "
-                f"file has {data_rows} rows / AUM {result.aum_total}"
+                f"{result.file}: check failed: wrote {written} rows / AUM {total} ({in_periods} in its periods), "
+                f"file has {data_rows} rows / AUM {result.aum_total} ({kept} kept)"
             )
         load_id = log_load(
             con,
@@ -122,18 +126,10 @@ def write_extract(
             policy,
             "loaded",
             0,
-            "; ".join(result.warnings) or None,
+            "; ".join([*result.warnings, *filter(None, [result.branch_note()])]) or None,
         )
-        execute(con, "delete from period_source where period in (select unnest($periods::date[]))", periods)
-        execute(
-            con,
-            f"""
-            insert into period_source
-            select period, $load_id, $sha256, $file_name, count(*), sum(aum) from {STAGED} group by period
-        """,
-            {"load_id": load_id, "sha256": sha, "file_name": result.file},
-        )
-        refresh(con, policy, set(result.periods))
+        branches.record_sources(con, load_id, sha, result.file, result.periods, replace_period)
+        refresh(con, policy, set(result.periods) | retier(con, policy, set(result.periods)))
 
 
 def log_load(

@@ -3,8 +3,11 @@ generator wrote), without the engine: no reader, no validation, no SQL, no deriv
 the engine's figures against these.
 
 The tiers are those of data/policy.toml, written out here by hand: mass < 5万 <= emerging < 10万 <= affluent
-< 20万 <= wealth < 200万 <= private; maintained = emerging and above; covered = maintained with >= 3 products.
-A customer is present at a month end when the extract has a row for them that is not closed (状态 销户).
+< 20万 <= wealth < 200万 <= private; covered = maintained with >= 3 products. Maintained (the rulebook of
+data/policy.toml, written out here by hand): present and emerging or above (in emerging only under 60; age
+unknown counts as under), or holding a 金卡/白金卡/钻石卡, or a credit-card spend >= 5万, a loan >= 30万 or a
+depository margin >= 1万. A customer is present at a month end when the extract has a row for them that is not
+closed (状态 销户).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ TIERS = ("mass", "emerging", "affluent", "wealth", "private")
 BOUNDS = (0, 50_000, 100_000, 200_000, 2_000_000)  # the lowest AUM of each tier, in CNY
 TIER_NAMES = ("大众客户", "潜力客户", "中端客户", "理财客户", "私行/财富客户")  # name_zh, as the pages show them
 MAINTAINED_FROM = 1  # emerging
+VIP_CARDS = ("金卡", "白金卡", "钻石卡")
+OPTIONAL = {"信用卡年累计消费": "credit_card_spend_ytd", "贷款余额": "loan_balance", "三方存管保证金": "depository_margin"}
+RULE_BOUNDS = {"credit_card_spend_ytd": 50_000, "loan_balance": 300_000, "depository_margin": 10_000}
 COVERED_PRODUCTS = 3
 COLUMNS = {
     "数据日期": "period",
@@ -41,14 +47,26 @@ COLUMNS = {
 
 def read_extracts(paths: Iterable[Path]) -> pd.DataFrame:
     """Every row of every extract: the columns of COLUMNS, tier (0-4, by BOUNDS), present and maintained."""
-    frames = [pd.read_csv(p, encoding="gbk", dtype=str, keep_default_na=False)[list(COLUMNS)] for p in paths]
-    rows = pd.concat(frames, ignore_index=True).rename(columns=COLUMNS)
+    frames = []
+    for path in paths:
+        frame = pd.read_csv(path, encoding="gbk", dtype=str, keep_default_na=False)
+        frames.append(frame[[c for c in (*COLUMNS, *OPTIONAL) if c in frame.columns]])
+    rows = pd.concat(frames, ignore_index=True).rename(columns=COLUMNS | OPTIONAL)
     rows["period"] = pd.to_datetime(rows["period"]).dt.date
     rows["aum"] = rows["aum"].astype(float)
     rows["product_count"] = rows["product_count"].astype(int)
     rows["present"] = rows["status"] != "销户"
     rows["tier"] = sum((rows["aum"] >= bound).astype(int) for bound in BOUNDS[1:])
-    rows["maintained"] = rows["present"] & (rows["tier"] >= MAINTAINED_FROM)
+    age = pd.Series(-1, index=rows.index)
+    for period, group in rows.groupby("period"):
+        known = group["birth_date"] != ""
+        age[group.index[known]] = age_at(group.loc[known, "birth_date"], period)
+    by_tier = (rows["tier"] >= MAINTAINED_FROM) & ~((rows["tier"] == MAINTAINED_FROM) & (age >= 60))
+    rule = by_tier | rows["card_level"].isin(VIP_CARDS)
+    for column, bound in RULE_BOUNDS.items():
+        if column in rows:
+            rule |= pd.to_numeric(rows[column].replace("", None)).fillna(0) >= bound
+    rows["maintained"] = rows["present"] & rule
     return rows
 
 
@@ -63,7 +81,7 @@ def maintained_at(rows: pd.DataFrame, period: date) -> pd.DataFrame:
 
 
 def churned(rows: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    """Maintained at `start` (their rows then) and not maintained at `end`: absent, closed or below 5万."""
+    """Maintained at `start` (their rows then) and not maintained at `end`: absent, closed or no rule holds."""
     before = maintained_at(rows, start)
     return before[~before.index.isin(maintained_at(rows, end).index)]
 

@@ -9,7 +9,6 @@ from datetime import date
 import duckdb
 
 from analytics.core.periods import Quarter, quarter_ends
-from analytics.core.policy import Policy
 
 
 def triangle_cells_sql() -> str:
@@ -20,7 +19,7 @@ def triangle_cells_sql() -> str:
         ),
         status as (
             select c.customer_id, e.q, c.branch_id, c.manager_id,
-                   c.status <> 'closed' and coalesce(c.tier >= $maintained, false) as maintained
+                   c.status <> 'closed' and coalesce(c.maintained_rules > 0, false) as maintained
             from customer_snapshot c join quarter_end e using (period)
         ),
         entered as (
@@ -57,12 +56,11 @@ def ends_followed(periods: list[date], start: date) -> list[date]:
     return follow
 
 
-def follow_params(start: date, follow: list[date], policy: Policy) -> dict:
+def follow_params(start: date, follow: list[date]) -> dict:
     return {
         "start": start,
         "follow": follow,
         "steps": list(range(1, len(follow) + 1)),
-        "maintained": policy.maintained_rank,
     }
 
 
@@ -71,14 +69,14 @@ def first_events_sql(condition: str) -> str:
     return f"""
         with cohort as (
             select customer_id, tier as start_tier, branch_id, manager_id from customer_snapshot
-            where period = $start and status <> 'closed' and tier >= $maintained and {condition}
+            where period = $start and status <> 'closed' and maintained_rules > 0 and {condition}
         ),
         later as (
             select unnest($follow::date[]) as period, unnest($steps::int[]) as k
         ),
         followed as (
             select cohort.customer_id, cohort.start_tier, later.k,
-                   case when s.customer_id is null or s.status = 'closed' or s.tier < $maintained then 'churned'
+                   case when s.customer_id is null or s.status = 'closed' or s.maintained_rules = 0 then 'churned'
                         when s.tier < cohort.start_tier then 'downgraded' end as event
             from cohort cross join later
             left join customer_snapshot s on s.customer_id = cohort.customer_id and s.period = later.period
@@ -97,7 +95,7 @@ def first_events_sql(condition: str) -> str:
     """
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, policy: Policy, periods: list[date]) -> None:
+def rebuild(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None:
     """Count the triangle's cells and the default survival cohort's first events per unit (inside the load's
     transaction; they change only when a quarter-end month end does)."""
     con.execute("delete from retention_summary")
@@ -108,11 +106,11 @@ def rebuild(con: duckdb.DuckDBPyConnection, policy: Policy, periods: list[date])
     con.execute(
         f"insert into retention_summary select cohort, quarters_after, period, branch_id, manager_id, "
         f"cohort_size, retained from ({triangle_cells_sql()})",
-        {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends], "maintained": policy.maintained_rank},
+        {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends]},
     )
     start = ends[0]
     con.execute(
         f"insert into survival_summary select $start, branch_id, manager_id, start_tier, k, event, customers "
         f"from ({first_events_sql('true')})",
-        follow_params(start, ends_followed(periods, start), policy),
+        follow_params(start, ends_followed(periods, start)),
     )

@@ -31,11 +31,11 @@ def pair_summary_sql(a: str, b: str) -> str:
     start is not attrited again)."""
     return f"""
         with start as (
-            select customer_id, {UNIT_KEYS}, tier, aum
+            select customer_id, {UNIT_KEYS}, tier, aum, maintained_rules > 0 as maintained
             from customer_snapshot where period = {a} and status <> 'closed'
         ),
         finish as (
-            select customer_id, {UNIT_KEYS}, tier, aum
+            select customer_id, {UNIT_KEYS}, tier, aum, maintained_rules > 0 as maintained
             from customer_snapshot where period = {b} and status <> 'closed'
         ),
         joined as (
@@ -50,15 +50,17 @@ def pair_summary_sql(a: str, b: str) -> str:
                 f.aum as aum_to,
                 case when s.customer_id is not null and s.aum >= $floor then 1 else 0 end as active_from,
                 case when s.customer_id is not null and s.aum >= $floor and (f.customer_id is null or f.aum < $floor)
-                     then 1 else 0 end as attrited
+                     then 1 else 0 end as attrited,
+                coalesce(s.maintained, false) as maintained_from,
+                coalesce(f.maintained, false) as maintained_to
             from start s full outer join finish f on s.customer_id = f.customer_id
         ),
         final as (
             select {a} as period_from, {b} as period_to, {UNIT_KEYS}, from_tier, to_tier,
                    count(*) as customers, sum(aum_from) as aum_from, sum(aum_to) as aum_to,
-                   sum(active_from) as active_from, sum(attrited) as attrited
+                   sum(active_from) as active_from, sum(attrited) as attrited, maintained_from, maintained_to
             from joined
-            group by {UNIT_KEYS}, from_tier, to_tier
+            group by {UNIT_KEYS}, from_tier, to_tier, maintained_from, maintained_to
         )
         select * from final
     """
@@ -70,29 +72,28 @@ def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date)
         {"a": a, "b": b, "floor": policy.attrition_floor},
     )
     counts = scorecard_counts_sql("select * from migration_summary where period_from = $a and period_to = $b")
-    con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b, "m": policy.maintained_rank})
+    con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b})
 
 
 def scorecard_counts_sql(pair_rows: str) -> str:
     """The scorecard's counts per unit of the finest level (region, sub-branch, branch, manager) between $a and
-    $b ($m: the maintained tier rank), from `pair_rows` (migration_summary rows of the pair) and the two month
+    $b, from `pair_rows` (migration_summary rows of the pair) and the two month
     ends' tier summaries (see analytics.metrics.scorecard.scorecard for the 口径): flows are credited to the unit at the start,
     stocks to the unit at each end; a coarser level is the sum of its rows."""
     return f"""
     with pair as ({pair_rows}),
     parts as (
         select {UNIT_KEYS}, 0 as maintained_start, 0 as maintained_end,
-               sum(case when to_tier < $m then customers else 0 end) as churned,
+               sum(case when not maintained_to then customers else 0 end) as churned,
                sum(case when to_tier > from_tier then customers else 0 end) as upgraded,
                0 as covered_end, 0 as with_products_end, 0::{TOTAL} as aum_start, 0::{TOTAL} as aum_end
-        from pair where from_tier >= $m
+        from pair where maintained_from
         group by all
         union all
-        select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(case when tier >= $m then aum else 0 end), 0
+        select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(maintained_aum), 0
         from tier_summary where period = $a group by all
         union all
-        select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0,
-               sum(case when tier >= $m then aum else 0 end)
+        select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0, sum(maintained_aum)
         from tier_summary where period = $b group by all
     ),
     per_unit as (

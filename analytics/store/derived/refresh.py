@@ -22,14 +22,21 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     # on the load's own connection: a cursor would not see the transaction's rows
     all_periods = [row[0] for row in con.execute("select period from period_source order by period").fetchall()]
     stale = set(all_periods) if changed is None else set(changed)
-    for table in ("tier_summary", "band_summary", "unit_directory", "concentration_summary", "top_customers"):
+    for table in (
+        "tier_summary",
+        "segment_summary",
+        "band_summary",
+        "unit_directory",
+        "concentration_summary",
+        "top_customers",
+    ):
         _delete_periods(con, table, "period", stale)
     for period in sorted(stale & set(all_periods)):
         build_period(con, policy, period)
         concentration.build(con, period)
         top_customers.build(con, period)
     if changed is None or stale & set(quarter_ends(all_periods)):
-        cohorts.rebuild(con, policy, all_periods)
+        cohorts.rebuild(con, all_periods)
     wanted = pairs_wanted(all_periods)
     built = {(a, b) for a, b in con.execute("select period_from, period_to from period_pair").fetchall()}
     keep = {(a, b) for a, b, _ in wanted if a not in stale and b not in stale}

@@ -52,7 +52,8 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
         f"""
         insert into tier_summary
         with present as (
-            select {UNIT_KEYS}, card_level, tier, aum, product_count, phone
+            select {UNIT_KEYS}, card_level, tier, aum, product_count, phone, maintained_rules > 0 as maintained,
+                   maintained_rules & 1 = 0 as beyond_tier
             from customer_snapshot
             where period = $period and status <> 'closed'
         ),
@@ -60,11 +61,13 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
             select $period as period, {UNIT_KEYS}, card_level, tier,
                    count(*) as customers,
                    sum(aum) as aum,
-                   sum(case when tier >= $maintained then 1 else 0 end) as maintained,
-                   sum(case when tier >= $maintained and product_count >= $coverage_min then 1 else 0 end) as covered,
-                   sum(case when tier >= $maintained and product_count is not null then 1 else 0 end) as with_products,
+                   sum(case when maintained then 1 else 0 end) as maintained,
+                   sum(case when maintained and product_count >= $coverage_min then 1 else 0 end) as covered,
+                   sum(case when maintained and product_count is not null then 1 else 0 end) as with_products,
                    sum(case when phone is null then 1 else 0 end) as no_phone,
-                   sum(case when aum < $floor then 1 else 0 end) as below_floor
+                   sum(case when aum < $floor then 1 else 0 end) as below_floor,
+                   coalesce(sum(case when maintained then aum end), 0) as maintained_aum,
+                   sum(case when maintained and beyond_tier then 1 else 0 end) as maintained_beyond_tier
             from present
             group by {UNIT_KEYS}, card_level, tier
         )
@@ -72,7 +75,6 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
     """,
         {
             "period": period,
-            "maintained": policy.maintained_rank,
             "coverage_min": policy.coverage_min_products,
             "floor": policy.attrition_floor,
         },
@@ -89,6 +91,24 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
             select $period as period, {UNIT_KEYS}, band, count(*) as customers, sum(aum) as aum
             from present
             group by {UNIT_KEYS}, band
+        )
+        select * from final
+    """,
+        {"period": period},
+    )
+    con.execute(
+        """
+        insert into segment_summary
+        with present as (
+            select branch_id, manager_id, tier, relationship, preference, aum
+            from customer_snapshot
+            where period = $period and status <> 'closed'
+        ),
+        final as (
+            select $period as period, branch_id, manager_id, tier, relationship, preference,
+                   count(*) as customers, sum(aum) as aum
+            from present
+            group by branch_id, manager_id, tier, relationship, preference
         )
         select * from final
     """,

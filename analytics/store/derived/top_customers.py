@@ -11,11 +11,13 @@ from datetime import date
 
 import duckdb
 
+from analytics.core.policy_rules import maintained_by_sql
 from analytics.core.scope import Scope
 from analytics.store.schema import PERSON
 
 DEPTH = 1000  # customers kept per period: the first 20 pages of 50
-LISTED = (*PERSON, "tier", "age", "aum", "product_count")
+LISTED = (*PERSON, "tier", "maintained_by", "relationship", "preference", "age", "aum", "product_count")
+_COMPUTED = {"tier": "d.code as tier", "maintained_by": f"{maintained_by_sql('r.maintained_rules')} as maintained_by"}
 
 
 def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
@@ -31,7 +33,7 @@ def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
             select *, row_number() over (order by aum desc, customer_id) as position from largest
         ),
         final as (
-            select r.period, r.position, {", ".join("d.code as tier" if c == "tier" else f"r.{c}" for c in LISTED)}
+            select r.period, r.position, {", ".join(_COMPUTED.get(c, f"r.{c}") for c in LISTED)}
             from ranked r join tier_def d on d.rank = r.tier
         )
         select * from final

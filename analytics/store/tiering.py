@@ -1,0 +1,140 @@
+"""Each customer's tier path, and who is maintained: the columns a load computes on every snapshot row after
+writing it (raw_tier, tier, strikes, maintained_rules, relationship, preference), period by period in order,
+because with a downgrade buffer a customer's tier depends on their tier at the loaded period before (design.md §4).
+
+Loading or replacing a period re-tiers it and the later periods, stopping at the first later period that does not
+change; a new policy re-tiers the whole history. Everything runs on the load's own connection, inside its
+transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from analytics.core.policy import Policy
+from analytics.core.policy_rules import RULE_BITS
+from analytics.store.derived.tiers import tier_expression
+
+PATH_COLUMNS = ("raw_tier", "tier", "strikes", "maintained_rules", "relationship", "preference")
+
+
+def _min_of(policy: Policy, rank: str) -> str:
+    """The minimum basis of the tier `rank` (an SQL expression), from the $tier_min_<rank> parameters."""
+    whens = " ".join(f"when {t.rank} then $tier_min_{t.rank}" for t in policy.tiers[1:])
+    return f"(case {rank} {whens} else 0 end)"
+
+
+def maintained_sql(policy: Policy) -> tuple[str, dict]:
+    """The maintained_rules bit mask (RULE_BITS) of a row with columns tier, age, card_level and the amounts."""
+    rules = policy.maintained
+    tier_rule = "tier >= $m_from"
+    params: dict = {"m_from": rules.from_rank}
+    for i, (rank, below) in enumerate(rules.age_limits):
+        tier_rule += f" and not (tier = $age_tier_{i} and coalesce(age >= $age_below_{i}, false))"
+        params |= {f"age_tier_{i}": rank, f"age_below_{i}": below}
+    terms = [f"case when {tier_rule} then {RULE_BITS['tier']} else 0 end"]
+    if rules.card_levels:
+        terms.append(f"case when list_contains($m_cards, card_level) then {RULE_BITS['card']} else 0 end")
+        params["m_cards"] = list(rules.card_levels)
+    for key, column in (("spend", "credit_card_spend_ytd"), ("loan", "loan_balance"), ("margin", "depository_margin")):
+        bound = getattr(rules, column)
+        if bound is not None:
+            terms.append(f"case when {column} >= $m_{key} then {RULE_BITS[key]} else 0 end")
+            params[f"m_{key}"] = bound
+    return " + ".join(terms), params
+
+
+def path_sql(policy: Policy) -> tuple[str, dict]:
+    """The path columns of every row of period $p, from its row and the customer's row at the period before ($q),
+    as a select of customer_id and PATH_COLUMNS."""
+    raw, params = tier_expression(policy, policy.basis)
+    buffer = policy.tiering
+    params |= {
+        "keep_share": 1 - (buffer.downgrade_margin if buffer else 0),
+        "after": buffer.downgrade_after if buffer else 1,
+        "near_share": policy.relationship.near_share,
+        "growth": 1 + policy.relationship.growth_rate,
+        "vip_cards": list(policy.relationship.vip_cards),
+        "deposit_share": policy.preference.deposit_share,
+        "fee_share": policy.preference.fee_share,
+        "maintained_min": policy.tiers[policy.maintained.from_rank].min_aum,
+    }
+    rules, rule_params = maintained_sql(policy)
+    held = f"c.amount >= $keep_share * {_min_of(policy, 'q.tier')}"
+    return (
+        f"""
+        with current_rows as (
+            select customer_id, status, {policy.basis} as amount, age, card_level, credit_card_spend_ytd,
+                   loan_balance, depository_margin, deposit_balance, wealth_balance, fund_balance, insurance_balance,
+                   {raw} as raw_tier
+            from customer_snapshot where period = $p
+        ),
+        previous_rows as (
+            select customer_id, tier, strikes, {policy.basis} as amount
+            from customer_snapshot where period = $q and status <> 'closed'
+        ),
+        stepped as (
+            select c.*, q.amount as previous_amount,
+                   case when c.status = 'closed' then null
+                        when q.tier is null or c.raw_tier >= q.tier then c.raw_tier
+                        when {held} then q.tier
+                        when q.strikes + 1 < $after then q.tier
+                        else c.raw_tier end as tier,
+                   case when c.status = 'closed' or q.tier is null or c.raw_tier >= q.tier or {held} then 0
+                        when q.strikes + 1 < $after then q.strikes + 1
+                        else 0 end as strikes
+            from current_rows c left join previous_rows q using (customer_id)
+        ),
+        ruled as (
+            select *, case when status = 'closed' then 0 else {rules} end as maintained_rules,
+                   coalesce(deposit_balance, 0) + coalesce(wealth_balance, 0) + coalesce(fund_balance, 0)
+                       + coalesce(insurance_balance, 0) as balances
+            from stepped
+        ),
+        final as (
+            select customer_id, raw_tier, tier, strikes::tinyint as strikes, maintained_rules::utinyint as maintained_rules,
+                   case when status = 'closed' then null
+                        when maintained_rules > 0 and list_contains($vip_cards, card_level) then 3
+                        when maintained_rules > 0 then 2
+                        when amount >= $near_share * $maintained_min
+                             or (previous_amount > 0 and amount >= $growth * previous_amount) then 1
+                        else 0 end::tinyint as relationship,
+                   case when status = 'closed' then null
+                        when balances <= 0 then 0
+                        when coalesce(deposit_balance, 0) >= $deposit_share * balances then 1
+                        when balances - coalesce(deposit_balance, 0) >= $fee_share * balances then 3
+                        else 2 end::tinyint as preference
+            from ruled
+        )
+        select * from final
+    """,
+        params | rule_params,
+    )
+
+
+def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | None) -> set[date]:
+    """Compute the path columns of the periods `written` (all when None) and of the later periods, in order; after
+    the last written period, later periods are followed while they change. Returns the periods whose rows changed."""
+    periods = [row[0] for row in con.execute("select distinct period from period_source order by period").fetchall()]
+    if not periods or (written is not None and not written):
+        return set()
+    first = 0 if written is None else next((i for i, p in enumerate(periods) if p >= min(written)), len(periods))
+    last_written = periods[-1] if written is None else max(written)
+    select, params = path_sql(policy)
+    differs = " or ".join(f"s.{c} is distinct from x.{c}" for c in PATH_COLUMNS)
+    assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
+    changed: set[date] = set()
+    for i in range(first, len(periods)):
+        p, q = periods[i], periods[i - 1] if i else None
+        updated = con.execute(
+            f"update customer_snapshot s set {assignments} from ({select}) x "
+            f"where s.period = $p and s.customer_id = x.customer_id and ({differs})",
+            params | {"p": p, "q": q},
+        ).fetchone()
+        if updated and updated[0]:
+            changed.add(p)
+        elif p > last_written:
+            break  # nothing changed here, so nothing after it can
+    return changed
