@@ -30,6 +30,8 @@ MONEY = {
     "floor",
     "ceiling",
     "min_aum",
+    "aum_now",
+    "aum_what_if",
 }
 RATES = {
     "growth",
@@ -44,7 +46,7 @@ RATES = {
     "target",
 }
 FLOATS = {"score", "gini"}
-TIER_COLUMNS = {"tier", "from_tier", "to_tier", "next_tier", "tier_start", "tier_end"}
+TIER_COLUMNS = {"tier", "from_tier", "to_tier", "next_tier", "tier_start", "tier_end", "tier_now", "tier_what_if"}
 HIDDEN = {"tier_rank", "from_rank", "to_rank", "band"}
 
 
@@ -82,7 +84,8 @@ def coded_label(name: str, code: object, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(i18n.TEXT[f"rule.{r}"][index] for r in str(code).split(","))
     names = RELATIONSHIPS if name == "relationship" else PREFERENCES
     prefix = "rel" if name == "relationship" else "pref"
-    return i18n.TEXT[f"{prefix}.{names[int(code)]}"][index]
+    word = code if isinstance(code, str) else names[int(code)]  # a code, or its index as stored
+    return i18n.TEXT[f"{prefix}.{word}"][index]
 
 
 def tier_names(policy: Policy, lang: str) -> dict[str, str]:

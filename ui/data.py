@@ -31,6 +31,7 @@ from analytics.metrics.migration import migration_matrix, project_distribution
 from analytics.metrics.overview import quarter_overview
 from analytics.metrics.retention import retention_triangle, survival_by_tier
 from analytics.metrics.scorecard import quarter_scorecard
+from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from analytics.store.catalog import data_version, load_history, loaded_periods, period_quality, period_totals, quarters
 from analytics.store.policy_record import policy_in_force
 from ui.connection import get_connection
@@ -50,6 +51,8 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         gini,
         card_distribution,
         vip_growth,
+        card_tier_crosstab,
+        relationship_types,
         migration_matrix,
         project_distribution,
         churn_by_unit,

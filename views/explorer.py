@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.access.roles import can_reveal_pii
-from analytics.core.policy_rules import CARD_LEVELS
+from analytics.core.policy_rules import CARD_LEVELS, PREFERENCES, RELATIONSHIPS
 from analytics.lists.explorer import AGE_BANDS, CustomerFilter, find_customers
 from analytics.lists.history import customer_history
 from ui import audit_trail, auth, charts
@@ -61,6 +61,24 @@ with st.container(border=True):
     change = d.slider(
         t("ex.change"), -100, 200, (-100, 200), step=5, key="change", bind="query-params", disabled=months == 0
     )
+    a, b, c, _ = st.columns(4)
+    relationships = a.multiselect(
+        t("ex.relationships"),
+        list(RELATIONSHIPS),
+        format_func=labelled(RELATIONSHIPS, lambda code: t(f"rel.{code}")),
+        key=translated("relationships"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    preferences = b.multiselect(
+        t("ex.preferences"),
+        list(PREFERENCES),
+        format_func=labelled(PREFERENCES, lambda code: t(f"pref.{code}")),
+        key=translated("preferences"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    maintained_only = c.toggle(t("ex.maintained_only"), key="maintained", bind="query-params")
 
 where = CustomerFilter(
     tiers=tuple(tiers) or None,
@@ -74,6 +92,9 @@ where = CustomerFilter(
     change_months=months or None,
     change_min=change[0] / 100 if months and change[0] > -100 else None,
     change_max=change[1] / 100 if months and change[1] < 200 else None,
+    relationships=tuple(relationships) or None,
+    preferences=tuple(preferences) or None,
+    maintained_only=maintained_only,
 )
 left, right = st.columns([3, 1])
 sort = choice(t("ex.sort"), list(SORTS), "sort", column, where=left)

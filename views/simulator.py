@@ -22,6 +22,7 @@ from ui.connection import get_connection
 from ui.i18n import column, lang, t
 from ui.page_start import start_page
 from ui.tables import download, download_bytes, policy, table
+from ui.widgets import labelled
 
 RESULT_KEY = "_simulation"
 view = start_page("sim.title")
@@ -80,7 +81,7 @@ with st.form("sim_form"):
     left.selectbox(t("sim.from"), codes, index=rules.from_rank, format_func=names.get, key="sim_from")
     left.number_input(t("sim.age"), 0, 120, next((a for _, a in rules.age_limits), 0), key="sim_age")
     middle.multiselect(t("sim.cards"), list(CARD_LEVELS), list(rules.card_levels), key="sim_cards",
-                       placeholder=t("sim.none"))  # fmt: skip
+                       format_func=labelled(CARD_LEVELS, lambda c: t(f"card.{c}")), placeholder=t("sim.none"))  # fmt: skip
     for where, key in ((middle, "credit_card_spend_ytd"), (right, "loan_balance"), (right, "depository_margin")):
         bound = getattr(rules, key)
         where.number_input(t(f"sim.{key}"), 0.0, 1e5, float(bound or 0) / 10_000, 0.5, key=f"sim_{key}")
@@ -127,8 +128,9 @@ left, right = st.columns(2)
 churn = results["churn"].iloc[0]
 left.subheader(t("sim.churn", quarter=view.quarter))
 left.metric(t("sim.now"), fmt.percent(churn["churn_rate_now"]))
-left.metric(t("sim.what_if"), fmt.percent(churn["churn_rate_what_if"]),
-            fmt.signed_points(churn["churn_rate_what_if"] - churn["churn_rate_now"]), delta_color="inverse")  # fmt: skip
+change = churn["churn_rate_what_if"] - churn["churn_rate_now"]
+left.metric(t("sim.what_if"), fmt.percent(churn["churn_rate_what_if"]), fmt.signed_points(change) if change else None,
+            delta_color="inverse")  # fmt: skip
 right.subheader(t("sim.managers"))
 managers = results["managers"].assign(load=lambda f: f["load"].map(lambda code: t(f"load.{code}")))
 right.dataframe(managers.rename(columns={"load": column("load"), "managers_now": t("sim.now"),

@@ -14,6 +14,7 @@ from analytics.metrics.distribution import (
     tier_distribution,
     vip_growth,
 )
+from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names
@@ -29,7 +30,7 @@ view = start_page("ti.title")
 period = view.end
 names = tier_names(policy(), lang())
 order = [names[tier.code] for tier in policy().tiers]
-sections = tabs("tab", ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"])
+sections = tabs("tab", ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.types_tab", "ti.candidates_tab"])
 
 if sections["ti.by_unit_tab"].open:
     with sections["ti.by_unit_tab"]:
@@ -104,7 +105,55 @@ if sections["ti.cards_tab"].open:
                 ),
                 key="chart_cards",
             )
-            download([(t("ti.cards_tab"), growth), (column("card_level"), cards)], f"cards_{view.quarter}")
+            cross = query(card_tier_crosstab, period, view.scope)
+            st.subheader(t("ti.crosstab", period=fmt.period(period)), help=definition(card_tier_crosstab))
+            vip_cards, top_rank = set(policy().relationship.vip_cards), len(policy().tiers) - 2
+            below = cross[cross["card_level"].isin(vip_cards) & (cross["tier_rank"] < policy().maintained.from_rank)]
+            top = cross[~cross["card_level"].isin(vip_cards) & (cross["tier_rank"] >= top_rank)]
+            left, right = st.columns(2)
+            left.metric(t("ti.vip_below"), fmt.count(below["customers"].sum()))
+            right.metric(
+                t("ti.top_without_vip", tier=names[policy().tiers[top_rank].code]), fmt.count(top["customers"].sum())
+            )
+            card_names = {c: t(f"card.{c}") for c in cross["card_level"].unique() if c != "none"} | {"none": "—"}
+            pivot = (
+                cross.assign(tier_name=cross["tier"].map(names), card=cross["card_level"].map(card_names))
+                .pivot(index="card", columns="tier_name", values="customers")[order]
+                .reindex([card_names[c] for c in card_names])
+                .rename_axis(column("card_level"))
+            )
+            st.dataframe(pivot, key="table_crosstab")
+            download(
+                [(t("ti.cards_tab"), growth), (column("card_level"), cards), (t("ti.crosstab_sheet"), cross)],
+                f"cards_{view.quarter}",
+            )
+
+if sections["ti.types_tab"].open:
+    with sections["ti.types_tab"]:
+        types = query(relationship_types, period, view.scope)
+        st.subheader(t("ti.types", period=fmt.period(period)), help=definition(relationship_types))
+        relationship_order = [t(f"rel.{code}") for code in ("vip", "to_win", "potential", "general")]
+        shown = types.assign(
+            tier_name=types["tier"].map(names),
+            relationship_name=types["relationship"].map(lambda code: t(f"rel.{code}")),
+            preference_name=types["preference"].map(lambda code: t(f"pref.{code}")),
+        )
+        left, right = st.columns(2)
+        by_relationship = shown.groupby(["tier_name", "relationship_name"], as_index=False)["customers"].sum()
+        left.plotly_chart(
+            charts.stacked_bar(by_relationship, "tier_name", "customers", "relationship_name", relationship_order,
+                               t("ti.by_relationship"), column("customers")),
+            key="chart_relationship",
+        )  # fmt: skip
+        by_preference = shown.groupby(["tier_name", "preference_name"], as_index=False)["customers"].sum()
+        preference_order = [t(f"pref.{code}") for code in ("deposit", "balanced", "fee", "unknown")]
+        right.plotly_chart(
+            charts.stacked_bar(by_preference, "tier_name", "customers", "preference_name", preference_order,
+                               t("ti.by_preference"), column("customers")),
+            key="chart_preference",
+        )  # fmt: skip
+        table(types, "table_types", height=320)
+        download([(t("ti.types_tab"), types)], f"relationship_types_{period}")
 
 if sections["ti.candidates_tab"].open:
     with sections["ti.candidates_tab"]:

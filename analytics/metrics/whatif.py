@@ -122,7 +122,7 @@ def compare_policies(
 
 def _side_by_side(frames: dict[str, pd.DataFrame], keys: list[str], values: list[str]) -> pd.DataFrame:
     now, what_if = (frames[k][keys + values].rename(columns={v: f"{v}_{k}" for v in values}) for k in frames)
-    both = now.merge(what_if, on=keys, how="outer")
+    both = now.merge(what_if, on=keys, how="outer").sort_values("tier_rank" if "tier_rank" in keys else keys)
     return both[keys + [f"{v}_{k}" for v in values for k in frames]].reset_index(drop=True)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from analytics.core.scope import Scope
 from analytics.metrics.churn import churn_by_unit
+from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from analytics.store.connection import connect
 from analytics.store.load import load_files
 from analytics.store.write import apply_policy
@@ -102,7 +103,9 @@ def test_maintained_rules_each_rule_makes_a_customer_maintained(tmp_path, cid, r
         "select maintained_rules from customer_snapshot where customer_id = $c and period = $p",
         {"c": cid, "p": PERIODS[0]},
     ).fetchone()
-    names = [name for name, bit in (("tier", 1), ("card", 2), ("spend", 4), ("loan", 8), ("margin", 16)) if row[0] & bit]
+    names = [
+        name for name, bit in (("tier", 1), ("card", 2), ("spend", 4), ("loan", 8), ("margin", 16)) if row[0] & bit
+    ]
     assert ",".join(names) == rules
 
 
@@ -126,3 +129,23 @@ def test_relationship_and_preference_types_by_hand(tmp_path):
     assert relationship["R14"] == [0, 1, 0, 0, 0] and relationship["R09"][0] == 0
     # R01 30% deposits: fee-business-heavy (3); R03 all deposits (1); R13 4/7 = 57% deposits: balanced (2)
     assert (preference["R01"][0], preference["R03"][0], preference["R13"][0]) == (3, 1, 2)
+
+
+def test_card_tier_crosstab_counts_the_gold_cards_under_the_maintained_bound(tmp_path):
+    con = _load(tmp_path, rulebook_policy())
+    cross = card_tier_crosstab(con, PERIODS[0], Scope()).set_index(["card_level", "tier"])
+    # at 01-31: R01 is the one 金卡, in mass; 普卡 mass: R09 R10 R11 R12 R14 = 5 (maintained R10 R11 R12);
+    # 普卡 emerging: R02 R03 R13 = 3 (R02 is 65: not maintained)
+    assert cross.loc[("金卡", "mass"), "customers"] == 1 and cross.loc[("金卡", "mass"), "maintained"] == 1
+    assert cross.loc[("普卡", "mass"), "customers"] == 5 and cross.loc[("普卡", "mass"), "maintained"] == 3
+    assert cross.loc[("普卡", "emerging"), "customers"] == 3 and cross.loc[("普卡", "emerging"), "maintained"] == 2
+    assert cross["customers"].sum() == 14 and cross.loc[("钻石卡", "private"), "customers"] == 0
+
+
+def test_relationship_types_per_tier_by_hand(tmp_path):
+    con = _load(tmp_path, rulebook_policy())
+    types = relationship_types(con, PERIODS[1], Scope())
+    counts = types.groupby("relationship")["customers"].sum().to_dict()
+    # at 02-28 (13 present): vip R01; potential R02 (7万, 65) and R14 (grew 50%); to be won: the maintained without a
+    # VIP card: R03 R04 R05 R06 R07 R10 R11 R13 = 8; general: R09, R12 (margin 9,999) = 2
+    assert counts == {"vip": 1, "potential": 2, "to_win": 8, "general": 2}

@@ -49,7 +49,9 @@ def _load(folder, customers, policy):
     files = []
     for i, period in enumerate(PERIODS):
         rows = [["period", "customer_id", "branch_id", "aum"], [period.isoformat(), "Z", "B1", 1]]  # every month loads
-        rows += [[period.isoformat(), f"C{k:02}", "B1", path[i]] for k, path in enumerate(customers) if path[i] is not None]
+        rows += [
+            [period.isoformat(), f"C{k:02}", "B1", path[i]] for k, path in enumerate(customers) if path[i] is not None
+        ]
         files.append(write_csv(folder / f"{period}.csv", rows))
     con = connect(folder / "bank.duckdb")
     results = load_files(con, files, policy)
