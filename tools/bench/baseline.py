@@ -31,11 +31,17 @@ NEW = EXITED = -1
 
 
 def read_snapshots(con: Any, policy: Any) -> pd.DataFrame:
-    basis = {"aum": "aum", "aum_month_avg": "aum_month_avg"}[policy.basis]
+    """Every snapshot row with its tier and maintained flag worked out in numpy from the policy (no downgrade
+    buffer: the bench's policy has none)."""
+    if policy.tiering is not None:
+        raise SystemExit("bench: the pandas baseline follows the bounds only; bench a policy without [tiering]")
+    basis = {"aum": "aum", "aum_month_avg": "aum_month_avg", "aum_year_avg": "aum_year_avg"}[policy.basis]
     frame = (
         con.sql(f"""
         select period, customer_id, branch_id, status <> 'closed' as present,
-               ({basis} * 100)::bigint as aum_cents, product_count
+               ({basis} * 100)::bigint as aum_cents, product_count, age, card_level,
+               coalesce(credit_card_spend_ytd, 0)::double as spend, coalesce(loan_balance, 0)::double as loan,
+               coalesce(depository_margin, 0)::double as margin
         from customer_snapshot
     """)
         .to_arrow_table()
@@ -44,6 +50,17 @@ def read_snapshots(con: Any, policy: Any) -> pd.DataFrame:
     bounds = np.array([int(t.min_aum * 100) for t in policy.tiers])
     frame["tier"] = np.clip(np.searchsorted(bounds, frame["aum_cents"].to_numpy(), side="right") - 1, 0, None)
     frame["tier"] = frame["tier"].astype("int8")
+    rules = policy.maintained
+    by_tier = frame["tier"] >= rules.from_rank
+    for rank, below in rules.age_limits:
+        by_tier &= ~((frame["tier"] == rank) & (frame["age"].fillna(-1) >= below))
+    held = by_tier | frame["card_level"].isin(list(rules.card_levels))
+    for column, bound in (("spend", rules.credit_card_spend_ytd), ("loan", rules.loan_balance),
+                          ("margin", rules.depository_margin)):  # fmt: skip
+        if bound is not None:
+            held |= frame[column] >= float(bound)
+    frame["maintained"] = held & frame["present"]
+    frame = frame.drop(columns=["age", "card_level", "spend", "loan", "margin"])
     frame["period"] = pd.to_datetime(frame["period"]).astype("datetime64[ns]")
     return frame
 
@@ -65,8 +82,8 @@ def tier_distribution(snap: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pair(snap: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    a = _at(snap, start, ["customer_id", "branch_id", "tier", "aum_cents"])
-    b = _at(snap, end, ["customer_id", "tier", "aum_cents"])
+    a = _at(snap, start, ["customer_id", "branch_id", "tier", "aum_cents", "maintained"])
+    b = _at(snap, end, ["customer_id", "tier", "aum_cents", "maintained"])
     return a.merge(b, on="customer_id", how="outer", suffixes=("_a", "_b"))
 
 
@@ -83,14 +100,11 @@ def migration_matrix(snap: pd.DataFrame, start: date, end: date) -> pd.DataFrame
     return frame
 
 
-def churn_by_branch_and_tier(
-    snap: pd.DataFrame, start: date, end: date, maintained: int, floor_cents: int
-) -> pd.DataFrame:
+def churn_by_branch_and_tier(snap: pd.DataFrame, start: date, end: date, floor_cents: int) -> pd.DataFrame:
     pair = _pair(snap, start, end)
     started = pair[pair["tier_a"].notna()].astype({"tier_a": "int64"})
-    to = started["tier_b"].fillna(EXITED)
-    started["maintained"] = started["tier_a"] >= maintained
-    started["churned"] = started["maintained"] & (to < maintained)
+    started["maintained"] = started["maintained_a"].astype(bool)
+    started["churned"] = started["maintained"] & ~started["maintained_b"].fillna(False).astype(bool)
     started["active"] = started["aum_cents_a"] >= floor_cents  # active at the start: at or above the floor
     started["attrited"] = started["active"] & (started["tier_b"].isna() | (started["aum_cents_b"] < floor_cents))
     frame = (
@@ -110,22 +124,22 @@ def churn_by_branch_and_tier(
 
 
 def scorecard_by_branch(
-    snap: pd.DataFrame, start: date, end: date, maintained: int, min_products: int, weights: dict[str, float]
+    snap: pd.DataFrame, start: date, end: date, min_products: int, weights: dict[str, float]
 ) -> pd.DataFrame:
-    a = _at(snap, start, ["customer_id", "branch_id", "tier", "aum_cents"])
-    b = _at(snap, end, ["customer_id", "branch_id", "tier", "aum_cents", "product_count"])
-    kept = a[a["tier"] >= maintained]
-    moved = kept.merge(b[["customer_id", "tier"]], on="customer_id", how="left", suffixes=("", "_end"))
+    a = _at(snap, start, ["customer_id", "branch_id", "tier", "aum_cents", "maintained"])
+    b = _at(snap, end, ["customer_id", "branch_id", "tier", "aum_cents", "product_count", "maintained"])
+    kept = a[a["maintained"]]
+    moved = kept.merge(b[["customer_id", "tier", "maintained"]], on="customer_id", how="left", suffixes=("", "_end"))
     to = moved["tier_end"].fillna(EXITED)
     flows = (
-        moved.assign(churned=to < maintained, upgraded=to > moved["tier"])
+        moved.assign(churned=~moved["maintained_end"].fillna(False).astype(bool), upgraded=to > moved["tier"])
         .groupby("branch_id")[["churned", "upgraded"]]
         .sum()
     )
     stock_start = kept.groupby("branch_id").agg(
         maintained_start=("customer_id", "size"), aum_start=("aum_cents", "sum")
     )
-    ended = b[b["tier"] >= maintained]
+    ended = b[b["maintained"]]
     stock_end = (
         ended.assign(covered=ended["product_count"] >= min_products, with_products=ended["product_count"].notna())
         .groupby("branch_id")
@@ -299,12 +313,8 @@ def baseline_phase(db: str, d: dict, runs: int) -> dict:
         start = date.fromisoformat(d["start"])
         jobs |= {
             "migration_matrix": lambda: migration_matrix(snap, start, end),
-            "churn": lambda: churn_by_branch_and_tier(
-                snap, start, end, policy.maintained_rank, int(policy.attrition_floor * 100)
-            ),
-            "scorecard": lambda: scorecard_by_branch(
-                snap, start, end, policy.maintained_rank, policy.coverage_min_products, policy.weights
-            ),
+            "churn": lambda: churn_by_branch_and_tier(snap, start, end, int(policy.attrition_floor * 100)),
+            "scorecard": lambda: scorecard_by_branch(snap, start, end, policy.coverage_min_products, policy.weights),
         }
     timings, answers = {}, {}
     for name, job in jobs.items():

@@ -112,8 +112,58 @@ def build(out: dict, workdir: Path, db: Path, customers: int, months: int, end: 
         "history": in_child(load_history, str(db), paths[:-1], keep) if paths[:-1] else None,
         "new_month": in_child(load_new_month, str(db), paths[-1], keep),
     }
+    say("what-if and re-tiering the history under a buffered policy")
+    out["what_if"] = in_child(what_if, str(db))
+    out["retier"] = in_child(retier_history, str(db))
     history = out["load"]["history"]["months"] if out["load"]["history"] else []
     loaded = sum(m["rows"] for m in history) + out["load"]["new_month"]["rows"]
     out["rows"] = {"generated": sum(f["rows"] for f in out["generate"]["files"]), "loaded": loaded}
     if loaded != out["rows"]["generated"]:
         out["problems"].append(f"loaded {loaded:,} rows of {out['rows']['generated']:,} generated")
+
+
+def buffered_policy() -> Any:
+    """data/policy.toml with the downgrade buffer of its comment switched on (10%, second month end)."""
+    from analytics.core.policy import load_policy, parse_policy
+
+    default = load_policy()
+    return parse_policy(default.text + "\n[tiering]\ndowngrade_margin = 0.10\ndowngrade_after = 2\n", "buffered.toml")
+
+
+def retier_history(db: str) -> dict:
+    """The whole history re-tiered under the buffered policy and back under the default one, each in its own
+    writing() session (copy, re-tier, derived tables, swap), as `load --policy` does."""
+    from analytics.core.policy import load_policy
+    from analytics.store.generations import writing
+    from analytics.store.write import apply_policy
+
+    timings = {}
+    for name, policy in (("buffer_on_s", buffered_policy()), ("buffer_off_s", load_policy())):
+        started = time.perf_counter()
+        with writing(Path(db)) as con:
+            apply_policy(con, policy)
+        timings[name] = time.perf_counter() - started
+        say(f"re-tiered the history ({name}) in {timings[name]:.1f} s")
+    return timings | {"peak_rss": peak_rss()}
+
+
+def what_if(db: str) -> dict:
+    """The policy simulator's question on the latest quarter under the buffered policy: the store in memory, the
+    comparison and the customers who would change tier, as the page computes them."""
+    from analytics.core.periods import latest_complete_quarter, quarter_snapshots
+    from analytics.core.scope import Scope
+    from analytics.metrics.whatif import compare_policies, tier_changes, what_if_store
+    from analytics.store.catalog import loaded_periods
+    from analytics.store.generations import open_current_reader
+
+    con = open_current_reader(Path(db))
+    periods = loaded_periods(con)
+    start, end = quarter_snapshots(periods, latest_complete_quarter(periods))
+    started = time.perf_counter()
+    scratch = what_if_store(con, Path(db), buffered_policy(), "scorecard", start=start, end=end)
+    built = time.perf_counter()
+    compare_policies(con, scratch, start, end, Scope())
+    changes = tier_changes(con, scratch, end, Scope())
+    done = time.perf_counter()
+    say(f"what-if of the latest quarter: {done - started:.1f} s ({len(changes):,} customers change)")
+    return {"store_s": built - started, "seconds": done - started, "changed": len(changes), "peak_rss": peak_rss()}

@@ -85,6 +85,20 @@ def _load(out: dict) -> list[str]:
         f"database size: {_gib(before)} after the history, {_gib(new['db_bytes'])} with the new month "
         f"({new['db_bytes'] / max(1, out['rows']['loaded']):.0f} bytes per row)"
     )
+    if "retier" in out:
+        r = out["retier"]
+        lines.append(
+            f"{'re-tier the whole history: buffer on / off (own sessions)':58s} {'':>12s} "
+            f"{r['buffer_on_s']:>8.1f} / {r['buffer_off_s']:.1f} s   target <= {limit:.0f} s each: "
+            f"{_status(max(r['buffer_on_s'], r['buffer_off_s']) <= limit)}"
+        )
+    if "what_if" in out:
+        w = out["what_if"]
+        lines.append(
+            f"{'what-if of the latest quarter, buffered policy (simulator)':58s} {w['changed']:>12,} "
+            f"{w['seconds']:>8.1f} (store {w['store_s']:.1f} s)   target <= {TARGETS['what_if_s']:.0f} s: "
+            f"{_status(w['seconds'] <= TARGETS['what_if_s'])}"
+        )
     counted = f"rows: {out['rows']['generated']:,} generated, {out['rows']['loaded']:,} loaded"
     if "queries" in out:
         counted += f", {out['queries']['facts']['snapshot_rows']:,} in the database"

@@ -13,6 +13,7 @@ TARGETS = {
     "new_month_s": 90.0,
     "peak_rss_gb": 6.0,
     "ratio": 20.0,
+    "what_if_s": 10.0,  # the simulator's answer for one quarter (at 1M customers)
 }
 
 
@@ -53,6 +54,11 @@ def verdicts(out: dict) -> list[dict]:
         for name, phase in peaks:
             if phase:
                 check(f"peak RSS {name}", phase["peak_rss"] / GIB, TARGETS["peak_rss_gb"], "GiB")
+    if "what_if" in out:
+        check("what-if of one quarter under a buffered policy", out["what_if"]["seconds"], TARGETS["what_if_s"], "s")
+    if "retier" in out:
+        for name, label in (("buffer_on_s", "buffer on"), ("buffer_off_s", "buffer off")):
+            check(f"re-tier the whole history ({label})", out["retier"][name], TARGETS["new_month_s"], "s")
     for call in out.get("queries", {}).get("calls", []):
         if "median_ms" in call and call["page"] != "crosscheck":
             check(f"{call['page']} · {call['name']}", call["median_ms"], call_target(call), "ms")
