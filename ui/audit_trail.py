@@ -1,25 +1,57 @@
 """What the dashboard writes to the audit trail: page views with their filters, exports with their rows, reveals
-of one customer's personal data. A trail that cannot be written stops the action."""
+of one customer's personal data; each event with the request's client (address, session, user agent). A trail
+that cannot be written stops the action."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.access import audit
 from analytics.access.users import User
 from analytics.core.config import audit_path, database_path
+from ui.origin import is_loopback
 
 PAGE_KEY = "_auth_page"  # the page of this run, for the export records
 VIEWED_KEY = "_audit_viewed"  # the last page view recorded
 REVEALED_KEY = "_revealed_customer"
+AGENT_CHARS = 200  # of the User-Agent kept
 
 
 def audit_file() -> Path:
     """$BANK_AUDIT, else audit.jsonl beside the database in use."""
     return audit_path(database_path())
+
+
+def client() -> dict[str, object]:
+    """Where this run's request comes from, as Streamlit gives it: `address` (the peer; behind a reverse proxy on
+    this machine, whose peer is loopback, the last X-Forwarded-For address or X-Real-IP, as ui.signin_form.source;
+    "local" for a loopback peer without them), `session` (a digest of Streamlit's session id, never the id) and
+    `user_agent` (its first 200 characters). Empty outside a script run (a download built in the server's thread).
+    """
+    run = get_script_run_ctx(suppress_warning=True)
+    if run is None:
+        return {}
+    headers, ip = st.context.headers, st.context.ip_address
+    forwarded = [c.strip() for c in (headers.get("X-Forwarded-For") or "").split(",") if c.strip()]
+    if isinstance(ip, str) and ip and not is_loopback(ip):
+        address = ip
+    else:
+        address = forwarded[-1] if forwarded else (headers.get("X-Real-IP") or "").strip() or "local"
+    found: dict[str, object] = {
+        "address": address,
+        "session": hashlib.sha256(run.session_id.encode()).hexdigest()[:16],
+    }
+    if headers.get("User-Agent"):
+        found["user_agent"] = headers["User-Agent"][:AGENT_CHARS]
+    return found
+
+
+audit.set_client_source(client)  # every event recorded in this process during a run carries its client
 
 
 def record(event: str, user: User | str | None, **details: object) -> None:
@@ -51,14 +83,23 @@ def exported(
     Recorded when the bytes are built, not in on_click: Streamlit builds a deferred download when the browser
     asks for it, which a client can do without a click, and only then are the rows known.
     """
-    page, trail = st.session_state.get(PAGE_KEY), audit_file()
+    page, trail, where = st.session_state.get(PAGE_KEY), audit_file(), client()  # served outside the run
 
     def serve() -> bytes:
         if user is None:
             raise PermissionError("nobody is signed in")
         data = build()
         sheets = rows(data)
-        audit.record("export", user, audit_file=trail, table=name, page=page, sheets=sheets, rows=sum(sheets.values()))
+        audit.record(
+            "export",
+            user,
+            audit_file=trail,
+            client=where,
+            table=name,
+            page=page,
+            sheets=sheets,
+            rows=sum(sheets.values()),
+        )
         return data
 
     return serve

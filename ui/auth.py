@@ -2,35 +2,36 @@
 
 - `[auth]` in .streamlit/secrets.toml: OIDC sign-in (st.login); the identity is mapped to a role and units through
   the users file.
-- else a users file (BANK_USERS, default data/users.toml): a username and password form.
+- else a users file (BANK_USERS, default data/users.toml): a username and password form (ui.signin_form), with a
+  6-digit code for users who have a second factor; lockouts after repeated failures.
 - else the local demo user (HQ, personal data masked), and only for requests to localhost.
 
-Sign-ins and their refusals go to the audit trail (ui.audit_trail).
+A signed-in session ends when idle or too old (ui.timeouts). Sign-ins, their refusals, expiries and sign-outs go
+to the audit trail (ui.audit_trail).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
 from pathlib import Path
-from time import sleep
 from typing import Literal
 
 import streamlit as st
 
-from analytics.access.roles import find_user, local_demo_user
-from analytics.access.users import User, UsersFileError, load_users, verify_password
-from analytics.core.config import users_file_named, users_path
-from ui import i18n
+from analytics.access.oidc import identities, match_identity
+from analytics.access.roles import local_demo_user
+from analytics.access.users import User, UsersFileError, load_users
+from analytics.core.config import idle_minutes, session_hours, users_file_named, users_path
+from ui import i18n, timeouts
 from ui.audit_trail import record
 from ui.origin import served_locally
+from ui.signin_form import USER_KEY, password_form
 
 Mode = Literal["oidc", "password", "demo"]
-USER_KEY = "_auth_user"  # the User signed in with a password
 OIDC_KEY = "_auth_oidc_recorded"  # the OIDC identity whose sign-in (or refusal) this session has recorded
-FAIL_DELAY = 1.0  # seconds a failed sign-in waits, on top of bcrypt's own work
-_log = logging.getLogger(__name__)
+REFUSED_KEY = "_auth_oidc_refused"  # why the OIDC identity of this session matched no entry
+EXPIRED_KEY = "_auth_expired"  # why the last session ended: idle or absolute
 
 
 # ---- configuration -------------------------------------------------------------------------------
@@ -105,28 +106,23 @@ def resolve() -> tuple[User | None, str | None]:
     if not st.user.get("is_logged_in"):
         return None, None
     try:
-        accounts = _accounts(users_path())
+        _accounts(users_path())  # a missing file is broken here too
+        found = match_identity(users_path(), st.user.to_dict())
     except UsersFileError:
         return None, "auth.users_broken"
-    user = find_user(users_path(), *oidc_identities(st.user.to_dict())) if accounts else None
-    return (user, None) if user is not None else (None, "auth.unmapped")
+    if found.bound:
+        record("oidc_bound", found.user, issuer=st.user.get("iss"), subject=st.user.get("sub"))
+    if found.user is None:
+        st.session_state[REFUSED_KEY] = found.reason
+        return None, "auth.other_identity" if found.reason == "entry bound to another identity" else "auth.unmapped"
+    return found.user, None
 
 
 def current_user() -> User | None:
     return resolve()[0]
 
 
-def oidc_identities(claims: Mapping) -> list[str]:
-    """The claims an OIDC user is matched by: the email (unless the provider says it is unverified) and the
-    login name (preferred_username: Keycloak, Azure AD; upn: ADFS). Never the display name, which is not unique
-    and which some providers let users edit."""
-    found = []
-    if claims.get("email") and str(claims.get("email_verified", True)).lower() != "false":
-        found.append(str(claims["email"]))
-    for claim in ("preferred_username", "upn"):
-        if claims.get(claim):
-            found.append(str(claims[claim]))
-    return [f.strip() for f in found if f.strip()]
+oidc_identities = identities  # the claims an unbound entry is found by (analytics.access.oidc)
 
 
 def sign_in(keep_url: Callable[[], object] = lambda: None) -> User:
@@ -140,18 +136,31 @@ def sign_in(keep_url: Callable[[], object] = lambda: None) -> User:
     if current == "demo" and user is not None:
         st.warning(i18n.t("auth.demo_banner"), icon=":material/warning:")
         return user
+    if user is not None:
+        if current == "oidc" and timeouts.SINCE_KEY not in st.session_state:
+            timeouts.started(st.user.to_dict())
+        ended = timeouts.expired()
+        if ended is not None:
+            _expire(user, ended, current)
+            user, problem = None, None
+        else:
+            st.session_state.pop(EXPIRED_KEY, None)
     if current == "oidc":
         _record_oidc(user, problem)
     if user is not None:
         return user
     keep_url()
+    ended = st.session_state.get(EXPIRED_KEY)
+    if ended is not None:
+        limit = {"idle": idle_minutes(), "absolute": session_hours()}[ended]
+        st.info(i18n.t(f"auth.expired_{ended}", limit=f"{limit:g}"), icon=":material/timer_off:")
     if problem is not None:
         st.error(i18n.t(problem), icon=":material/block:")
         if current != "demo":
             sign_out_button()
         st.stop()
     if current == "password":
-        _password_form()
+        password_form()
     else:
         st.title(i18n.t("app.title"))
         ready = find_spec("authlib") is not None  # st.login needs Authlib (streamlit[auth])
@@ -164,37 +173,6 @@ def sign_in(keep_url: Callable[[], object] = lambda: None) -> User:
     st.stop()
 
 
-def _password_form() -> None:
-    st.title(i18n.t("app.title"))
-    with st.form("sign_in", clear_on_submit=True, width=420):
-        username = st.text_input(i18n.t("auth.username"), max_chars=64, key="sign_in_username")
-        password = st.text_input(i18n.t("auth.password"), type="password", max_chars=128, key="sign_in_password")
-        submitted = st.form_submit_button(i18n.t("auth.sign_in"), type="primary", icon=":material/login:")
-    if not submitted:
-        return
-    name = username.strip()
-    try:
-        user = verify_password(users_path(), name, password)
-        known = _accounts(users_path()).get(name.casefold()) is not None
-    except UsersFileError as error:
-        _log.error("sign-in refused: %s", error)
-        st.error(i18n.t("auth.users_broken"), icon=":material/block:")
-        return
-    if user is not None:
-        record("sign_in", user, method="password")
-        st.session_state[USER_KEY] = user
-        st.rerun()
-    # an unknown name may be a password typed in the wrong field: only known names reach the trail
-    record(
-        "sign_in_failed",
-        name if known else None,
-        method="password",
-        reason="wrong password" if known else "unknown user",
-    )
-    sleep(FAIL_DELAY)
-    st.error(i18n.t("auth.failed"), icon=":material/error:")
-
-
 def _record_oidc(user: User | None, problem: str | None) -> None:
     """Record an OIDC sign-in (or its refusal) once per session and identity."""
     if not st.user.get("is_logged_in"):
@@ -205,7 +183,8 @@ def _record_oidc(user: User | None, problem: str | None) -> None:
     if user is not None:
         record("sign_in", user, method="oidc", identity=identity)
     else:
-        record("sign_in_failed", None, method="oidc", identity=identity, reason=problem)
+        reason = st.session_state.get(REFUSED_KEY) or problem
+        record("sign_in_failed", None, method="oidc", identity=identity, reason=reason)
     st.session_state[OIDC_KEY] = (identity, user)
 
 
@@ -218,11 +197,25 @@ def sign_out_button(where=st.sidebar) -> None:
 
 def sign_out() -> None:
     """Forget everything of the session (filters, reveals, the user); OIDC also ends the provider's session."""
+    user = resolve()[0]
+    if user is not None:
+        record("sign_out", user, method=mode())
+    _forget(mode())
+    st.rerun()
+
+
+def _expire(user: User, reason: str, current: Mode) -> None:
+    """End a session that has been idle or open too long: recorded, forgotten, and said on the sign-in page."""
+    record("session_expired", user, method=current, reason=reason)
+    _forget(current)
+    st.session_state[EXPIRED_KEY] = reason
+
+
+def _forget(current: Mode) -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    if mode() == "oidc":
+    if current == "oidc":
         st.logout()
-    st.rerun()
 
 
 def account(user: User) -> None:

@@ -15,6 +15,7 @@ from ui.auth import current_user
 from ui.columns import prepare
 from ui.connection import get_connection
 from ui.data import query
+from ui.download_guard import guarded
 from ui.xlsx import MIME, sheet_rows, workbook
 
 _CONFIG = {
@@ -53,11 +54,12 @@ def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[st
 def download_bytes(build: Callable[[], bytes], name: str, label: str | None = None) -> None:
     """A download button for the .xlsx that `build` returns when the button is clicked (not on every run).
 
-    Every workbook served is recorded in the audit trail (user, file, sheets and rows) as it is built.
+    Every workbook served is recorded in the audit trail (user, file, sheets and rows) as it is built, and only
+    after the user, role and scope are checked again (ui.download_guard).
     """
     st.download_button(
         label or i18n.t("download"),
-        data=exported(build, name, sheet_rows, current_user()),
+        data=exported(guarded(build, name), name, sheet_rows, current_user()),
         file_name=f"{name}.xlsx",
         mime=MIME,
         key=f"download_{name}",

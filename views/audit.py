@@ -9,8 +9,8 @@ from datetime import UTC, datetime, time
 import pandas as pd
 import streamlit as st
 
-from analytics.access.audit import EVENTS, read_events, verify_chain
-from ui import audit_trail, auth
+from analytics.access.audit import EVENTS, read_events
+from ui import audit_integrity, audit_trail, auth, lockouts
 from ui.i18n import t
 from ui.tables import download, table
 from ui.widgets import labelled, translated
@@ -25,14 +25,8 @@ if user is None or user.role != "hq":
 
 trail = audit_trail.audit_file()
 everything = read_events(None, audit_file=trail)
-intact, broken_at = verify_chain(trail)
-if intact:
-    st.success(t("au.intact", events=len(everything)), icon=":material/verified:")
-else:
-    st.error(t("au.broken", line=broken_at), icon=":material/gpp_bad:")
-st.caption(t("au.file", path=trail))
-if len(everything):
-    st.caption(t("au.last_hash", hash=everything["hash"].iloc[0]))
+audit_integrity.show(trail, len(everything), everything["hash"].iloc[0] if len(everything) else None)
+lockouts.alert()
 
 with st.container(border=True):
     a, b, c, d = st.columns(4)

@@ -1,8 +1,9 @@
-"""The audit trail: who signed in, viewed, exported, revealed or loaded what. Append-only JSON Lines.
+"""The audit trail: who signed in, viewed, exported, revealed, loaded or administered what. Append-only JSON Lines.
 
-Each line holds time (UTC), user, event, details, prev_hash and hash = SHA-256(prev_hash + the line's
-content), so editing, inserting or deleting a line breaks the chain from there on (verify_chain finds it).
-Deleting lines at the end leaves a shorter valid chain: keep the last hash elsewhere to detect that too.
+Each line holds time (UTC), user, event, details, client (the request's address, session and user agent), seq
+(its number), prev_hash and hash: an HMAC-SHA256 under a key kept apart from the trail, and an anchor in another
+folder holds the latest line's number and hash (analytics.access.audit_chain). audit_verify.verify finds an
+edited, forged, inserted or deleted line, a cut end, a replaced or a deleted file.
 Personal data never reaches the file: a revealed customer is stored as an HMAC-SHA256 of its id salted with
 a secret beside the file, and values that look like ID numbers or phone numbers are masked.
 """
@@ -16,19 +17,25 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from analytics.access import audit_chain as chain
+from analytics.access.audit_append import append_line
+from analytics.access.audit_chain import Anchor
+from analytics.access.audit_verify import verify
 from analytics.access.users import User
-from analytics.core.config import audit_path
+from analytics.core.config import audit_anchor_path, audit_key_path, audit_path
 from analytics.core.masking import PERSONAL_DATA, mask_id_number, mask_phone, mask_value
 
-EVENTS = ("sign_in", "sign_in_failed", "page_view", "export", "reveal", "load")
-GENESIS = "0" * 64
-COLUMNS = ["time", "user", "event", "details", "hash"]
+EVENTS: tuple[str, ...] = ("sign_in", "sign_in_failed", "page_view", "export", "reveal", "load", "contact")
+EVENTS += ("user_added", "user_removed", "password_changed", "user_change_refused")  # python -m analytics users
+EVENTS += ("lockout", "session_expired", "sign_out", "oidc_bound", "export_refused")  # sign-in and downloads
+RESET = "anchor_reset"  # written by reanchor only, like the chain's MARKER
+COLUMNS = ["time", "user", "event", "details", "hash", "client"]
 # whole tokens only: digits inside a longer run of letters and digits (a SHA-256, a file name) are left alone
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9A-Za-z])1[0-9]{10}(?![0-9A-Za-z])")
@@ -51,37 +58,46 @@ def record_loads(results: list, user: User | str | None, audit_file: Path | str 
 
 
 def record(
-    event: str, user: User | str | None, /, *, audit_file: Path | str | None = None, **details: object
+    event: str,
+    user: User | str | None,
+    /,
+    *,
+    audit_file: Path | str | None = None,
+    client: Mapping[str, object] | None = None,
+    **details: object,
 ) -> dict[str, object]:
     """Append one event and return the line as written.
 
     A `customer_id` detail is replaced by `customer_sha256` (see customer_hash); every other detail is
-    written with ID and phone numbers masked. Safe across threads and processes (an exclusive flock).
+    written with ID and phone numbers masked. `client` says where the request came from (address, session,
+    user_agent); by default what set_client_source's function says (the dashboard's request), else nothing.
+    The line is chained and signed, the anchor moved on when due. Safe across threads and processes (an
+    exclusive flock). AuditKeyError when the trail has keyed lines and its key is missing.
     """
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}: expected one of {', '.join(EVENTS)}")
+    return _append(event, user, details, client, Path(audit_file) if audit_file else audit_path())
+
+
+def set_client_source(source: Callable[[], Mapping[str, object]] | None) -> None:
+    """Where record() finds the client of an event recorded without one (the dashboard registers the request's
+    address, session and user agent); None: nowhere."""
+    global _client_source
+    _client_source = source
+
+
+def reanchor(user: User | str | None, audit_file: Path | str | None = None) -> Anchor:
+    """Record an `anchor_reset` (the anchor it replaces, if readable) and anchor that line, whatever the anchor
+    said: for an anchor lost or moved, or a finding the bank has investigated. Returns the new anchor."""
     path = Path(audit_file) if audit_file else audit_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        scrubbed = {k: _scrub(v, k) for k, v in details.items() if k != "customer_id"}
-        if "customer_id" in details:
-            scrubbed["customer_sha256"] = customer_hash(str(details["customer_id"]), path)
-        tail = _last_line(handle)
-        entry: dict[str, object] = {
-            "time": datetime.now(UTC).isoformat(timespec="microseconds"),
-            "user": user.username if isinstance(user, User) else user,
-            "event": event,
-            "details": scrubbed,
-            "prev_hash": _line_hash(tail) if tail is not None else GENESIS,
-        }
-        entry["hash"] = _hash(entry)
-        torn = tail is not None and not tail.endswith(b"\n")  # a writer died mid-line: start a new one
-        handle.write((b"\n" if torn else b"") + json.dumps(entry, ensure_ascii=False).encode() + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return entry
+    key = chain.read_key(audit_key_path(path))
+    try:
+        old = chain.read_anchor(audit_anchor_path(path), key)
+        previous: dict[str, object] = {"seq": old.seq, "hash": old.hash, "time": old.time} if old else {"missing": True}
+    except chain.AnchorError as exc:
+        previous = {"damaged": str(exc)}
+    entry = _append(RESET, user, {"previous": previous}, None, path, force_anchor=True)
+    return chain.read_anchor(audit_anchor_path(path), None) or Anchor(int(str(entry["seq"])), str(entry["hash"]), "")
 
 
 def customer_hash(customer_id: str, audit_file: Path | str | None = None) -> str:
@@ -101,8 +117,8 @@ def read_events(
 ) -> pd.DataFrame:
     """The latest `limit` events matching every filter given, newest first.
 
-    Returns columns: time (UTC), user, event, details (a dict), hash. Damaged lines are skipped here;
-    verify_chain reports them.
+    Returns columns: time (UTC), user, event, details (a dict), hash, client (a dict: address, session,
+    user_agent where known). Damaged lines are skipped here; verify reports them.
     """
     events = {event} if isinstance(event, str) else set(event or ())
     low, high = _utc(since), _utc(until)
@@ -116,7 +132,7 @@ def read_events(
             continue
         if (low is not None and when < low) or (high is not None and when > high):
             continue
-        rows.append({**{c: entry.get(c) for c in COLUMNS}, "time": when})
+        rows.append({**{c: entry.get(c) for c in COLUMNS}, "client": entry.get("client") or {}, "time": when})
     rows = rows[::-1][:limit] if limit is not None else rows[::-1]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
@@ -124,13 +140,10 @@ def read_events(
 
 
 def verify_chain(audit_file: Path | str | None = None) -> tuple[bool, int | None]:
-    """(True, None) when every line is intact and chained to the one before; else (False, first bad line)."""
-    previous = GENESIS
-    for number, entry in enumerate(_entries(Path(audit_file) if audit_file else audit_path()), start=1):
-        if entry is None or entry.get("prev_hash") != previous or entry.get("hash") != _hash(entry):
-            return False, number
-        previous = entry["hash"]
-    return True, None
+    """(True, None) when the trail, its key and its anchor agree (audit_verify.verify); else (False, the first
+    line found wrong or missing, None for a finding about the whole file such as a missing key or anchor)."""
+    verdict = verify(audit_file)
+    return verdict.intact, verdict.first_line
 
 
 def _utc(moment: datetime | str | None) -> pd.Timestamp | None:
@@ -142,37 +155,34 @@ def _utc(moment: datetime | str | None) -> pd.Timestamp | None:
 
 # ---- the chain ---------------------------------------------------------------------------------
 
-
-def _hash(entry: dict[str, object]) -> str:
-    content = {k: entry.get(k) for k in ("time", "user", "event", "details")}
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((str(entry.get("prev_hash")) + canonical).encode()).hexdigest()
+_client_source: Callable[[], Mapping[str, object]] | None = None
 
 
-def _line_hash(line: bytes) -> str:
-    """The hash the next line chains to: the line's own hash, or a digest of a line that is not one of ours."""
-    try:
-        entry = json.loads(line)
-        if isinstance(entry, dict) and isinstance(entry.get("hash"), str):
-            return entry["hash"]
-    except ValueError:
-        pass
-    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
-
-
-def _last_line(handle) -> bytes | None:
-    """The file's last line (with its newline if it has one); None for an empty file."""
-    end = handle.seek(0, os.SEEK_END)
-    position, tail = end, b""
-    while position > 0 and tail.count(b"\n") < 2:
-        step = min(1 << 14, position)
-        position -= step
-        handle.seek(position)
-        tail = handle.read(step) + tail
-    if not tail:
-        return None
-    body, newline = (tail[:-1], b"\n") if tail.endswith(b"\n") else (tail, b"")
-    return body.rsplit(b"\n", 1)[-1] + newline
+def _append(
+    event: str,
+    user: User | str | None,
+    details: Mapping[str, object],
+    client: Mapping[str, object] | None,
+    path: Path,
+    *,
+    force_anchor: bool = False,
+) -> dict[str, object]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        scrubbed = {k: _scrub(v, k) for k, v in details.items() if k != "customer_id"}
+        if "customer_id" in details:
+            scrubbed["customer_sha256"] = customer_hash(str(details["customer_id"]), path)
+        found = client if client is not None else (_client_source() if _client_source else None)
+        body: dict[str, object] = {
+            "time": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "user": user.username if isinstance(user, User) else user,
+            "event": event,
+            "details": scrubbed,
+            "client": {str(k): _scrub(v) for k, v in (found or {}).items() if v is not None},  # by pattern only
+        }
+        return append_line(handle, path, body, force_anchor=force_anchor)
 
 
 def _entries(path: Path):

@@ -10,6 +10,9 @@ module (atomically, mode 0600), one table per user:
     units = ["华东分行"]                   # region / sub_branch names, branch_ids or manager_ids, by role
     permissions = ["pii"]                 # "pii": may reveal personal data
     email = "wang.li@bank.example"        # optional: the identity an OIDC sign-in is matched by
+    totp_secret = "JBSWY3DPEHPK3PXP..."   # optional: the second factor's key (base32), `users add --totp`
+    oidc_issuer = "https://sso.bank.example/realms/bank"   # written at the first OIDC sign-in: the identity
+    oidc_subject = "f81d4fae-7dec-11d0"   # (issuer, sub) the entry is bound to from then on
 
 Usernames and emails are compared case-insensitively.
 """
@@ -25,6 +28,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as changed
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +43,8 @@ MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further, and bcrypt 5 refuses longer passwords
 USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
 BCRYPT_HASH = re.compile(r"\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}")
-FIELDS = {"username", "password_hash", "role", "units", "permissions", "email"}
+TOTP_SECRET = re.compile(r"[A-Z2-7]{16,128}")
+FIELDS = set("username password_hash role units permissions email totp_secret oidc_issuer oidc_subject".split())
 
 
 class UsersError(ValueError):
@@ -63,6 +68,9 @@ class User:
 class Account:
     user: User
     password_hash: str = field(repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+    oidc_issuer: str | None = None
+    oidc_subject: str | None = None
 
 
 def load_users(path: Path | str) -> dict[str, Account]:
@@ -111,15 +119,19 @@ def add_user(
     email: str | None = None,
     replace: bool = False,
     rounds: int | None = None,
+    totp_secret: str | None = None,
 ) -> User:
-    """Add a user (or, with replace, overwrite one); raises UsersError on invalid input or an existing user."""
+    """Add a user (or, with replace, overwrite one, dropping its OIDC binding); raises UsersError on invalid input
+    or an existing user. `totp_secret` (base32) turns on the second factor for the password sign-in."""
     user = User(username, role, tuple(u.strip() for u in units), frozenset(permissions), (email or "").strip() or None)
     _check_new(user, password)
-    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds or ROUNDS)).decode("ascii")
+    if totp_secret is not None and not TOTP_SECRET.fullmatch(totp_secret):
+        raise UsersError("a TOTP secret is 16 to 128 base32 characters (A-Z, 2-7)")
+    hashed = _hash(password, rounds)
     with _locked(Path(path)) as accounts:
         if username.casefold() in accounts and not replace:
             raise UsersError(f"user {username!r} exists (use replace to overwrite)")
-        accounts[username.casefold()] = Account(user, hashed)
+        accounts[username.casefold()] = Account(user, hashed, totp_secret)
         clash = [
             a.user.username
             for k, a in accounts.items()
@@ -138,8 +150,48 @@ def remove_user(path: Path | str, username: str) -> bool:
         return accounts.pop(username.casefold(), None) is not None
 
 
+def set_password(path: Path | str, username: str, password: str, *, rounds: int | None = None) -> User:
+    """Give an existing user a new password (everything else kept); raises UsersError when there is no such user."""
+    _check_secret(password)
+    hashed = _hash(password, rounds)
+    with _locked(Path(path)) as accounts:
+        account = accounts.get(username.casefold())
+        if account is None:
+            raise UsersError(f"no user {username!r}")
+        accounts[username.casefold()] = changed(account, password_hash=hashed)
+    return account.user
+
+
+def bind_oidc(path: Path | str, username: str, issuer: str, subject: str) -> Account:
+    """Bind a user to the OIDC identity (issuer, sub) that signed in as them, once: raises UsersError when the
+    user is gone or already bound to another identity (a binding is only ever removed by `users add --replace`)."""
+    if not issuer or not subject:
+        raise UsersError("an OIDC binding needs an issuer and a subject")
+    with _locked(Path(path)) as accounts:
+        account = accounts.get(username.casefold())
+        if account is None:
+            raise UsersError(f"no user {username!r}")
+        if account.oidc_subject is not None and (account.oidc_issuer, account.oidc_subject) != (issuer, subject):
+            raise UsersError(f"user {username!r} is bound to another identity")
+        taken = [
+            a.user.username
+            for k, a in accounts.items()
+            if k != username.casefold() and (a.oidc_issuer, a.oidc_subject) == (issuer, subject)
+        ]
+        if taken:
+            raise UsersError(f"that identity is bound to user {taken[0]!r}")
+        bound = accounts[username.casefold()] = changed(account, oidc_issuer=issuer, oidc_subject=subject)
+    return bound
+
+
 def verify_password(path: Path | str, username: str, password: str) -> User | None:
-    """The user when the password is theirs, else None; raises UsersFileError when the file is broken.
+    """The user when the password is theirs, else None; raises UsersFileError when the file is broken."""
+    account = verify_account(path, username, password)
+    return account.user if account is not None else None
+
+
+def verify_account(path: Path | str, username: str, password: str) -> Account | None:
+    """The account when the password is theirs, else None; raises UsersFileError when the file is broken.
 
     An unknown username costs the same bcrypt work as a known one, so timing does not tell which names exist.
     """
@@ -147,7 +199,7 @@ def verify_password(path: Path | str, username: str, password: str) -> User | No
     account = accounts.get(username.casefold())
     hashed = account.password_hash if account else _dummy_hash(_rounds_in(accounts))
     matches = _check_password(password, hashed)
-    return account.user if account is not None and matches else None
+    return account if account is not None and matches else None
 
 
 # ---- checks and (de)serialisation -----------------------------------------------------------------
@@ -165,6 +217,10 @@ def _check_new(user: User, password: str) -> None:
     unknown = user.permissions - set(PERMISSIONS)
     if unknown:
         raise UsersError(f"unknown permissions {sorted(unknown)}: expected some of {', '.join(PERMISSIONS)}")
+    _check_secret(password)
+
+
+def _check_secret(password: str) -> None:
     size = len(password.encode())
     if len(password) < MIN_PASSWORD or size > MAX_PASSWORD_BYTES or "\x00" in password:
         raise UsersError(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD_BYTES} bytes and no NUL character")
@@ -183,13 +239,19 @@ def _account(entry: object, where: str) -> Account:
     for name, values in lists.items():
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise UsersFileError(f"{where}: {name} must be a list of text values")
-    email = entry.get("email")
-    if email is not None and not isinstance(email, str):
-        raise UsersFileError(f"{where}: email must be text")
+    for name in ("email", "totp_secret", "oidc_issuer", "oidc_subject"):
+        if entry.get(name) is not None and not isinstance(entry[name], str):
+            raise UsersFileError(f"{where}: {name} must be text")
     if not BCRYPT_HASH.fullmatch(entry["password_hash"]):
         raise UsersFileError(f"{where}: password_hash is not a bcrypt hash")
+    if entry.get("totp_secret") and not TOTP_SECRET.fullmatch(entry["totp_secret"]):
+        raise UsersFileError(f"{where}: totp_secret is not a base32 key")
+    if bool(entry.get("oidc_issuer")) != bool(entry.get("oidc_subject")):
+        raise UsersFileError(f"{where}: oidc_issuer and oidc_subject go together")
+    email = entry.get("email")
     user = User(entry["username"], entry["role"], tuple(lists["units"]), frozenset(lists["permissions"]), email or None)
-    return Account(user, entry["password_hash"])
+    binding = (entry.get("oidc_issuer") or None, entry.get("oidc_subject") or None)
+    return Account(user, entry["password_hash"], entry.get("totp_secret") or None, *binding)
 
 
 def _is_json(path: Path) -> bool:
@@ -207,6 +269,9 @@ def _record(account: Account) -> dict[str, object]:
     }
     if user.email:
         record["email"] = user.email
+    optional = {"totp_secret": account.totp_secret, "oidc_issuer": account.oidc_issuer}
+    optional["oidc_subject"] = account.oidc_subject
+    record.update({k: v for k, v in optional.items() if v})
     return record
 
 
@@ -244,6 +309,10 @@ def _locked(path: Path) -> Iterator[dict[str, Account]]:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def _hash(password: str, rounds: int | None) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds or ROUNDS)).decode("ascii")
 
 
 def _check_password(password: str, hashed: str) -> bool:

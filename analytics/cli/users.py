@@ -1,19 +1,27 @@
-"""`python -m analytics users add|remove|list`: manage the users file. Exit codes: 0 done, 1 refused, 2 usage.
+"""`python -m analytics users add|passwd|remove|list`: manage the users file. Exit codes: 0 done, 1 refused,
+2 usage.
 
 The password is read from stdin (one line) or, on a terminal, prompted for twice; never from the command line,
-where it would stay in the shell history and the process list.
+where it would stay in the shell history and the process list. It must pass the password policy
+(analytics.access.passwords). `add --totp` gives the user a second factor and prints its key once.
+Every change, and every refusal, is recorded in the dashboard's audit trail (user `cli:<login>`).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import socket
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from analytics.access.users import PERMISSIONS, ROLES, UsersError, add_user, list_users, remove_user
-from analytics.core.config import users_path
+from analytics.access.audit import record
+from analytics.access.passwords import check_password
+from analytics.access.signin import new_secret, provisioning_uri
+from analytics.access.users import PERMISSIONS, ROLES, UsersError, add_user, list_users, remove_user, set_password
+from analytics.core.config import audit_path, database_path, users_path
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -39,10 +47,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--email", help="the identity an OIDC sign-in is matched by")
     add.add_argument("--replace", action="store_true", help="overwrite the user if they exist")
+    add.add_argument("--totp", action="store_true", help="a second factor: a 6-digit code from an authenticator app")
+    passwd = actions.add_parser("passwd", help="give a user a new password (from stdin or a prompt)")
+    passwd.add_argument("username")
     remove = actions.add_parser("remove", help="remove a user")
     remove.add_argument("username")
     listing = actions.add_parser("list", help="list users (never their password hashes)")
-    for sub in (add, remove, listing):
+    for sub in (add, passwd, remove, listing):
         sub.add_argument("--users", type=Path, help="users file (default $BANK_USERS or data/users.toml)")
 
 
@@ -50,28 +61,81 @@ def run(args: argparse.Namespace) -> int:
     path = args.users or users_path()
     try:
         if args.users_command == "add":
+            password = read_password(sys.stdin)
+            check_password(password, args.username)
+            secret = new_secret() if args.totp else None
             user = add_user(
                 path,
                 args.username,
-                read_password(sys.stdin),
+                password,
                 args.role,
                 args.units,
                 args.permissions,
                 email=args.email,
                 replace=args.replace,
+                totp_secret=secret,
             )
             print(f"{path}: user {user.username} ({user.role}) saved")
+            _audit(
+                "user_added",
+                path,
+                username=user.username,
+                role=user.role,
+                units=list(user.units),
+                permissions=sorted(user.permissions),
+                email=_masked_email(user.email),
+                replaced=args.replace,
+                totp=secret is not None,
+            )
+            if secret:
+                print("Second factor: add this key to an authenticator app now; it is not shown again.")
+                print(f"  key: {secret}")
+                print(f"  URI: {provisioning_uri(secret, user.username)}")
+        elif args.users_command == "passwd":
+            password = read_password(sys.stdin)
+            check_password(password, args.username)
+            set_password(path, args.username, password)
+            print(f"{path}: password of {args.username} changed")
+            _audit("password_changed", path, username=args.username)
         elif args.users_command == "remove":
             if not remove_user(path, args.username):
                 print(f"users: no user {args.username!r} in {path}", file=sys.stderr)
+                _audit("user_change_refused", path, action="remove", username=args.username, reason="no such user")
                 return 1
             print(f"{path}: user {args.username} removed")
+            _audit("user_removed", path, username=args.username)
         else:
             _print_users(path)
     except UsersError as exc:
         print(f"users: {exc}", file=sys.stderr)
+        _audit(
+            "user_change_refused",
+            path,
+            action=args.users_command,
+            username=getattr(args, "username", None),
+            reason=str(exc),
+        )
         return 1
     return 0
+
+
+def _audit(event: str, path: Path, **details: object) -> None:
+    """The change (or its refusal) in the dashboard's audit trail, by cli:<login>, from this host and process."""
+    client = {"host": socket.gethostname(), "pid": os.getpid()}
+    record(
+        event,
+        f"cli:{getpass.getuser()}",
+        audit_file=audit_path(database_path()),
+        client=client,
+        users_file=str(path),
+        **details,
+    )
+
+
+def _masked_email(email: str | None) -> str | None:
+    """wang.li@bank.example -> w***@bank.example: whose identity, without the whole address."""
+    name, at, domain = (email or "").partition("@")
+    return f"{name[:1]}***{at}{domain}" if email else None
 
 
 def read_password(stdin: TextIO) -> str:

@@ -12,7 +12,7 @@ from analytics.access.audit import verify_chain
 from analytics.access.users import remove_user
 from tests.helpers.pages import app, no_exception
 from tests.helpers.security import events, fresh, sign_in, signed_in
-from ui import auth, origin
+from ui import auth, origin, signin_form
 
 OIDC = {
     "auth": {
@@ -29,7 +29,7 @@ OIDC = {
 def slept(monkeypatch) -> list[float]:
     """The delays a failed sign-in waited (recorded instead of slept)."""
     delays: list[float] = []
-    monkeypatch.setattr(auth, "sleep", delays.append)
+    monkeypatch.setattr(signin_form, "sleep", delays.append)
     return delays
 
 
@@ -46,10 +46,10 @@ def test_sign_in_form_shows_before_any_page_when_the_users_file_exists(trail):
 
 def test_sign_in_with_the_right_password_records_the_user_and_shows_the_pages(trail):
     at = no_exception(signed_in("east"))
-    assert shows_data(at) and not at.text_input
+    assert shows_data(at) and "sign_in_username" not in [t.key for t in at.text_input]  # lands on the workbench
     assert any("已登录：east（分行）" in c.value for c in at.sidebar.caption)
     [entry] = events(trail, "sign_in")
-    assert (entry["user"], entry["details"]) == ("east", {"method": "password"})
+    assert (entry["user"], entry["details"]) == ("east", {"method": "password", "source": "local"})
     assert verify_chain(trail) == (True, None)
 
 
@@ -58,7 +58,7 @@ def test_wrong_password_or_unknown_user_signs_nobody_in_with_the_same_message(tr
     at = no_exception(sign_in(fresh(), username, password))
     assert not shows_data(at)
     assert [e.value for e in at.error] == ["用户名或密码错误。"]
-    assert slept == [auth.FAIL_DELAY]
+    assert slept == [signin_form.FAIL_DELAY]
     [entry] = events(trail, "sign_in_failed")
     # only a known username reaches the trail: an unknown one may be a password typed in the wrong field
     assert entry["user"] == ("east" if username == "east" else None)
@@ -95,20 +95,34 @@ def test_a_broken_or_missing_users_file_signs_nobody_in(trail, tmp_path, monkeyp
     assert not shows_data(at) and not at.warning
 
 
+ISSUER = "https://sso.bank.example/realms/bank"
+
+
+@pytest.fixture
+def own_users(trail, tmp_path, monkeypatch, users_file):
+    """A copy of the users file for this test: an OIDC sign-in writes its binding into the file."""
+    own = tmp_path / "users.toml"
+    own.write_bytes(users_file.read_bytes())
+    monkeypatch.setenv("BANK_USERS", str(own))
+    return own
+
+
 def oidc_app(user: dict):
+    if user.get("is_logged_in"):
+        user = {"iss": ISSUER, "sub": f"sub-of-{user.get('email') or user.get('name')}", **user}
     at = fresh()
     at.secrets = OIDC
     at.user = user
     return at.run()
 
 
-def test_oidc_shows_only_the_sign_in_button_until_the_provider_signs_the_user_in(trail):
+def test_oidc_shows_only_the_sign_in_button_until_the_provider_signs_the_user_in(trail, own_users):
     at = no_exception(oidc_app({"is_logged_in": False}))
     assert [b.key for b in at.button] == ["oidc_sign_in"] and not at.text_input and not shows_data(at)
     assert bool(at.error) == (find_spec("authlib") is None)  # st.login needs Authlib: said, not crashed
 
 
-def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(trail):
+def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(trail, own_users):
     at = no_exception(
         oidc_app({"is_logged_in": True, "email": "EAST@bank.example", "email_verified": True, "name": "boss"})
     )
@@ -132,7 +146,7 @@ def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(tr
         {"name": "boss"},  # display names are never matched
     ],
 )
-def test_oidc_identity_without_a_mapping_sees_nothing(trail, claims):
+def test_oidc_identity_without_a_mapping_sees_nothing(trail, own_users, claims):
     at = no_exception(oidc_app({"is_logged_in": True, **claims}))
     assert not shows_data(at)
     assert "未在用户文件中分配角色" in at.error[0].value

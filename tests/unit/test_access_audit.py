@@ -1,8 +1,10 @@
-"""The audit trail: one hash-chained JSON line per event, personal data masked, safe under concurrent writers."""
+"""The audit trail: one signed, hash-chained JSON line per event, personal data masked, safe under concurrent
+writers. Tampering: test_access_audit_tamper.py."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import multiprocessing
 import threading
@@ -28,18 +30,20 @@ def test_record_appends_one_chained_line_per_event(trail):
     record("sign_in", User("wang", "hq"), audit_file=trail, method="password")
     record("export", "wang", audit_file=trail, what="tiers", rows=12)
     first, second = _lines(trail)
-    assert list(first) == ["time", "user", "event", "details", "prev_hash", "hash"]
+    assert list(first) == ["time", "user", "event", "details", "client", "seq", "prev_hash", "hash"]
     assert (first["user"], first["event"], first["details"]) == ("wang", "sign_in", {"method": "password"})
-    assert second["details"] == {"what": "tiers", "rows": 12}
+    assert second["details"] == {"what": "tiers", "rows": 12} and (first["seq"], second["seq"]) == (1, 2)
     assert first["prev_hash"] == "0" * 64 and second["prev_hash"] == first["hash"]
-    # hash = SHA-256(previous hash + the line's content as canonical JSON), computed here independently
+    # hash = HMAC-SHA256, under the 32-byte key of audit-key/audit.key, of the line's canonical JSON without its
+    # hash (prev_hash and seq included), computed here independently
+    key = bytes.fromhex((trail.parent / "audit-key" / "audit.key").read_text())
     content = json.dumps(
-        {k: second[k] for k in ("details", "event", "time", "user")},
+        {k: v for k, v in second.items() if k != "hash"},
         ensure_ascii=False,
         separators=(",", ":"),
         sort_keys=True,
     )
-    assert second["hash"] == hashlib.sha256((first["hash"] + content).encode()).hexdigest()
+    assert len(key) == 32 and second["hash"] == hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
     assert datetime.fromisoformat(first["time"]).utcoffset().total_seconds() == 0
 
 
@@ -145,7 +149,7 @@ def test_read_events_filters_and_returns_the_newest_first(trail):
     record("export", "li", audit_file=trail, what="scorecard", rows=5)
     record("reveal", "wang", audit_file=trail, customer_id="C1")
     frame = read_events(audit_file=trail, event="export")
-    assert list(frame.columns) == ["time", "user", "event", "details", "hash"]
+    assert list(frame.columns) == ["time", "user", "event", "details", "hash", "client"]
     assert list(frame["user"]) == ["li", "wang"] and frame["details"][1] == {"what": "tiers", "rows": 3}
     assert list(read_events(2, audit_file=trail)["event"]) == ["reveal", "export"]
     mine = read_events(audit_file=trail, user="wang", event=["sign_in", "reveal"])
