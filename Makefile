@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/bank.duckdb
 
-.PHONY: run test lint demo bench install install-dev browser
+.PHONY: run serve test lint demo bench install install-dev browser
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: $(VENV)/.installed
 
 run: $(VENV)/.installed $(DB)
 	$(PY) -m streamlit run app.py --server.address localhost --server.port 8501 --browser.gatherUsageStats false
+
+# as a bank serves it: nginx on port 8500 in front of one Streamlit process per core (docs/operations.md);
+# options of python -m tools.serve in SERVE_ARGS, e.g. make serve SERVE_ARGS="--server-name tier.bank.example"
+serve: $(VENV)/.installed $(DB)
+	bash tools/serve/ensure_nginx.sh
+	$(PY) -m tools.serve --db $(DB) $(SERVE_ARGS)
 
 browser:
 	bash tools/ensure_browser.sh

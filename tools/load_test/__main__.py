@@ -1,7 +1,7 @@
 """Load test of the real dashboard server: N concurrent sessions speaking Streamlit's websocket protocol, no browser.
 
     .venv/bin/python -m tools.load_test [--db /tmp/loadtest/bank.duckdb] [--sessions 50] [--rounds 3]
-        [--think 0.5] [--timeout 1800] [--report docs/load_test.md]
+        [--think 0.5] [--timeout 1800] [--report docs/load_test.md] [--serve PROCESSES]
 
 Builds the demo bank at --db when there is none (`python -m analytics demo`: 200,000 customers x 24 months), starts
 `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB=--db (server), and opens --sessions websocket
@@ -10,6 +10,9 @@ sessions at once, each doing what a browser does (session). Every session visits
 seconds between visits (drive). Per page and overall: p50 / p95 / max of the run time (send -> script_finished),
 the bytes received, the errors (figures); the server's RSS (psutil, the process and its children) before the
 sessions, at the peak (sampled every 0.2 s) and 5 s after they closed. The report goes to --report (report).
+
+--serve N drives the served stack instead (tools/serve, as `make serve` runs it): nginx on the free port in front
+of N Streamlit processes; the sessions speak to nginx, each websocket staying on the process nginx chose.
 
 Bounded: --rounds visits per page per session, --visit-timeout per visit, --timeout for everything (the server
 is stopped in any case); only 127.0.0.1.
@@ -29,7 +32,9 @@ from tools.bench.pages import PAGES
 from tools.load_test.drive import drive
 from tools.load_test.figures import errors_by_reason, mib, summary, table
 from tools.load_test.report import report
-from tools.load_test.server import ensure_demo, free_port, start_server, stop_server, wait_healthy
+from tools.load_test.server import ensure_demo, free_port, free_ports, start_server, stop_server, wait_healthy
+from tools.serve.settings import Settings
+from tools.serve.stack import Stack
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "loadtest" / "bank.duckdb"  # a demo bank of its own, built when missing
 
@@ -48,8 +53,29 @@ def parser() -> argparse.ArgumentParser:
         "--report", default=str(PROJECT_ROOT / "docs" / "load_test.md"), help="markdown file; '' for none"
     )
     parser.add_argument("--server-log", type=Path, help="keep the server's output here")
+    parser.add_argument(
+        "--serve",
+        type=int,
+        default=0,
+        metavar="PROCESSES",
+        help="drive the served stack instead (tools/serve: nginx in front of PROCESSES Streamlit processes)",
+    )
     parser.add_argument("--note", default="", help="a paragraph for the report's Notes")
     return parser
+
+
+def drive_served(args: argparse.Namespace, port: int) -> dict:
+    """The sessions through nginx on `port` in front of --serve processes (each session's websocket stays on the
+    process nginx picked for it); memory is the sum over the Streamlit processes and nginx."""
+    with tempfile.TemporaryDirectory(prefix="load-test-serve-") as run:
+        settings = Settings(
+            port=port, first_port=free_ports(args.serve), processes=args.serve, run=Path(run), db=args.db
+        )
+        with Stack(settings, say=lambda text: print(text, flush=True)) as stack:
+            pids = [p.popen.pid for p in stack.processes] + [stack.nginx.pid]
+            return asyncio.run(
+                drive(port, pids, args.sessions, args.pages, args.rounds, args.think, args.visit_timeout, args.timeout)
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,16 +87,26 @@ def main(argv: list[str] | None = None) -> int:
     ensure_demo(args.db, timeout=args.timeout)
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     port = args.port or free_port()
-    server = start_server(args.db, port, args.server_log)
-    try:
-        wait_healthy(server, port)
-        result = asyncio.run(
-            drive(
-                port, server.pid, args.sessions, args.pages, args.rounds, args.think, args.visit_timeout, args.timeout
+    if args.serve:
+        result = drive_served(args, port)
+    else:
+        server = start_server(args.db, port, args.server_log)
+        try:
+            wait_healthy(server, port)
+            result = asyncio.run(
+                drive(
+                    port,
+                    server.pid,
+                    args.sessions,
+                    args.pages,
+                    args.rounds,
+                    args.think,
+                    args.visit_timeout,
+                    args.timeout,
+                )
             )
-        )
-    finally:
-        stop_server(server)
+        finally:
+            stop_server(server)
     load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = summary(result["visits"], args.pages)
     print(table(rows))

@@ -37,7 +37,7 @@ async def run_session(
 
 async def drive(
     port: int,
-    pid: int,
+    pid: int | list[int],
     sessions: int,
     pages: list[str],
     rounds: int,
@@ -46,7 +46,7 @@ async def drive(
     timeout: float,
     settle: float = 5,
 ) -> dict:
-    """`sessions` sessions on the server at `port` (process `pid`): their visits, the wall time, how many
+    """`sessions` sessions on the server at `port` (process `pid`, or the served stack's processes): their visits, the wall time, how many
     were cut by `timeout`, and the server's RSS before, at the peak and `settle` seconds after."""
     rss = Rss(pid)
     before = rss.now()

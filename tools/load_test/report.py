@@ -14,7 +14,13 @@ def report(args: argparse.Namespace, result: dict, rows: list[dict], load: tuple
     m = machine()
     command = (
         f".venv/bin/python -m tools.load_test --db {args.db} --sessions {args.sessions} --rounds "
-        f"{args.rounds} --think {args.think}"
+        f"{args.rounds} --think {args.think}" + (f" --serve {args.serve}" if getattr(args, "serve", 0) else "")
+    )
+    served = getattr(args, "serve", 0)
+    where = (
+        f"through nginx (tools/serve, as `make serve` runs it) in front of {served} Streamlit processes"
+        if served
+        else "on one Streamlit process"
     )
     reasons = errors_by_reason(result["visits"])
     visits = len(result["visits"])
@@ -47,7 +53,7 @@ def report(args: argparse.Namespace, result: dict, rows: list[dict], load: tuple
             f"- database: {args.db} ({db_size / 2**20:,.0f} MiB)",
             "",
             "## Figures",
-            f"{args.sessions} concurrent sessions x {len(args.pages)} pages x {args.rounds} rounds (pause up to "
+            f"{args.sessions} concurrent sessions {where} x {len(args.pages)} pages x {args.rounds} rounds (pause up to "
             f"{args.think} s between visits): {visits} visits in {result['wall']:.0f} s "
             f"({visits / result['wall']:.1f} page runs/s); sessions cut by the global timeout: {result['timed_out']}.",
             "Run time = from sending `rerun_script` to receiving `script_finished` (the whole page: sidebar, queries, "
@@ -58,7 +64,7 @@ def report(args: argparse.Namespace, result: dict, rows: list[dict], load: tuple
             f"Errors: {sum(r['errors'] for r in rows[:-1])}" + ("" if not reasons else ":"),
             *[f"- {count} x {reason}" for reason, count in sorted(reasons.items())],
             "",
-            f"Server RSS (streamlit process and children): before the sessions {mib(result['rss_before'])}, "
+            f"Server RSS ({'the Streamlit processes and nginx' if served else 'streamlit process and children'}): before the sessions {mib(result['rss_before'])}, "
             f"peak {mib(result['rss_peak'])}, 5 s after they closed {mib(result['rss_after'])}.",
             "",
             *([f"## Notes\n{args.note}", ""] if args.note else []),

@@ -1,5 +1,6 @@
-"""The dashboard server the load test drives: `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB set,
-its health check, its memory (the process and its children) sampled while the sessions run."""
+"""The dashboard server the load test drives: `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB set
+(or the served stack of tools/serve: nginx in front of several), its health check, its memory (the processes and
+their children) sampled while the sessions run."""
 
 from __future__ import annotations
 
@@ -22,6 +23,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports of 127.0.0.1 (the served stack's Streamlit processes)."""
+    for _ in range(50):
+        first = free_port()
+        sockets = []
+        try:
+            for port in range(first, min(first + count, 65536)):
+                sockets.append(socket.socket())
+                sockets[-1].bind(("127.0.0.1", port))
+            if len(sockets) == count:
+                return first
+        except OSError:
+            pass
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def ensure_demo(db: Path, timeout: float) -> None:
@@ -89,18 +109,15 @@ def stop_server(process: subprocess.Popen) -> None:
 
 @dataclass
 class Rss:
-    """The resident memory of process `pid` and its children, sampled; `peak` is the highest sample."""
+    """The resident memory of process `pid` (or of each of several: the served stack's processes) and their
+    children, sampled; `peak` is the highest sample."""
 
-    pid: int
+    pid: int | list[int]
     peak: int = 0
     samples: list[int] = field(default_factory=list)
 
     def now(self) -> int:
-        try:
-            process = psutil.Process(self.pid)
-            return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
-        except psutil.Error:
-            return 0
+        return sum(_tree_rss(pid) for pid in (self.pid if isinstance(self.pid, list) else [self.pid]))
 
     async def sample(self, every: float = 0.2) -> None:
         while True:
@@ -108,3 +125,11 @@ class Rss:
             self.samples.append(value)
             self.peak = max(self.peak, value)
             await asyncio.sleep(every)
+
+
+def _tree_rss(pid: int) -> int:
+    try:
+        process = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+    except psutil.Error:
+        return 0
