@@ -1,5 +1,6 @@
 """季度考核 Scorecard: the five indicators (保争挖抢培), score, rank, attainment and change of every unit of a
-level; the user's own unit highlighted; a row drills down to its units; the quarter's workbook for HQ."""
+level, with how the user's own unit scores (points per indicator); the own unit pinned at the top; a row drills
+down to its units; role classes at manager level; HQ's accountability of a business year; the workbook."""
 
 from __future__ import annotations
 
@@ -7,81 +8,159 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access.narrow import narrow_scope
-from analytics.core.indicators import INDICATOR_COLUMNS
+from analytics.core.indicators import INDICATOR_COLUMNS, INDICATORS
 from analytics.core.units import LEVELS
+from analytics.metrics.accountability import accountability, business_years, lost_high_value, year_snapshots
 from analytics.metrics.scorecard import quarter_scorecard, scorecard
 from ui import format as fmt
 from ui.connection import get_connection
 from ui.data import query
-from ui.i18n import column, t
+from ui.i18n import column, lang, t
 from ui.kouji import definition
 from ui.page_start import start_page
-from ui.scorecard_table import scorecard_columns, scorecard_workbook
+from ui.scorecard_table import explanation, points_chart, scorecard_columns, scorecard_workbook, unit_label
+from ui.session import current_user
 from ui.tables import download, download_bytes, policy, selected_row, table
-from ui.widgets import level_picker
+from ui.widgets import choice, level_picker, tabs
 
 view = start_page("sc.title")
 if view.quarter is None:
     st.info(t("error.analytics", error="no quarter loaded"))
     st.stop()
 helps = {c: definition(scorecard, c) for c in ("score", "rank", *INDICATOR_COLUMNS)}  # scorecard's docstring: 口径
-level = level_picker("level")
-frame = scorecard_columns(query(quarter_scorecard, view.quarter, level, view.user_scope))
-st.caption(f"{view.quarter}: {view.start} → {view.end}")
+user = current_user()
+is_hq = user is not None and user.role == "hq"
+sections = tabs("tab", ["sc.units_tab", "sc.accountability_tab"] if is_hq else ["sc.units_tab"])
+NAMES = {indicator: column(col) for indicator, (col, _) in INDICATORS.items()}
 
-mine = frame[frame["unit"] == view.unit] if view.level == level else frame.iloc[0:0]
-if len(mine):
+
+def _explain(row: pd.Series, name: str) -> None:
+    """The unit's score made visible: a chart of the points per indicator and the table behind it."""
+    parts = explanation(row)
+    st.markdown(f"**{t('sc.explain', unit=fmt.plain(name))}**")
+    left, right = st.columns([1, 2])
+    left.plotly_chart(points_chart(parts, NAMES, "", t("sc.points_got"), t("sc.points_full")), key="chart_points")
+    shown = pd.DataFrame(
+        {
+            "indicator": [NAMES[i] for i in parts["indicator"]],
+            "actual": parts["actual"].map(fmt.percent),
+            "percentile": parts["percentile"].map(fmt.percent),
+            "weight_share": parts["weight_share"].map(lambda w: fmt.percent(w, 0)),
+            "points": parts["points"].map(lambda p: "—" if pd.isna(p) else f"{p:.1f}"),
+            "target": parts["target"].map(fmt.percent),
+            "attainment": parts["attainment"].map(fmt.percent),
+            "change": parts["change"].map(lambda c: fmt.signed_points(c) or "—"),
+            "points_change": parts["points_change"].map(lambda c: "—" if pd.isna(c) else f"{c:+.1f}"),
+        }
+    )
+    headers = {name: st.column_config.TextColumn(column(name)) for name in shown.columns}
+    right.dataframe(shown, hide_index=True, column_config=headers, key="explain_table")
+
+
+def _mine(frame: pd.DataFrame, level: str) -> None:
+    """The user's own unit: rank, score and indicator cards, and how the score is made."""
+    mine = frame[frame["unit"] == view.unit] if view.level == level else frame.iloc[0:0]
+    if not len(mine):
+        if view.unit is not None:
+            st.info(t("sc.not_ranked", unit=fmt.plain(view.unit_label or view.unit)))
+        return
     row = mine.iloc[0]
-    ranked = int(frame["rank"].notna().sum())
-    st.success(
-        t(
-            "sc.mine",
-            unit=fmt.plain(view.unit_label or view.unit),
-            rank=row["rank"],
-            units=ranked,
-            level=t(f"level.{level}"),
-        ),
-        icon=":material/flag:",
-    )
+    pool = frame if "role" not in frame or policy().rank_within is None else frame[frame["role"] == row["role"]]
+    name = unit_label(view.unit_label or view.unit, lang())
+    units = int(pool["rank"].notna().sum())
+    st.success(t("sc.mine", unit=fmt.plain(name), rank=row["rank"], units=units, level=t(f"level.{level}")))
+    if level == "manager" and pd.notna(row.get("branch_rank")):
+        st.caption(t("sc.in_branch", unit=fmt.plain(row["branch_id"]), rank=row["branch_rank"], bank=row["rank"]))
     boxes = st.columns(6)
-    boxes[0].metric(
-        column("score"),
-        f"{row['score']:.1f}",
-        None if pd.isna(row["score_change"]) else f"{row['score_change']:+.1f}",
-        help=helps["score"],
-        border=True,
-    )
-    for box, indicator in zip(boxes[1:], INDICATOR_COLUMNS):
+    score_delta = None if pd.isna(row["score_change"]) else f"{row['score_change']:+.1f}"
+    boxes[0].metric(column("score"), f"{row['score']:.1f}", score_delta, help=helps["score"], border=True)
+    for box, (indicator, (value, _)) in zip(boxes[1:], INDICATORS.items()):
+        target = row.get(f"{indicator}_target")
+        note = "" if pd.isna(target) else f" · {column('target')} {fmt.percent(target)}"
         box.metric(
-            column(indicator),
-            fmt.percent(row[indicator]),
-            fmt.signed_points(row[f"{indicator}_change"]),
-            delta_color="inverse" if indicator == "churn_rate" else "normal",
-            help=helps[indicator],
+            column(value),
+            fmt.percent(row[value]),
+            fmt.signed_points(row[f"{value}_change"]),
+            delta_color="inverse" if value == "churn_rate" else "normal",
+            help=helps[value] + note,
             border=True,
         )
-elif view.unit is not None:
-    st.info(t("sc.not_ranked", unit=fmt.plain(view.unit_label or view.unit)))
+        box.caption(f"{row[f'{indicator}_points']:.1f} / {100 * row[f'{indicator}_weight']:.0f}{note}")
+    _explain(row, name)
 
-child = LEVELS[LEVELS.index(level) + 1] if level != "manager" else None
-if child:
-    st.markdown(f"**{t('sc.drill', child=t(f'level.{child}'))}**")
-picked = selected_row(table(frame, "scorecard_table", helps=helps, select=child is not None, height=420), len(frame))
-download([(t(f"level.{level}"), frame)], f"scorecard_{level}_{view.quarter}")
-con, current_policy = get_connection(), policy()
-download_bytes(
-    lambda: scorecard_workbook(con, view.quarter, view.user_scope, current_policy),
-    f"考核_{view.quarter}",
-    label=t("sc.workbook"),
-)
 
-if picked is not None and child:
-    parent = frame.iloc[picked]
-    scope = query(narrow_scope, view.user_scope, level, parent["unit"])
-    children = query(quarter_scorecard, view.quarter, child, scope)
-    bank = query(quarter_scorecard, view.quarter, child, view.user_scope)[["unit", "rank"]]
-    children = children.merge(bank.rename(columns={"rank": "bank_rank"}), on="unit", how="left")
+def _ranking() -> None:
+    level = level_picker("level")
+    frame = query(quarter_scorecard, view.quarter, level, view.user_scope)
+    st.caption(f"{view.quarter}: {view.start} → {view.end}")
+    _mine(frame, level)
+    if level == "manager" and "role" in frame and policy().rank_within is not None:
+        roles = ["", *sorted(r for r in frame["role"].dropna().unique())]
+        picked_role = choice(t("sc.role_pick"), roles, "role", labels=lambda r: r or t("sc.role_all"))
+        if picked_role:
+            frame = frame[frame["role"] == picked_role]
+    shown = scorecard_columns(frame, lang(), view.unit if view.level == level else None)
+    if shown["unit_name"].str.startswith("★").any():
+        st.caption(t("sc.mine_pinned"))
+    if frame["small_sample"].any():
+        st.caption(t("small_sample"))
+    child = LEVELS[LEVELS.index(level) + 1] if level != "manager" else None
+    if child:
+        st.markdown(f"**{t('sc.drill', child=t(f'level.{child}'))}**")
+    state = table(shown, "scorecard_table", helps=helps, select=child is not None, height=420)
+    picked = selected_row(state, len(shown))
+    download([(t(f"level.{level}"), shown)], f"scorecard_{level}_{view.quarter}")
+    con, current_policy = get_connection(), policy()
+    download_bytes(
+        lambda: scorecard_workbook(con, view.quarter, view.user_scope, current_policy),
+        f"考核_{view.quarter}",
+        label=t("sc.workbook"),
+    )
+    if picked is not None and child:
+        _drill(shown.iloc[picked], level, child)
+
+
+def _drill(parent: pd.Series, level: str, child: str) -> None:
+    """The units of the chosen row; managers are shown in the branch that holds most of their book, ranked
+    within it, with the bank-wide rank beside."""
+    if child == "manager":
+        managers = query(quarter_scorecard, view.quarter, "manager", view.user_scope)
+        children = managers[managers["branch_id"] == parent["unit"]]
+        children = children.assign(bank_rank=children["rank"], rank=children["branch_rank"])
+    else:
+        scope = query(narrow_scope, view.user_scope, level, parent["unit"])
+        children = query(quarter_scorecard, view.quarter, child, scope)
+        bank = query(quarter_scorecard, view.quarter, child, view.user_scope)[["unit", "rank"]]
+        children = children.merge(bank.rename(columns={"rank": "bank_rank"}), on="unit", how="left")
     st.subheader(t("sc.drilled", unit=fmt.plain(parent["unit_name"]), child=t(f"level.{child}")))
-    shown = scorecard_columns(children)
+    shown = scorecard_columns(children, lang())
     table(shown, "drill_table", helps=helps)
     download([(t(f"level.{child}"), shown)], f"scorecard_{child}_of_{parent['unit']}_{view.quarter}")
+
+
+def _accountability() -> None:
+    years = business_years(list(view.periods))
+    if not years:
+        st.info(t("sc.no_year"))
+        return
+    year = choice(t("sc.year"), years, "acc_year")
+    by = choice(t("sc.by"), ["manager", "branch"], "acc_by", labels=lambda v: t(f"level.{v}"))
+    start, end = year_snapshots(list(view.periods), int(year))
+    st.caption(t("sc.year_span", year=year, start=start, end=end))
+    tally = query(accountability, start, end, by, view.user_scope)
+    tally = tally.assign(unit_name=tally["unit_name"].map(lambda name: unit_label(name, lang())))
+    st.subheader(t("sc.acc_tally"), help=definition(accountability))
+    table(tally, "acc_tally")
+    lost = query(lost_high_value, start, end, view.user_scope)
+    lost = lost.assign(close_reason=lost["close_reason"].fillna("—"))
+    st.subheader(t("sc.acc_list"), help=definition(lost_high_value))
+    table(lost, "acc_list", height=420)
+    download([(t("sc.acc_tally"), tally), (t("sc.acc_list"), lost)], f"accountability_{by}_{year}")
+
+
+if sections["sc.units_tab"].open:
+    with sections["sc.units_tab"]:
+        _ranking()
+if is_hq and sections["sc.accountability_tab"].open:
+    with sections["sc.accountability_tab"]:
+        _accountability()

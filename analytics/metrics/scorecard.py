@@ -13,18 +13,22 @@ from analytics.core.periods import Quarter, quarter_snapshots
 from analytics.core.policy import Policy
 from analytics.core.scope import Scope
 from analytics.core.sql import fetch, fetch_rows
-from analytics.core.stats import percentile_rank
+from analytics.core.stats import SMALL_SAMPLE
 from analytics.core.units import Level, is_unassigned, parse_level, unit_key
 from analytics.metrics.labels import with_labels
 from analytics.metrics.migration import pair_rows_sql
+from analytics.metrics.score_parts import rank_of, score_parts
 from analytics.store.catalog import loaded_periods
 from analytics.store.derived.pairs import scorecard_counts_sql
 from analytics.store.policy_record import current_policy
+from analytics.store.unit_targets import unit_targets
 
 ATTAINMENT_CAP = 2.0
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope) -> pd.DataFrame:
+def scorecard(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope, quarter: str | None = None
+) -> pd.DataFrame:
     """The five indicators of each unit between two month ends (a quarter: see quarter_scorecard), score and rank.
 
     口径 (flows credited to the unit at the start, stocks to the unit at each end):
@@ -39,43 +43,99 @@ def scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Lev
     scorecard weights, over the indicators the unit has (weights renormalised), in points 0-100; rank 1 is the
     best score. Units with neither maintained customers at the start nor at the end are left out; at manager
     level the unassigned customers of each branch are a row (so counts add up to the branch) but get no score
-    or rank. With policy targets: <indicator>_attainment = actual / target (churn: target / actual), capped at
-    200%. Returns columns: unit, unit_name, maintained_start, maintained_end, churned, churn_rate, upgraded,
-    upgrade_rate, covered_end, coverage_rate, growth, aum_start, aum_end, aum_growth, score, rank
-    (+ <indicator>_attainment when the policy has targets).
+    or rank. With policy targets: <indicator>_target and <indicator>_attainment = actual / target (churn:
+    target / actual), capped at 200%. How the score is made: <indicator>_percentile, _weight (renormalised, adding
+    up to 1) and _points (100 x percentile x weight; the points add up to the score). small_sample: fewer than
+    30 maintained customers at the start or the end. At manager level: branch_id, the branch holding most of the
+    manager's book, branch_rank, the rank among the managers of that branch, and role (manager_role at the end);
+    with the policy's rank_within = "manager_role", percentiles, score and rank are among managers of the same
+    role (no role is a class of its own). With a `quarter`, a unit's own target from the targets file replaces
+    the bank-wide one. Returns columns: unit, unit_name, maintained_start, maintained_end,
+    churned, churn_rate, upgraded, upgrade_rate, covered_end, coverage_rate, growth, aum_start, aum_end,
+    aum_growth, score, rank, small_sample and the score's parts (+ the manager and target columns above).
     """
     level = parse_level(level)
-    return with_labels(con, _scored(con, start, end, level, scope), level, scope, end)
+    return with_labels(con, _scored(con, start, end, level, scope, quarter), level, scope, end)
 
 
-def _scored(con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope) -> pd.DataFrame:
+def _scored(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope, quarter: str | None = None
+) -> pd.DataFrame:
     """scorecard without the unit names."""
     policy = current_policy(con)
     sql, params = _indicators_sql(con, start, end, level, scope, policy)
     frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
     ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
-    frame["score"], frame["rank"] = score_units(frame, ranked, policy)
-    columns = [
-        "unit",
-        "maintained_start",
-        "maintained_end",
-        "churned",
-        "churn_rate",
-        "upgraded",
-        "upgrade_rate",
-        "covered_end",
-        "coverage_rate",
-        "growth",
-        "aum_start",
-        "aum_end",
-        "aum_growth",
-        "score",
-        "rank",
-    ]
-    frame = frame[columns]
-    for indicator, target in policy.targets.items():
-        frame[f"{indicator}_attainment"] = _attainment(frame[INDICATORS[indicator][0]], target, indicator == "churn")
+    extra: list[str] = []
+    classes = None
+    if level == "manager":
+        frame = frame.merge(_managers(con, sql, params, scope), on="unit", how="left")
+        extra = ["branch_id", "role"]
+        if policy.rank_within == "manager_role":
+            classes = frame["role"].fillna("").to_numpy(dtype=object)
+    parts = score_parts(frame, ranked, policy, classes)
+    frame["score"], frame["rank"] = score_units(frame, ranked, policy, classes)
+    frame["small_sample"] = (frame["maintained_start"] < SMALL_SAMPLE) | (frame["maintained_end"] < SMALL_SAMPLE)
+    if level == "manager":  # the rank among the managers whose book is mostly in the same branch
+        home = frame["branch_id"].fillna("").to_numpy(dtype=object)
+        pools = home if classes is None else home + "\x1f" + classes
+        frame["branch_rank"] = rank_of(frame["score"].to_numpy(dtype=float), pools).set_axis(frame.index)
+        extra.append("branch_rank")
+    frame = pd.concat([frame[[*COLUMNS, *extra, "small_sample"]], parts], axis=1)
+    own = unit_targets(con, quarter, level).set_index("unit") if quarter else pd.DataFrame()
+    for indicator, (value, higher_is_better) in INDICATORS.items():
+        column = f"{indicator}_target"
+        if indicator not in policy.targets and column not in own:
+            continue
+        target = frame["unit"].map(own[column]) if column in own else pd.Series(np.nan, index=frame.index)
+        frame[column] = target.fillna(policy.targets.get(indicator, np.nan)).astype(float)
+        frame[f"{indicator}_attainment"] = _attainment(frame[value], frame[column], not higher_is_better)
     return frame.reset_index(drop=True)
+
+
+COLUMNS = [
+    "unit",
+    "maintained_start",
+    "maintained_end",
+    "churned",
+    "churn_rate",
+    "upgraded",
+    "upgrade_rate",
+    "covered_end",
+    "coverage_rate",
+    "growth",
+    "aum_start",
+    "aum_end",
+    "aum_growth",
+    "score",
+    "rank",
+]
+
+
+def _managers(con: duckdb.DuckDBPyConnection, sql: str, params: dict, scope: Scope) -> pd.DataFrame:
+    """Per manager: branch_id, the branch holding most of the book (maintained at the end, then at the start),
+    and role, the manager_role at the end month end."""
+    condition, _ = scope.sql()
+    return fetch(
+        con,
+        f"""{sql},
+        books as (
+            select {unit_key("manager")} as unit, branch_id,
+                   sum(maintained_end) as book_end, sum(maintained_start) as book_start
+            from unit_rows where {condition} group by all
+        ),
+        home as (
+            select unit, branch_id from books
+            qualify row_number() over (partition by unit order by book_end desc, book_start desc, branch_id) = 1
+        ),
+        roles as (
+            select manager_id as unit, arg_max(manager_role, customers) as role
+            from unit_directory where period = $b and manager_id is not null group by all
+        )
+        select home.unit, home.branch_id, roles.role from home left join roles using (unit)
+        """,
+        params,
+    )
 
 
 def unit_indicators(
@@ -134,34 +194,29 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def score_units(frame: pd.DataFrame, ranked: np.ndarray, policy: Policy) -> tuple[np.ndarray, pd.Series]:
+def score_units(
+    frame: pd.DataFrame, ranked: np.ndarray, policy: Policy, classes: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.Series]:
     """Score (0-100: the indicators' percentile ranks weighted by the policy, over the indicators a unit has) and
-    rank (1 = best; ties share the best rank) of the ranked units; NaN / null for the others."""
-    points, weights = np.zeros(len(frame)), np.zeros(len(frame))
-    for indicator, (column, higher_is_better) in INDICATORS.items():
-        share = percentile_rank(frame[column].to_numpy(dtype=float, na_value=np.nan), ranked, higher_is_better)
-        weight = policy.weights.get(indicator, 0.0)
-        points += np.nan_to_num(share) * weight
-        weights += ~np.isnan(share) * weight
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # rounded so that units level on every indicator tie exactly, whatever the order of float additions
-        score = np.where(ranked & (weights > 0), np.round(100 * points / weights, 6), np.nan)
-    scored = ~np.isnan(score)
-    ordered = np.sort(score[scored])
-    rank = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    rank[scored] = 1 + len(ordered) - np.searchsorted(ordered, score[scored], side="right")  # 1 + units above
-    return score, rank
+    rank (1 = best; ties share the best rank) of the ranked units, within each class when `classes` is given;
+    NaN / null for the others. The score is the sum of score_parts' points."""
+    parts = score_parts(frame, ranked, policy, classes)
+    points = parts[[f"{indicator}_points" for indicator in INDICATORS]].to_numpy(dtype=float)
+    scored = ~np.isnan(points).all(axis=1)
+    # rounded so that units level on every indicator tie exactly, whatever the order of float additions
+    score = np.where(scored, np.round(np.nansum(points, axis=1), 6), np.nan)
+    return score, rank_of(score, classes).set_axis(frame.index)
 
 
-def _attainment(actual: pd.Series, target: float, lower_is_better: bool) -> np.ndarray:
+def _attainment(actual: pd.Series, target: pd.Series, lower_is_better: bool) -> np.ndarray:
     """actual / target (lower is better: target / actual, and an actual of 0 meets any target), capped; NaN
-    where the actual is unknown or the target 0."""
+    where the actual or the target is unknown or the target 0."""
     values = actual.to_numpy(dtype=float, na_value=np.nan)
-    if target == 0:
-        return np.full(len(values), np.nan)
-    with np.errstate(divide="ignore"):
-        ratio = np.where(values == 0, ATTAINMENT_CAP, target / values) if lower_is_better else values / target
-    return np.minimum(ratio, ATTAINMENT_CAP)  # NaN stays NaN
+    goal = target.to_numpy(dtype=float, na_value=np.nan)
+    goal = np.where(goal == 0, np.nan, goal)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(values == 0, ATTAINMENT_CAP, goal / values) if lower_is_better else values / goal
+    return np.where(np.isnan(goal), np.nan, np.minimum(ratio, ATTAINMENT_CAP))  # NaN stays NaN
 
 
 def quarter_scorecard(
@@ -172,16 +227,16 @@ def quarter_scorecard(
 
     口径: as scorecard. <indicator>_prev is the previous quarter's value for the same unit (null when that
     quarter is not loaded or the unit had no maintained customers), <indicator>_change = this quarter - previous
-    (in fraction points; for churn a negative change is an improvement); rank_prev and rank_change = rank_prev -
-    rank (positive = climbed). Returns the scorecard columns plus those.
+    (in fraction points; for churn a negative change is an improvement), likewise <indicator>_points_change and
+    score_change; rank_prev and rank_change = rank_prev - rank (positive = climbed). Returns the scorecard columns plus those.
     """
     quarter = Quarter.parse(quarter)
     periods = loaded_periods(con)
     start, end = quarter_snapshots(periods, quarter)
-    frame = scorecard(con, start, end, level, scope)
+    frame = scorecard(con, start, end, level, scope, str(quarter))
     if not compare:
         return frame
-    values = [*INDICATOR_COLUMNS, "score", "rank"]
+    values = [*INDICATOR_COLUMNS, *(f"{i}_points" for i in INDICATORS), "score", "rank"]
     try:
         prev_start, prev_end = quarter_snapshots(periods, quarter.previous())
         previous = _scored(con, prev_start, prev_end, parse_level(level), scope)[["unit", *values]]
