@@ -2,9 +2,10 @@
 would export them.
 
 The bank, all vectorised: its organisation and managers (staff), its customers and their balances, products and
-cards (customers), who serves whom (books), each month's departures, moves and arrivals (month), each month's
-file (writer). The tiers the customers live in are the policy's (tiers): volatility and churn by tier, managers
-by band, maintained customers following a leaving manager.
+cards (customers), who serves whom (books), each month's departures, moves and arrivals (month), what the
+bank's other systems add (ledger: card spend, loans, depository margin, year averages, close reasons; contacts:
+addresses and employers), each month's file (writer). The tiers the customers live in are the policy's
+(tiers): volatility and churn by tier, managers by band, maintained customers following a leaving manager.
 
 Head count: the bank starts ~3%/year smaller than `customers`; each month's new customers make up churn plus
 growth, so the last month has `customers` active customers (plus that month's 销户 rows).
@@ -22,6 +23,7 @@ import numpy as np
 from analytics.core.policy import Policy, load_policy
 from tools.demo_bank.books import allocate_books
 from tools.demo_bank.customers import new_customers
+from tools.demo_bank.ledger import open_ledger
 from tools.demo_bank.month import simulate_month
 from tools.demo_bank.staff import build_org
 from tools.demo_bank.tiers import Tiers
@@ -80,16 +82,20 @@ def _simulated_months(out_dir: Path, customers: int, periods: list[date], seed: 
     first = np.datetime64(periods[0], "D")
     c = new_customers(rng, int(targets[0]), org, tiers, first, FIRST_CUSTOMER_NUMBER, initial=True)
     staff = allocate_books(rng, c, org, tiers)
+    # the ledger's own stream: the columns it adds leave every other column as it would be without them
+    other = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    ledger = open_ledger(other, c, org, first)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     with ThreadPoolExecutor(max_workers=1) as writer:  # writes month t while month t+1 is simulated
         writing: Future[None] | None = None
         for t, period in enumerate(periods):
             day = np.datetime64(period, "D")
-            closing = (
-                simulate_month(rng, c, staff, org, tiers, day, int(targets[t])) if t else np.zeros(len(c.aum), bool)
-            )
-            rows = month_rows(rng, c, staff, org, day, closing)
+            closing = np.zeros(len(c.aum), bool)
+            if t:
+                closing = simulate_month(rng, c, staff, org, tiers, day, int(targets[t]))
+                ledger.advance(other, c, org, day, closing)
+            rows = month_rows(rng, c, staff, org, ledger, day, closing)
             if writing is not None:
                 writing.result()
                 yield paths[-1]

@@ -1,8 +1,9 @@
 """One month of the demo bank as the bank's own export: a GBK CSV with the core system's column names.
 
 Balances: 理财/基金/保险 take a personal share of AUM, deposits the rest, so the four add up to AUM to the cent;
-a balanced product with a zero balance is not held. A closed customer (销户) has one last row, zero balances
-and no products.
+a balanced product with a zero balance is not held. A closed customer (销户) has one last row, zero balances,
+no products and its 销户原因. Credit-card spend, loan balance and depository margin are empty without the product
+(信用卡, 贷款, 三方存管); 年日均 is on every row (ledger).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 from analytics.ingest.columns import ALIASES, CARD_LEVELS, PRODUCTS
 from tools.demo_bank import people
 from tools.demo_bank.customers import GONE, Customers
+from tools.demo_bank.ledger import CLOSE_REASONS, CREDIT_CARD, LOAN, THIRD_PARTY, Ledger
 from tools.demo_bank.staff import Org, Staff
 
 BALANCED_PRODUCTS = [list(PRODUCTS).index(code) for code in ("wealth", "fund", "insurance")]
@@ -24,6 +26,11 @@ BALANCED_PRODUCTS = [list(PRODUCTS).index(code) for code in ("wealth", "fund", "
 FLAG_FIELDS = [
     ",".join(["是" if mask >> k & 1 else "否" for k in range(len(PRODUCTS))] + [str(mask.bit_count())]) + "\n"
     for mask in range(1 << len(PRODUCTS))
+]
+# 卡等级,状态,销户原因 by card level x (正常, then 销户 with each close reason)
+STATUSES = 1 + len(CLOSE_REASONS)
+CARD_STATUS_FIELDS = [
+    f"{card},{status}" for card in CARD_LEVELS for status in ("正常,", *(f"销户,{r}" for r in CLOSE_REASONS))
 ]
 # 数据日期 is how core systems label the snapshot date; the alias table's first spelling is the bare 日期
 HEADERS = (
@@ -44,15 +51,22 @@ HEADERS = (
             "phone",
             "birth_date",
             "gender",
+            "address",
+            "employer",
             "card_level",
             "status",
+            "close_reason",
             "open_date",
             "aum",
             "aum_month_avg",
+            "aum_year_avg",
             "deposit_balance",
             "wealth_balance",
             "fund_balance",
             "insurance_balance",
+            "depository_margin",
+            "credit_card_spend_ytd",
+            "loan_balance",
         )
     ]
     + [f"持有{name}" for name in PRODUCTS.values()]
@@ -73,6 +87,12 @@ def _money(cents: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.decimal128(18, 2), len(cents), [None, pa.py_buffer(words)]).cast(pa.string())
 
 
+def _money_if(cents: np.ndarray, held: np.ndarray) -> pa.Array:
+    """_money where `held`, else an empty field (only the held amounts are formatted)."""
+    amounts = pa.concat_arrays([_money(cents[held]).cast(pa.binary()), pa.array([b""], pa.binary())])
+    return amounts.take(pa.array(np.where(held, np.cumsum(held) - 1, int(held.sum()))))
+
+
 def _balances(aum: np.ndarray, flags: np.ndarray, mix: np.ndarray) -> np.ndarray:
     """(n, 4) cents of deposit, wealth, fund, insurance: products floor their share, deposits take the rest."""
     weights = mix * np.column_stack([np.ones(len(aum)), flags[:, BALANCED_PRODUCTS]])
@@ -82,12 +102,18 @@ def _balances(aum: np.ndarray, flags: np.ndarray, mix: np.ndarray) -> np.ndarray
 
 
 def month_rows(
-    rng: np.random.Generator, c: Customers, staff: Staff, org: Org, day: np.datetime64, closing: np.ndarray
+    rng: np.random.Generator,
+    c: Customers,
+    staff: Staff,
+    org: Org,
+    ledger: Ledger,
+    day: np.datetime64,
+    closing: np.ndarray,
 ) -> list[pa.Array]:
     """The month's rows as GBK byte segments in HEADERS order; a segment may hold several comma-joined fields.
 
     Fields that depend on one code (outlet, manager, card and status, the product flags) come pre-joined from a
-    small label list, so a month costs a few takes instead of formatting 35 columns.
+    small label list, so a month costs a few takes instead of formatting 41 columns.
     """
     rows = np.flatnonzero((c.state != GONE) | closing)
     closed = closing[rows]
@@ -104,11 +130,16 @@ def month_rows(
         _labels(c.branch[rows], [",".join(unit) for unit in zip(org.code, org.name, org.sub, org.region)]),
         _labels(manager, [",".join(person) for person in zip(staff.ids, staff.names, staff.roles)] + [",,"]),
         text[1],
-        _labels(c.card[rows] * 2 + closed, [f"{card},{status}" for card in CARD_LEVELS for status in ("正常", "销户")]),
+        ledger.contact.take(pa.array(rows)),
+        _labels(c.card[rows] * STATUSES + np.where(closed, ledger.reason[rows] + 1, 0), CARD_STATUS_FIELDS),
         text[2],
         _money(aum),
         _money(month_avg),
+        _money(ledger.year_avg(rows, day)),
         *(_money(parts[:, k]) for k in range(parts.shape[1])),
+        _money_if(ledger.margin[rows], flags[:, THIRD_PARTY]),
+        _money_if(ledger.spend[rows], flags[:, CREDIT_CARD]),
+        _money_if(ledger.loan[rows], flags[:, LOAN]),
         _labels(flags @ (1 << np.arange(len(PRODUCTS))), FLAG_FIELDS),
     ]
     return [segment.cast(pa.large_binary()) for segment in segments]
