@@ -13,24 +13,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import audit_trail, auth, i18n, sidebar
+from ui import audit_trail, auth, errors, i18n, sidebar
 from ui.navigation import HQ_PAGES, PAGES, navigation
 from ui.session import current_scope, sees_nothing
 
 st.set_page_config(page_title="客户分层分析 Tier analytics", page_icon="🏦", layout="wide")
 sidebar.language()
 # before sign-in, a hidden navigation keeps the requested page and its filters in the URL (none of it runs)
-user = auth.sign_in(keep_url=lambda: navigation(PAGES + HQ_PAGES, "hidden"))
+user = auth.sign_in(keep_url=lambda: navigation(PAGES + HQ_PAGES, "hidden", default=None))
 if sees_nothing(current_scope()):
     st.error(i18n.t("auth.no_scope"), icon=":material/block:")
     auth.account(user)
     st.stop()
-page = navigation(PAGES + (HQ_PAGES if user.role == "hq" else ()))
-name = page.url_path or "overview"  # the default page's url_path is ""
+home = "overview" if user.role == "hq" else "workbench"  # managers and branches land on their call list
+page = navigation(PAGES + (HQ_PAGES if user.role == "hq" else ()), default=home)
+name = page.url_path or home  # the default page's url_path is ""
 st.session_state[audit_trail.PAGE_KEY] = name
 if name != "explorer":
     audit_trail.forget_reveal()
 sidebar.render()
 auth.account(user)
 audit_trail.page_viewed(name, user)  # before the page: a page's st.stop() ends the script run
-page.run()
+with errors.reported(name):
+    page.run()

@@ -32,6 +32,10 @@ MONEY = {
     "min_aum",
     "aum_now",
     "aum_what_if",
+    "at_stake",
+    "gap_down",
+    "gap_up",
+    "lost_aum_start",
 }
 RATES = {
     "growth",
@@ -54,7 +58,9 @@ def kind(name: str, series: pd.Series | None = None) -> Kind:
     base = name.removesuffix("_change").removesuffix("_prev")
     if name in MONEY:
         return "money"
-    if base in RATES or base.endswith(("_rate", "_share", "_attainment", "_incidence", "_rate_low", "_rate_high")):
+    if base in RATES or base.endswith(
+        ("_rate", "_share", "_attainment", "_incidence", "_rate_low", "_rate_high", "_percentile", "_weight", "_target")
+    ):
         return "rate"
     if base in FLOATS:
         return "float"

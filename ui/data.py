@@ -17,6 +17,8 @@ from analytics.lists.actions import at_risk_customers, churned_high_value, upgra
 from analytics.lists.explorer import find_customers
 from analytics.lists.history import customer_history
 from analytics.lists.migration_cell import migration_customers
+from analytics.lists.workbench import call_list
+from analytics.metrics.accountability import accountability, lost_high_value
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.distribution import (
     band_concentration,
@@ -59,6 +61,8 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         retention_triangle,
         survival_by_tier,
         quarter_scorecard,
+        accountability,
+        lost_high_value,
         quarter_overview,
         unit_labels,
         narrow_scope,
@@ -68,6 +72,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         at_risk_customers,
         upgrade_candidates,
         churned_high_value,
+        call_list,
     )
 }
 VERSION_KEY = "_data_version"

@@ -14,11 +14,13 @@ from analytics.core.config import database_path
 from analytics.core.policy import PolicyError, parse_policy
 from analytics.core.policy_rules import CARD_LEVELS, Tiering
 from analytics.core.policy_text import policy_toml
+from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.whatif import compare_policies, tier_changes, what_if_store
 from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names
 from ui.connection import get_connection
+from ui.data import query
 from ui.i18n import column, lang, t
 from ui.page_start import start_page
 from ui.tables import download, download_bytes, policy, table
@@ -105,13 +107,17 @@ if submitted:
         )  # fmt: skip
         try:
             results = compare_policies(get_connection(), scratch, view.start, view.end, view.scope)
-            changes = tier_changes(get_connection(), scratch, view.end, view.scope)
+            changes = tier_changes(scratch, view.end, view.scope)
         finally:
             scratch.close()
         bar.empty()
         st.session_state[RESULT_KEY] = (view.quarter, edited, results, changes)
 
 if st.session_state.get(RESULT_KEY) is None or st.session_state[RESULT_KEY][0] != view.quarter:
+    in_force = query(churn_by_unit, view.start, view.end, None, view.scope, False).iloc[0]
+    left, right = st.columns(2)
+    left.metric(t("sim.maintained_now", quarter=view.quarter), fmt.count(in_force["maintained_start"]))
+    right.metric(t("sim.churn_now", quarter=view.quarter), fmt.percent(in_force["churn_rate"]))
     st.info(t("sim.hint"))
     st.stop()
 _, edited, results, changes = st.session_state[RESULT_KEY]

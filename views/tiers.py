@@ -120,9 +120,10 @@ if sections["ti.cards_tab"].open:
                 cross.assign(tier_name=cross["tier"].map(names), card=cross["card_level"].map(card_names))
                 .pivot(index="card", columns="tier_name", values="customers")[order]
                 .reindex([card_names[c] for c in card_names])
-                .rename_axis(column("card_level"))
             )
-            st.dataframe(pivot, key="table_crosstab")
+            st.plotly_chart(
+                charts.heatmap(pivot, "", column("tier"), column("card_level"), ",.0f"), key="chart_crosstab"
+            )
             download(
                 [(t("ti.cards_tab"), growth), (column("card_level"), cards), (t("ti.crosstab_sheet"), cross)],
                 f"cards_{view.quarter}",

@@ -1,1 +1,1 @@
-"""The command line: python -m analytics demo|load|report|users."""
+"""The command line: python -m analytics demo|load|report|users|audit."""

@@ -1,4 +1,4 @@
-"""Command line: demo, load, report, users (README.md). Exit codes: 0 done, 1 rejected, 2 usage."""
+"""Command line: demo, load, report, users, audit (README.md). Exit codes: 0 done, 1 rejected, 2 usage."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ import duckdb
 import pandas as pd
 
 from analytics.access.audit import record_loads
+from analytics.cli import audit as audit_cli
+from analytics.cli import targets as targets_cli
 from analytics.cli import users as users_cli
-from analytics.core.config import DEFAULT_DB, audit_path
+from analytics.cli.lists import LISTS, list_report
+from analytics.core.config import DEFAULT_DB, audit_path, followup_path
 from analytics.core.policy import PolicyError, load_policy
 from analytics.core.units import LEVELS
 from analytics.ingest.demo_bank import demo_extracts
+from analytics.metrics.accountability import year_snapshots
 from analytics.metrics.reports import KINDS, build_report
 from analytics.metrics.whatif import what_if_report
+from analytics.store.catalog import loaded_periods
 from analytics.store.generations import open_current_reader, writing
 from analytics.store.load import load_files
 from analytics.store.load_result import LoadResult
@@ -58,18 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     report = commands.add_parser("report", help="print a report")
-    report.add_argument("kind", choices=KINDS)
+    report.add_argument("kind", choices=(*KINDS, "list"))
+    report.add_argument("list_name", nargs="?", choices=LISTS, help="report list: which list")
     report.add_argument("--period", type=_date)
     report.add_argument("--from", dest="start", type=_date)
     report.add_argument("--to", dest="end", type=_date)
     report.add_argument("--quarter", help="e.g. 2026Q3")
-    report.add_argument("--by", choices=BY)
+    report.add_argument("--year", type=int, help="a business year, e.g. 2026 (last period of 2025 to 2026's last)")
+    report.add_argument("--by", choices=BY, help="report list: branch or manager")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--policy", type=Path, help="what-if: compute under this policy file, storing nothing")
 
     for sub in (demo, load, report):
         sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
     users_cli.add_parser(commands)
+    targets_cli.add_parser(commands)
+    audit_cli.add_parser(commands)
     return parser
 
 
@@ -138,12 +147,24 @@ def run_load(args: argparse.Namespace) -> int:
     return _print_results(results)
 
 
-MONEY_COLUMNS = ("aum", "aum_from", "aum_to")
+MONEY_COLUMNS = (
+    "aum",
+    "aum_from",
+    "aum_to",
+    "lost_aum_start",
+    "aum_before",
+    "aum_change",
+    "at_stake",
+    "gap_down",
+    "gap_up",
+)
 
 
 def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
     if fmt != "json":  # money to the cent, never in scientific notation
-        frame = frame.assign(**{c: frame[c].map(lambda v: f"{v:.2f}") for c in MONEY_COLUMNS if c in frame})
+        frame = frame.assign(
+            **{c: frame[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in MONEY_COLUMNS if c in frame}
+        )
     if fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=10))
     elif fmt == "csv":
@@ -159,7 +180,15 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     periods = {"period": args.period, "start": args.start, "end": args.end, "quarter": args.quarter}
     try:
-        if args.policy:
+        if args.year is not None:  # a business year is the pair of month ends it runs between
+            if args.start or args.end or args.quarter:
+                raise ValueError("give one of a quarter, a year, or a start and end")
+            periods["start"], periods["end"] = year_snapshots(loaded_periods(con), args.year)
+        if args.kind == "list":
+            if args.list_name is None:
+                raise ValueError(f"report list needs one of {', '.join(LISTS)}")
+            frame = list_report(con, args.list_name, args.period, args.by, followup_path())
+        elif args.policy:
             frame = what_if_report(con, args.db, load_policy(args.policy), args.kind, by=args.by, **periods)
         else:
             frame = build_report(con, args.kind, by=args.by, **periods)
@@ -177,7 +206,14 @@ def run_report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"demo": run_demo, "load": run_load, "report": run_report, "users": users_cli.run}[args.command]
+    command = {
+        "demo": run_demo,
+        "load": run_load,
+        "report": run_report,
+        "users": users_cli.run,
+        "targets": targets_cli.run,
+        "audit": audit_cli.run,
+    }[args.command]
     try:
         return command(args)
     except (OSError, duckdb.Error) as exc:  # e.g. --db naming a folder, a file that is no database, a long path

@@ -11,12 +11,14 @@ from pathlib import Path
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.indicators import INDICATORS
 from analytics.core.policy_rules import (
+    Accountability,
     Maintained,
     PolicyError,
     Preference,
     Relationship,
     Tiering,
     money,
+    parse_accountability,
     parse_maintained,
     parse_preference,
     parse_relationship,
@@ -33,6 +35,7 @@ class Tier:
     name_zh: str
     name_en: str
     min_aum: Decimal
+    contact_every_days: int | None = None  # the contact standard: a maintained customer contacted this often
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Policy:
     relationship: Relationship = Relationship(("金卡", "白金卡", "钻石卡"), Decimal("0.8"), Decimal("0.3"))
     preference: Preference = Preference(Decimal("0.7"), Decimal("0.5"))
     rank_within: str | None = None
+    accountability: Accountability = Accountability()
 
     @property
     def sha256(self) -> str:
@@ -92,7 +96,10 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
                 f"{where} ({code}): thresholds not ascending: min_aum {min_aum} is not above "
                 f"{tiers[-1].code}'s {tiers[-1].min_aum}"
             )
-        tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum))
+        every = item.get("contact_every_days")
+        if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
+            raise PolicyError(f"{where} ({code}): contact_every_days must be a whole number of days from 1 to 366")
+        tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum, every))
     basis = str(raw.get("basis", "aum"))
     if basis not in BASES:
         raise PolicyError(f"{source}: basis {basis!r} must be one of {', '.join(BASES)}")
@@ -127,6 +134,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         parse_relationship(raw, source, maintained.card_levels),
         parse_preference(raw, source),
         rank_within,
+        parse_accountability(raw, source, tuple(t.code for t in tiers)),
     )
 
 

@@ -51,6 +51,13 @@ class Preference:
     fee_share: Decimal  # fee-business-heavy: wealth + fund + insurance at least this share
 
 
+@dataclass(frozen=True)
+class Accountability:
+    high_value_tiers: tuple[str, ...] = ()  # tier codes whose customers HQ holds a manager to account for
+    high_value_cards: tuple[str, ...] = ()  # ... and holders of these card levels
+    normal_reasons: tuple[str, ...] = ()  # close_reason values of normal churn: listed, not counted
+
+
 def money(value: object, where: str) -> Decimal:
     try:
         amount = Decimal(str(value))
@@ -141,6 +148,19 @@ def parse_preference(raw: dict, source: str) -> Preference:
     if deposit + fee <= 1:
         raise PolicyError(f"{source}: preference.deposit_share + fee_share must exceed 1 (the types would overlap)")
     return Preference(deposit, fee)
+
+
+def parse_accountability(raw: dict, source: str, codes: tuple[str, ...]) -> Accountability:
+    table = _tables(raw, "accountability", source, {"high_value_tiers", "high_value_cards", "normal_reasons"})
+    tiers = table.get("high_value_tiers", [])
+    if not isinstance(tiers, list) or any(t not in codes for t in tiers):
+        raise PolicyError(f"{source}: accountability.high_value_tiers must list tier codes ({', '.join(codes)})")
+    where = f"{source}: accountability.high_value_cards"
+    cards = _cards(table["high_value_cards"], where) if "high_value_cards" in table else ()
+    reasons = table.get("normal_reasons", [])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) and r.strip() for r in reasons):
+        raise PolicyError(f"{source}: accountability.normal_reasons must be a list of close reasons")
+    return Accountability(tuple(tiers), cards, tuple(r.strip() for r in reasons))
 
 
 def maintained_by_sql(rules: str) -> str:

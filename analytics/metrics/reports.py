@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics.core.indicators import INDICATORS
 from analytics.core.periods import (
     Quarter,
     latest_complete_quarter,
@@ -16,6 +17,7 @@ from analytics.core.periods import (
 )
 from analytics.core.scope import Scope
 from analytics.core.units import parse_level
+from analytics.metrics.accountability import accountability, year_snapshots
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.distribution import tier_distribution
 from analytics.metrics.migration import migration_matrix
@@ -23,7 +25,7 @@ from analytics.metrics.scorecard import scorecard
 from analytics.store.catalog import loaded_periods
 from analytics.store.policy_record import current_policy
 
-KINDS = ("tiers", "migration", "scorecard", "churn")
+KINDS = ("tiers", "migration", "scorecard", "churn", "accountability")
 COLUMNS: dict[str, list[str]] = {
     "tiers": ["period", "tier", "customers", "aum", "maintained"],
     "migration": ["from_tier", "to_tier", "customers", "aum_from", "aum_to"],
@@ -52,6 +54,7 @@ COLUMNS: dict[str, list[str]] = {
         "attrited",
         "attrition_rate",
     ],
+    "accountability": ["unit", "lost_customers", "lost_aum_start", "normal_customers"],
 }
 
 
@@ -65,12 +68,16 @@ def build_report(
     quarter: Quarter | str | None = None,
     by: str | None = None,
     scope: Scope = Scope(),
+    year: int | None = None,
 ) -> pd.DataFrame:
     """One report with exactly its columns (rates as fractions, null where undefined).
 
     tiers: every loaded month end (or `period`), per tier (and per unit with `by`); migration: `start` to `end`,
     or a quarter's start and end, by default the latest quarter to date; scorecard and churn: a quarter (default
-    the latest complete one) or `start`/`end`, by branch unless `by` says otherwise. Raises ValueError on
+    the latest complete one), a business `year` or `start`/`end`, by branch unless `by` says otherwise (scorecard:
+    + role at manager level with the policy's rank_within, + <indicator>_target and _attainment where a target
+    applies); accountability: a business year (default the latest loaded) or `start`/`end`, by manager unless `by`
+    says branch. Raises ValueError on
     arguments that do not fit the report or the loaded periods.
     """
     if kind not in KINDS:
@@ -87,7 +94,11 @@ def build_report(
             frame = _all_tiers(con, frame, chosen or periods)
         frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
         return frame[columns].reset_index(drop=True)
-    a, b = _pair(periods, kind, start, end, quarter)
+    a, b = _pair(periods, kind, start, end, quarter, year)
+    if kind == "accountability":
+        if by not in (None, "manager", "branch"):
+            raise ValueError("accountability is by manager or branch")
+        return accountability(con, a, b, level or "manager", scope)[COLUMNS["accountability"]]
     if kind == "migration":
         frame = migration_matrix(con, a, b, scope, level)
         columns = COLUMNS["migration"] if level is None else ["unit", *COLUMNS["migration"]]
@@ -97,28 +108,39 @@ def build_report(
             if by == "tier":
                 raise ValueError("the scorecard compares units: use --by branch, manager, sub_branch or region")
             level = "branch"
-        return scorecard(con, a, b, level, scope)[COLUMNS["scorecard"]]
+        if quarter is None and start is None and year is None:
+            quarter = latest_complete_quarter(periods)
+        frame = scorecard(con, a, b, level, scope, str(Quarter.parse(quarter)) if quarter else None)
+        extra = ["role"] if level == "manager" and current_policy(con).rank_within else []
+        targets = [f"{i}_{part}" for i in INDICATORS for part in ("target", "attainment") if f"{i}_target" in frame]
+        return frame[[*COLUMNS["scorecard"], *extra, *targets]]
     if level is None and by != "tier":
         level = "branch"
     return churn_by_unit(con, a, b, level, scope)[COLUMNS["churn"]]
 
 
 def asked_periods(
-    periods: list[date], kind: str, period=None, start=None, end=None, quarter=None
+    periods: list[date], kind: str, period=None, start=None, end=None, quarter=None, year=None
 ) -> tuple[list[date], list[tuple[date, date]]]:
     """The month ends and the pairs of them a report reads (the arguments as build_report takes them)."""
     if kind == "tiers":
         return ([require_period(periods, period)] if period is not None else list(periods)), []
-    a, b = _pair(periods, kind, start, end, quarter)
+    a, b = _pair(periods, kind, start, end, quarter, year)
+    if kind == "accountability":  # how a customer left (closed, its reason) is on the month ends in between
+        return [p for p in periods if a <= p <= b], [(a, b)]
     return [a, b], [(a, b)]
 
 
-def _pair(periods: list[date], kind: str, start, end, quarter) -> tuple[date, date]:
+def _pair(periods: list[date], kind: str, start, end, quarter, year=None) -> tuple[date, date]:
     if (start is None) != (end is None):
         raise ValueError("give both a start and an end period (--from and --to)")
+    if sum(x is not None for x in (start, quarter, year)) > 1:
+        raise ValueError("give one of a quarter, a year, or a start and end")
+    if year is not None:
+        return year_snapshots(periods, int(year))
+    if kind == "accountability" and start is None:
+        return year_snapshots(periods, periods[-1].year)
     if start is not None:
-        if quarter is not None:
-            raise ValueError("give either a quarter or a start and end, not both")
         return require_period(periods, start), require_period(periods, end)
     if quarter is not None:
         return quarter_snapshots(periods, quarter)

@@ -49,33 +49,27 @@ def what_if_report(
         scratch.close()
 
 
-def tier_changes(
-    con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, period: date, scope: Scope
-) -> pd.DataFrame:
-    """The customers present at `period` whose tier or maintained status would change, with both, largest AUM
-    first; person columns come from the bank's database (`con`), masked by the lists that show them.
+def tier_changes(scratch: duckdb.DuckDBPyConnection, period: date, scope: Scope) -> pd.DataFrame:
+    """The customers present at `period` whose tier or maintained status would change under the what-if
+    (`scratch`, which holds the ones in force beside its own), largest AUM first.
 
     Returns columns: customer_id, branch_id, manager_id, aum, tier_now, tier_what_if, maintained_now,
-    maintained_what_if."""
-    condition, params = scope.sql()
-    params["period"] = period
-    after = fetch(
+    maintained_what_if (tiers as ranks)."""
+    condition, params = scope.sql("c")
+    return fetch(
         scratch,
-        f"""select customer_id, tier as tier_what_if, maintained_rules > 0 as maintained_what_if
-            from customer_snapshot where period = $period and status <> 'closed' and {condition}""",
-        params,
+        f"""
+        with final as (
+            select c.customer_id, c.branch_id, c.manager_id, c.aum, f.tier as tier_now, c.tier as tier_what_if,
+                   f.maintained_rules > 0 as maintained_now, c.maintained_rules > 0 as maintained_what_if
+            from customer_snapshot c join in_force f on f.period = c.period and f.customer_id = c.customer_id
+            where c.period = $period and c.status <> 'closed' and {condition}
+              and (f.tier <> c.tier or (f.maintained_rules > 0) <> (c.maintained_rules > 0))
+        )
+        select * from final order by aum desc, customer_id
+    """,
+        params | {"period": period},
     )
-    now = fetch(
-        con,
-        f"""select customer_id, branch_id, manager_id, aum, tier as tier_now, maintained_rules > 0 as maintained_now
-            from customer_snapshot where period = $period and status <> 'closed' and {condition}""",
-        params,
-    )
-    both = now.merge(after, on="customer_id")
-    changed = both[(both.tier_now != both.tier_what_if) | (both.maintained_now != both.maintained_what_if)]
-    columns = ["customer_id", "branch_id", "manager_id", "aum", "tier_now", "tier_what_if", "maintained_now",
-               "maintained_what_if"]  # fmt: skip
-    return changed.sort_values(["aum", "customer_id"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
 NORM = (500, 800)  # maintained customers per manager (管户 norm, domain.md)

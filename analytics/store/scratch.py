@@ -18,14 +18,14 @@ from analytics.core.policy import Policy
 from analytics.store.derived.pairs import build_pair
 from analytics.store.derived.tiers import build_period
 from analytics.store.policy_record import record_policy
-from analytics.store.schema import SCHEMA
-from analytics.store.tiering import retier
+from analytics.store.schema import MONEY, SCHEMA
+from analytics.store.tiering import PATH_COLUMNS, path_sql
 
 COPIED = (
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
     "manager_role", "phone", "age", "card_level", "status", "aum", "aum_month_avg", "aum_year_avg",
     "deposit_balance", "wealth_balance", "fund_balance", "insurance_balance", "credit_card_spend_ytd",
-    "loan_balance", "depository_margin", "product_count",
+    "loan_balance", "depository_margin", "product_count", "close_reason",
 )  # fmt: skip
 SCRATCH_MEMORY = "4GB"
 
@@ -42,11 +42,16 @@ def periods_needed(loaded: list[date], asked: list[date], policy: Policy) -> lis
 def scratch_store(
     database: Path, policy: Policy, asked: list[date], pairs: list[tuple[date, date]], progress: Progress | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory store of the month ends `asked` (and the pairs `pairs`) tiered under `policy`; sealed (no file
-    access) once filled. `progress(share, step)` hears of each step."""
+    """An in-memory store of the month ends `asked` (and the pairs `pairs`) tiered under `policy`, with the tier and
+    maintained rules in force beside them (table in_force); sealed (no file access) once filled.
+    `progress(share, step)` hears of each step.
+
+    The month ends before those asked (with a buffer) only carry the tier path forward: each is read from the bank's
+    database and reduced to a customer's tier, strikes and basis (table path_state), never copied whole."""
     progress = progress or (lambda _share, _step: None)
     con = duckdb.connect(":memory:")
     con.execute("set memory_limit = $limit", {"limit": SCRATCH_MEMORY})
+    con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
     con.execute(f"attach '{_quoted(database)}' as source (read_only)")
     loaded = [row[0] for row in con.execute("select period from source.period_source order by period").fetchall()]
@@ -54,23 +59,45 @@ def scratch_store(
     if missing:
         raise ValueError(f"period {missing[0]} is not loaded")
     periods = periods_needed(loaded, asked, policy)
-    progress(0.05, "copy")
+    record_policy(con, policy)
     columns = ", ".join(COPIED)
+    basis = policy.basis
     con.execute(
-        f"insert into customer_snapshot ({columns}) select {columns} from source.customer_snapshot "
-        "where period in (select unnest($periods::date[])) order by period, branch_id, customer_id",
-        {"periods": periods},
+        f"create table path_state (period date, customer_id varchar, tier tinyint, strikes tinyint, {basis} {MONEY})"
     )
+    con.execute("create table in_force (period date, customer_id varchar, tier tinyint, maintained_rules utinyint)")
+    for i, period in enumerate(periods):
+        progress(0.05 + 0.6 * i / len(periods), "tiers")
+        bound = {"p": period, "q": periods[i - 1] if i else None}
+        if period in asked:
+            con.execute(
+                f"insert into customer_snapshot ({columns}) select {columns} from source.customer_snapshot "
+                "where period = $p",
+                {"p": period},
+            )
+            con.execute(
+                "insert into in_force select period, customer_id, tier, maintained_rules from source.customer_snapshot "
+                "where period = $p and status <> 'closed'",
+                {"p": period},
+            )
+        select, params = path_sql(policy, "source.customer_snapshot", "path_state")
+        con.execute(f"create or replace temp table step as {select}", params | bound)
+        if period in asked:
+            assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
+            con.execute(
+                f"update customer_snapshot s set {assignments} from step x "
+                "where s.period = $p and s.customer_id = x.customer_id",
+                {"p": period},
+            )
+        con.execute("delete from path_state")
+        con.execute("insert into path_state select $p, customer_id, tier, strikes, amount from step", {"p": period})
     con.execute(
-        "insert into period_source select * from source.period_source where period in (select unnest($periods::date[]))",
-        {"periods": periods},
+        "insert into period_source select * from source.period_source where period in (select unnest($p::date[]))",
+        {"p": sorted(set(asked))},
     )
     con.execute("detach source")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
-    record_policy(con, policy)
-    progress(0.35, "tiers")
-    retier(con, policy, None)
     progress(0.7, "summaries")
     for period in sorted(set(asked)):
         build_period(con, policy, period)

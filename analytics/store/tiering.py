@@ -46,9 +46,12 @@ def maintained_sql(policy: Policy) -> tuple[str, dict]:
     return " + ".join(terms), params
 
 
-def path_sql(policy: Policy) -> tuple[str, dict]:
-    """The path columns of every row of period $p, from its row and the customer's row at the period before ($q),
-    as a select of customer_id and PATH_COLUMNS."""
+def path_sql(
+    policy: Policy, current: str = "customer_snapshot", previous: str = "customer_snapshot"
+) -> tuple[str, dict]:
+    """The path columns of every row of period $p of `current`, from its row and the customer's row at the period
+    before ($q) in `previous` (its customer_id, period, tier, strikes and basis column; tier is null on closed
+    rows), as a select of customer_id, PATH_COLUMNS and the row's basis amount."""
     raw, params = tier_expression(policy, policy.basis)
     buffer = policy.tiering
     params |= {
@@ -69,11 +72,11 @@ def path_sql(policy: Policy) -> tuple[str, dict]:
             select customer_id, status, {policy.basis} as amount, age, card_level, credit_card_spend_ytd,
                    loan_balance, depository_margin, deposit_balance, wealth_balance, fund_balance, insurance_balance,
                    {raw} as raw_tier
-            from customer_snapshot where period = $p
+            from {current} where period = $p
         ),
         previous_rows as (
             select customer_id, tier, strikes, {policy.basis} as amount
-            from customer_snapshot where period = $q and status <> 'closed'
+            from {previous} where period = $q and tier is not null
         ),
         stepped as (
             select c.*, q.amount as previous_amount,
@@ -105,7 +108,8 @@ def path_sql(policy: Policy) -> tuple[str, dict]:
                         when balances <= 0 then 0
                         when coalesce(deposit_balance, 0) >= $deposit_share * balances then 1
                         when balances - coalesce(deposit_balance, 0) >= $fee_share * balances then 3
-                        else 2 end::tinyint as preference
+                        else 2 end::tinyint as preference,
+                   amount
             from ruled
         )
         select * from final

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.core.policy import Policy, load_policy
+from analytics.core.config import DEFAULT_POLICY
+from analytics.core.policy import Policy, parse_policy
 from analytics.store.connection import connect
 from analytics.store.load import load_files
 from tests.helpers.paths import ROOT
@@ -44,10 +45,20 @@ P1, P2, P3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)
 #  C20  B02/M3        .                     .                        W (500,000, 2)           白金卡
 
 
+def version_one_policy() -> Policy:
+    """data/policy.toml with its [maintained] table replaced by the version-1 key `maintained_from = "emerging"`:
+    maintained = emerging and above, the rule the fixture's numbers were worked out by (and a version-1 policy
+    file must keep meaning)."""
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    start = text.index("\n[maintained]")
+    end = text.index("\n\n", start + 1)
+    return parse_policy('maintained_from = "emerging"\n' + text[:start] + text[end:], "policy-v1.toml")
+
+
 def load(db: Path | str, paths: list[Path], policy: Policy | None = None) -> duckdb.DuckDBPyConnection:
-    """A database with `paths` loaded under `policy` (default: data/policy.toml); fails on any rejected file."""
+    """A database with `paths` loaded under `policy` (default: the version-1 policy); fails on any rejected file."""
     con = connect(db)
-    results = load_files(con, paths, policy or load_policy())
+    results = load_files(con, paths, policy or version_one_policy())
     rejected = [r for r in results if r.outcome == "rejected"]
     assert not rejected, [str(p) for r in rejected for p in r.problems[:5]]
     return con

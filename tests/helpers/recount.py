@@ -23,7 +23,11 @@ BOUNDS = (0, 50_000, 100_000, 200_000, 2_000_000)  # the lowest AUM of each tier
 TIER_NAMES = ("大众客户", "潜力客户", "中端客户", "理财客户", "私行/财富客户")  # name_zh, as the pages show them
 MAINTAINED_FROM = 1  # emerging
 VIP_CARDS = ("金卡", "白金卡", "钻石卡")
-OPTIONAL = {"信用卡年累计消费": "credit_card_spend_ytd", "贷款余额": "loan_balance", "三方存管保证金": "depository_margin"}
+OPTIONAL = {
+    "信用卡年累计消费": "credit_card_spend_ytd",
+    "贷款余额": "loan_balance",
+    "三方存管保证金": "depository_margin",
+}
 RULE_BOUNDS = {"credit_card_spend_ytd": 50_000, "loan_balance": 300_000, "depository_margin": 10_000}
 COVERED_PRODUCTS = 3
 COLUMNS = {
@@ -45,8 +49,9 @@ COLUMNS = {
 }
 
 
-def read_extracts(paths: Iterable[Path]) -> pd.DataFrame:
-    """Every row of every extract: the columns of COLUMNS, tier (0-4, by BOUNDS), present and maintained."""
+def read_extracts(paths: Iterable[Path], rulebook: bool = True) -> pd.DataFrame:
+    """Every row of every extract: the columns of COLUMNS, tier (0-4, by BOUNDS), present and maintained (by the
+    rulebook, or with rulebook=False by the version-1 rule: emerging and above)."""
     frames = []
     for path in paths:
         frame = pd.read_csv(path, encoding="gbk", dtype=str, keep_default_na=False)
@@ -66,7 +71,7 @@ def read_extracts(paths: Iterable[Path]) -> pd.DataFrame:
     for column, bound in RULE_BOUNDS.items():
         if column in rows:
             rule |= pd.to_numeric(rows[column].replace("", None)).fillna(0) >= bound
-    rows["maintained"] = rows["present"] & rule
+    rows["maintained"] = rows["present"] & (rule if rulebook else rows["tier"] >= MAINTAINED_FROM)
     return rows
 
 

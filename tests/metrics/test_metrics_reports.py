@@ -16,7 +16,7 @@ def con(tmp_path_factory):
 
 def test_build_report_tiers_lists_every_tier_of_every_period(con):
     frame = build_report(con, "tiers")
-    assert list(frame.columns) == ["period", "tier", "customers", "aum"]
+    assert list(frame.columns) == ["period", "tier", "customers", "aum", "maintained"]
     # 3 periods x 5 tiers; P1 mass: C05 30,000 + C09 20,000 + C15 50 + C17 40,000 = 90,050 over 4 customers
     assert len(frame) == 15
     first = frame.iloc[0]
@@ -27,7 +27,7 @@ def test_build_report_tiers_lists_every_tier_of_every_period(con):
 
 def test_build_report_tiers_by_unit_for_one_period(con):
     frame = build_report(con, "tiers", period="2026-09", by="branch")
-    assert list(frame.columns) == ["period", "unit", "tier", "customers", "aum"]
+    assert list(frame.columns) == ["period", "unit", "tier", "customers", "aum", "maintained"]
     # B02 at P3: mass C17, emerging C19, affluent C14, wealth C20, private C13
     b02 = frame[frame["unit"] == "B02"]
     assert dict(zip(b02["tier"], b02["customers"])) == {
@@ -57,7 +57,12 @@ def test_build_report_migration_between_given_periods(con):
 
 def test_build_report_scorecard_has_the_contract_columns(con):
     frame = build_report(con, "scorecard")
-    assert list(frame.columns) == [
+    # design §5: + <indicator>_target, _attainment where a target applies (data/policy.toml sets all five)
+    targets = [
+        f"{i}_{p}" for i in ("churn", "upgrade", "coverage", "growth", "aum_growth") for p in ("target", "attainment")
+    ]
+    assert list(frame.columns)[12:] == targets
+    assert list(frame.columns)[:12] == [
         "unit",
         "maintained_start",
         "maintained_end",

@@ -57,7 +57,7 @@ def test_what_if_report_with_the_buffer_counts_the_held_tiers_and_stores_nothing
 def test_tier_changes_lists_the_customers_the_buffer_holds(stored):
     con = connect(stored, read_only=True)
     scratch = what_if_store(con, stored, rulebook_policy(buffer=True), "tiers", period=PERIODS[1])
-    changes = tier_changes(con, scratch, PERIODS[1], Scope())
+    changes = tier_changes(scratch, PERIODS[1], Scope())
     # R07 (6万, held in W) and R04 (95,000), R05, R06 (80,000, held in A): AUM first, then customer number
     assert changes["customer_id"].tolist() == ["R04", "R05", "R06", "R07"]
     assert changes["tier_now"].tolist() == [1, 1, 1, 1] and changes["tier_what_if"].tolist() == [2, 2, 2, 3]

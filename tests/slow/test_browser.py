@@ -38,6 +38,8 @@ PAGES = [  # a deep link first: the first request to a fresh server must run thr
     ("/scorecard", "季度考核（保、争、挖、抢、培）", "scorecard"),
     ("/explorer", "客户查询", "explorer"),
     ("/data", "数据", "data"),
+    ("/simulator", "政策模拟", "simulator"),
+    ("/workbench", "客户经理工作台", "workbench"),
     ("/?lang=en", "Overview", "overview_en"),
     (f"/tiers?lang=en&tab={quote('Concentration')}", "Tiers", "tiers_concentration_en"),
     (f"/churn?tab={quote('留存三角')}", "流失与留存", "churn_triangle"),

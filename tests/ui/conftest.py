@@ -21,10 +21,12 @@ def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def trail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_file: Path, demo_db: Path) -> Path:
-    """The demo bank, the users file and a fresh audit trail in the environment of this test."""
+    """The demo bank, the users file, a fresh audit trail and fresh sign-in lockouts in the environment of this
+    test."""
     monkeypatch.setenv("BANK_DB", str(demo_db))
     monkeypatch.setenv("BANK_USERS", str(users_file))
     monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("BANK_SIGNIN_STATE", str(tmp_path / "signin"))
     return tmp_path / "audit.jsonl"
 
 

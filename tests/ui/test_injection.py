@@ -29,12 +29,14 @@ QUERY_LIMIT = 500_000  # Streamlit ignores a query string over 512 Ki characters
 GLOBAL = ["lang", "q", "view"]  # the sidebar of every page (app.py, ui/sidebar.py)
 BRANCH = {"view": TEXT["level.branch"][0]}  # a level chosen, so the sidebar reads `unit`
 TITLES = {
+    "workbench": "wb.title",
     "overview": "ov.title",
     "tiers": "ti.title",
     "migration": "mi.title",
     "churn": "ch.title",
     "scorecard": "sc.title",
     "explorer": "ex.title",
+    "simulator": "sim.title",
     "data": "da.title",
 }
 

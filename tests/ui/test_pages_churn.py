@@ -11,7 +11,10 @@ from analytics.core.scope import Scope
 from analytics.lists.actions import at_risk_customers, churned_high_value
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.retention import retention_triangle, survival_by_tier
+from analytics.store.generations import writing
+from analytics.store.write import apply_policy
 from tests.helpers import recount
+from tests.helpers.fixture_bank import version_one_policy
 from tests.helpers.pages import analytics_connection, app, frame_with, no_exception, open_tab
 
 START, END = date(2026, 6, 30), date(2026, 9, 30)
@@ -104,9 +107,14 @@ def test_churn_at_risk_follows_the_drop(demo_db, extract_rows):
     assert any(f"共 {fell.sum():,} 行" in c.value for c in at.caption)
 
 
-def test_churn_high_value_list_names_the_maintainer_and_masks_the_customer(demo_db, extract_rows):
-    at = open_tab(app(demo_db, "views/churn.py"), "高价值流失问责")
-    expected = churned_high_value(analytics_connection(demo_db), START, END, Scope(), limit=50)
+def test_churn_high_value_list_names_the_maintainer_and_masks_the_customer(demo_copy, demo_bank):
+    # under the rulebook a 白金卡 / 钻石卡 holder stays maintained while present, and on the small demo bank none of
+    # them left in 2026Q3; under the version-1 rule (emerging and above) some fell under 5万: re-tier a copy with it
+    db = demo_copy("high_value_v1")
+    with writing(db) as con:
+        apply_policy(con, version_one_policy())
+    at = open_tab(app(db, "views/churn.py"), "高价值流失问责")
+    expected = churned_high_value(analytics_connection(db), START, END, Scope(), limit=50)
     assert len(expected) > 0
     shown = frame_with(at, "customer_id", "tier_start", "outcome")
     assert shown["customer_id"].tolist() == expected["customer_id"].tolist()
@@ -114,6 +122,7 @@ def test_churn_high_value_list_names_the_maintainer_and_masks_the_customer(demo_
     assert shown["phone"].dropna().str.contains(r"\*{4}").all()
     # by hand: churned from 2026-06-30 to 2026-09-30 and, at 2026-06-30, wealth or private (>= 20万) or holding a
     # 白金卡 / 钻石卡
-    gone = recount.churned(extract_rows, START, END)
+    rows = recount.read_extracts(demo_bank.extracts, rulebook=False)
+    gone = recount.churned(rows, START, END)
     high = gone[(gone["tier"] >= 3) | gone["card_level"].isin(["白金卡", "钻石卡"])]
     assert 0 < len(high) <= 50 and set(shown["customer_id"]) == set(high.index)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics.core.policy import load_policy
+from analytics.core.policy_rules import PREFERENCES, RELATIONSHIPS, RULE_BITS
 from analytics.core.units import LEVELS
 from analytics.ingest.columns import CARD_LEVELS
 from analytics.lists.explorer import AGE_BANDS
@@ -25,12 +26,14 @@ from ui.xlsx import workbook
 
 # page -> its tabs (i18n keys); each tab runs only when open
 PAGES = {
+    "workbench": [None],
     "overview": [None],
-    "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"],
+    "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.types_tab", "ti.candidates_tab"],
     "migration": ["mi.matrix", "mi.sankey", "mi.projection"],
     "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
     "scorecard": [None],
     "explorer": [None],
+    "simulator": [None],
     "data": [None],
 }
 
@@ -47,6 +50,10 @@ def test_i18n_every_key_the_code_uses_has_both_languages():
         | {f"age.{a}" for a in AGE_BANDS}
         | {f"card.{c}" for c in CARD_LEVELS}
         | {f"outcome.{o}" for o in ("closed", "left", "fell_below")}
+        | {f"rel.{r}" for r in RELATIONSHIPS}
+        | {f"pref.{r}" for r in PREFERENCES}
+        | {f"rule.{r}" for r in RULE_BITS}
+        | {f"load.{r}" for r in ("under", "within", "over")}
     )
     missing = sorted((used | dynamic) - set(i18n.TEXT))
     assert not missing

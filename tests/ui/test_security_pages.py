@@ -21,6 +21,7 @@ from ui.session import View
 
 # page -> the tabs to open (i18n keys); None: the page has no tabs
 WALK = [
+    ("views/workbench.py", None),
     ("views/overview.py", None),
     *[("views/tiers.py", tab) for tab in ("ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab")],
     *[("views/migration.py", tab) for tab in ("mi.matrix", "mi.sankey", "mi.projection")],
@@ -89,7 +90,7 @@ def test_every_page_and_download_holds_only_the_roles_rows_masked(con, trail, se
     allowed = visible(con, scope)
     bank = visible(con, Scope())
     assert 0 < len(allowed.present_at_end) < len(bank.present_at_end)
-    at = signed_in(username)
+    at = signed_in(username, "views/overview.py")  # they land on the workbench
     assert int(metric(at, "客户数").value.replace(",", "")) == len(allowed.present_at_end)
     for step in walk(at):
         for frame in step.dataframe:
@@ -254,7 +255,7 @@ def test_page_views_are_recorded_once_per_distinct_view_with_the_filters(trail):
     at.query_params.update({"q": "2026Q2", "customer": "C000123"})
     at.run()
     views = [(e["details"]["page"], e["details"]["filters"]) for e in events(trail, "page_view")]
-    assert views == [("overview", {}), ("overview", {"q": "2026Q2"}), ("explorer", {"q": "2026Q2"})]
+    assert views == [("workbench", {}), ("workbench", {"q": "2026Q2"}), ("explorer", {"q": "2026Q2"})]
     last = events(trail, "page_view")[-1]["details"]
     assert last["customer_sha256"] == customer_hash("C000123", trail) and "C000123" not in trail.read_text()
 

@@ -15,6 +15,16 @@ def _edited(old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
+def test_parse_policy_version_one_maintained_from_still_sets_the_maintained_tier():
+    text = _edited("[maintained]\n", "[maintained_v2_off]\n").replace("[maintained_v2_off]", "[unused]")
+    start = text.index("[unused]")
+    text = 'maintained_from = "affluent"\n' + text[:start] + text[text.index("\n\n", start) :]
+    policy = parse_policy(text, "v1.toml")
+    assert policy.maintained_rank == 2 and policy.maintained.card_levels == ()
+    with pytest.raises(PolicyError, match="maintained_from 'gold' is not a tier code"):
+        parse_policy(text.replace('maintained_from = "affluent"', 'maintained_from = "gold"'), "v1.toml")
+
+
 def test_load_policy_default_matches_the_domain_brief():
     policy = load_policy()
     assert [(t.code, t.min_aum) for t in policy.tiers] == [
@@ -33,11 +43,13 @@ def test_load_policy_default_matches_the_domain_brief():
     [
         ("min_aum = 100000", "min_aum = 40000", "thresholds not ascending"),
         ('code = "affluent"', 'code = "emerging"', "duplicate tier code 'emerging'"),
-        ('maintained_from = "emerging"', 'maintained_from = "gold"', "maintained_from 'gold' is not a tier code"),
+        ('from_tier = "emerging"', 'from_tier = "gold"', "maintained.from_tier 'gold' is not a tier code"),
         ('basis = "aum"', 'basis = "balance"', "basis 'balance'"),
         ("coverage_min_products = 3", "coverage_min_products = 0", "coverage_min_products"),
         ("churn = 0.2", "churn = -1", "scorecard.weights"),
         ('name_en = "Mass"', "", "missing name_en"),
+        ('code = "wealth"', 'code = "wealth"\ncontact_every_days = 0', "contact_every_days must be a whole number"),
+        ('code = "wealth"', 'code = "wealth"\ncontact_every_days = "monthly"', "tier 4 .wealth.: contact_every_days"),
     ],
 )
 def test_parse_policy_rejects_mistakes_with_a_clear_error(old, new, message):
@@ -48,3 +60,8 @@ def test_parse_policy_rejects_mistakes_with_a_clear_error(old, new, message):
 def test_parse_policy_rejects_broken_toml_naming_the_file():
     with pytest.raises(PolicyError, match="bank.toml: not valid TOML"):
         parse_policy("[[tier]\ncode=", "bank.toml")
+
+
+def test_parse_policy_reads_the_contact_standard_per_tier():
+    policy = parse_policy(_edited('code = "wealth"', 'code = "wealth"\ncontact_every_days = 30'), "bank.toml")
+    assert [t.contact_every_days for t in policy.tiers] == [None, None, None, 30, None]

@@ -163,7 +163,7 @@ def what_if(db: str) -> dict:
     scratch = what_if_store(con, Path(db), buffered_policy(), "scorecard", start=start, end=end)
     built = time.perf_counter()
     compare_policies(con, scratch, start, end, Scope())
-    changes = tier_changes(con, scratch, end, Scope())
+    changes = tier_changes(scratch, end, Scope())
     done = time.perf_counter()
     say(f"what-if of the latest quarter: {done - started:.1f} s ({len(changes):,} customers change)")
     return {"store_s": built - started, "seconds": done - started, "changed": len(changes), "peak_rss": peak_rss()}
