@@ -81,6 +81,8 @@ def scratch_store(
                 {"p": period},
             )
         select, params = path_sql(policy, "source.customer_snapshot", "path_state")
+        if period not in asked:  # only the path goes on: the rules and types of this month end are not read
+            select = f"select customer_id, tier, strikes, amount from ({select})"
         con.execute(f"create or replace temp table step as {select}", params | bound)
         if period in asked:
             assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
