@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from analytics.core.config import audit_anchor_path, audit_key_path
 from tools.bench.baseline import baseline_phase
 from tools.bench.build import build
 from tools.bench.pages import audit_trail, page_phase
@@ -108,7 +109,12 @@ def measure(args: argparse.Namespace) -> dict:
             _measure_bank(args, Path(db), out)
     finally:
         if not args.keep:
-            Path(audit_trail(str(db))).unlink(missing_ok=True)
+            trail = Path(audit_trail(str(db)))
+            trail.unlink(missing_ok=True)
+            for secret in (audit_key_path(trail), audit_anchor_path(trail)):  # the trail's key and anchor folders
+                secret.unlink(missing_ok=True)
+                if secret.parent.exists() and not any(secret.parent.iterdir()):
+                    secret.parent.rmdir()
         if not args.keep and not args.reuse:
             for leftover in (Path(db), Path(f"{db}.wal"), Path(f"{db}.lock")):
                 leftover.unlink(missing_ok=True)

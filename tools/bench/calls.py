@@ -59,6 +59,7 @@ def calls(d: dict) -> list[Call]:
     from analytics.lists.actions import at_risk_customers, churned_high_value, upgrade_candidates
     from analytics.lists.explorer import CustomerFilter, find_customers
     from analytics.lists.migration_cell import migration_customers
+    from analytics.lists.workbench import call_list
     from analytics.metrics import distribution
     from analytics.metrics.churn import churn_by_unit
     from analytics.metrics.migration import migration_matrix, project_distribution
@@ -140,6 +141,13 @@ def calls(d: dict) -> list[Call]:
             "list",
             listed(find_customers, end, s, CustomerFilter(), "aum", True),
         ),
+        Call(
+            "workbench",
+            "default",
+            "call_list (one branch, count + page 1)",
+            "list",
+            listed(call_list, end, branch_scope),
+        ),
         Call("data", "default", "load_history", "aggregate", load_history),
         Call("data", "default", "period_quality", "aggregate", period_quality),
         Call(
@@ -160,6 +168,13 @@ def calls(d: dict) -> list[Call]:
     if quarter is not None:
         found += [
             Call("overview", "default", "quarter_overview", "aggregate", lambda con: quarter_overview(con, quarter, s)),
+            Call(
+                "simulator",
+                "default",
+                "churn_by_unit (whole bank, policy in force)",
+                "aggregate",
+                lambda con: churn_by_unit(con, start, end, None, s, False),
+            ),
             Call(
                 "tiers", "cards tab", "vip_growth", "aggregate", lambda con: distribution.vip_growth(con, start, end, s)
             ),
