@@ -36,6 +36,14 @@ current = policy()
 names = tier_names(current, lang())
 
 
+CENT_OF_WAN = Decimal("0.000001")  # the form's 万元 figures, to the cent
+
+
+def _wan(key: str) -> Decimal:
+    """A 万元 number input of the form as CNY, to the cent (the widget returns a float)."""
+    return Decimal(str(st.session_state[key])).quantize(CENT_OF_WAN) * 10_000
+
+
 def _edited_policy():
     """The policy of the form (or of the uploaded file); None with an error shown when it cannot be used."""
     upload = st.session_state.get("sim_upload")
@@ -43,14 +51,10 @@ def _edited_policy():
         if upload is not None:
             return parse_policy(upload.getvalue().decode("utf-8"), upload.name)
         tiers = tuple(
-            replace(tier, min_aum=Decimal(str(st.session_state[f"sim_min_{tier.code}"])) * 10_000)
-            if tier.rank
-            else tier
-            for tier in current.tiers
+            replace(tier, min_aum=_wan(f"sim_min_{tier.code}")) if tier.rank else tier for tier in current.tiers
         )
         amounts = {
-            key: (Decimal(str(st.session_state[f"sim_{key}"])) * 10_000 or None)
-            for key in ("credit_card_spend_ytd", "loan_balance", "depository_margin")
+            key: (_wan(f"sim_{key}") or None) for key in ("credit_card_spend_ytd", "loan_balance", "depository_margin")
         }
         age = int(st.session_state["sim_age"])
         from_rank = next(t.rank for t in current.tiers if t.code == st.session_state["sim_from"])

@@ -9,7 +9,6 @@ from analytics.core.periods import Quarter, quarter_snapshots
 from analytics.core.scope import Scope
 from analytics.metrics.scorecard import unit_indicators
 from analytics.store.catalog import loaded_periods, period_totals
-from analytics.store.policy_record import current_policy
 
 COLUMNS = [
     "quarter", "start", "end", "customers", "maintained", "aum", "maintained_start", "maintained_end", "churned",
@@ -32,14 +31,13 @@ def quarter_overview(con: duckdb.DuckDBPyConnection, quarter: Quarter | str, sco
     """
     periods = loaded_periods(con)
     totals = period_totals(con, scope).set_index("period")
-    policy = current_policy(con)
     rows = []
     for q in (Quarter.parse(quarter), Quarter.parse(quarter).previous()):
         try:
             start, end = quarter_snapshots(periods, q)
         except ValueError:
             continue
-        whole = unit_indicators(con, start, end, None, scope, policy).drop(columns=["unit", "with_products_end"])
+        whole = unit_indicators(con, start, end, None, scope).drop(columns=["unit", "with_products_end"])
         stock = totals.loc[pd.Timestamp(end)] if pd.Timestamp(end) in totals.index else None
         rows.append(
             {

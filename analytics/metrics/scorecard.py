@@ -63,7 +63,7 @@ def _scored(
 ) -> pd.DataFrame:
     """scorecard without the unit names."""
     policy = current_policy(con)
-    sql, params = _indicators_sql(con, start, end, level, scope, policy)
+    sql, params = _indicators_sql(con, start, end, level, scope)
     frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
     ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
     extra: list[str] = []
@@ -139,17 +139,17 @@ def _managers(con: duckdb.DuckDBPyConnection, sql: str, params: dict, scope: Sco
 
 
 def unit_indicators(
-    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope, policy: Policy
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope
 ) -> pd.DataFrame:
     """The counts and the five indicators of each unit (the whole scope as unit 'all' when level is None), as
     scorecard defines them, without score or labels. Returns columns: unit, maintained_start, maintained_end,
     churned, upgraded, covered_end, with_products_end, aum_start, aum_end and the five rates."""
-    sql, params = _indicators_sql(con, start, end, level, scope, policy)
+    sql, params = _indicators_sql(con, start, end, level, scope)
     return _typed(fetch(con, f"{sql} select * from final order by unit", params))
 
 
 def _indicators_sql(
-    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope, policy: Policy
+    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope
 ) -> tuple[str, dict]:
     """WITH clauses ending in `final`: one row per unit with its counts and rates."""
     condition, params = scope.sql()

@@ -53,7 +53,7 @@ def scratch_store(
     con.execute("set memory_limit = $limit", {"limit": SCRATCH_MEMORY})
     con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
-    con.execute(f"attach '{_quoted(database)}' as source (read_only)")
+    con.execute("attach $path as source (read_only)", {"path": str(database)})
     loaded = [row[0] for row in con.execute("select period from source.period_source order by period").fetchall()]
     missing = sorted(set(asked) - set(loaded))
     if missing:
@@ -108,7 +108,3 @@ def scratch_store(
         con.execute("insert into period_pair values ($a, $b, 'what-if')", {"a": a, "b": b})
     progress(1.0, "done")
     return con
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -56,11 +56,10 @@ CUSTOMERS: dict[str, tuple] = {
 BUFFER = "\n[tiering]\ndowngrade_margin = 0.10\ndowngrade_after = 2\n"
 
 
-def rulebook_policy(buffer: bool = True, extra: str = "") -> Policy:
-    """data/policy.toml (the rulebook's maintained rules), with the buffer on or off."""
+def rulebook_policy(buffer: bool = True) -> Policy:
+    """data/policy.toml (the rulebook's maintained rules; its buffer is a comment), with the buffer on or off."""
     text = DEFAULT_POLICY.read_text(encoding="utf-8")
-    text = text.split("\n[tiering]")[0] if "\n[tiering]" in text else text
-    return parse_policy(text + (BUFFER if buffer else "") + extra, "rulebook.toml")
+    return parse_policy(text + (BUFFER if buffer else ""), "rulebook.toml")
 
 
 def month_rows(period: date) -> list[list[object]]:

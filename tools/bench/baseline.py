@@ -40,8 +40,9 @@ def read_snapshots(con: Any, policy: Any) -> pd.DataFrame:
         con.sql(f"""
         select period, customer_id, branch_id, status <> 'closed' as present,
                ({basis} * 100)::bigint as aum_cents, product_count, age, card_level,
-               coalesce(credit_card_spend_ytd, 0)::double as spend, coalesce(loan_balance, 0)::double as loan,
-               coalesce(depository_margin, 0)::double as margin
+               (coalesce(credit_card_spend_ytd, 0) * 100)::bigint as spend_cents,
+               (coalesce(loan_balance, 0) * 100)::bigint as loan_cents,
+               (coalesce(depository_margin, 0) * 100)::bigint as margin_cents
         from customer_snapshot
     """)
         .to_arrow_table()
@@ -55,12 +56,13 @@ def read_snapshots(con: Any, policy: Any) -> pd.DataFrame:
     for rank, below in rules.age_limits:
         by_tier &= ~((frame["tier"] == rank) & (frame["age"].fillna(-1) >= below))
     held = by_tier | frame["card_level"].isin(list(rules.card_levels))
-    for column, bound in (("spend", rules.credit_card_spend_ytd), ("loan", rules.loan_balance),
-                          ("margin", rules.depository_margin)):  # fmt: skip
+    amounts = {"spend_cents": rules.credit_card_spend_ytd, "loan_cents": rules.loan_balance,
+               "margin_cents": rules.depository_margin}  # fmt: skip
+    for column, bound in amounts.items():
         if bound is not None:
-            held |= frame[column] >= float(bound)
+            held |= frame[column] >= int(bound * 100)
     frame["maintained"] = held & frame["present"]
-    frame = frame.drop(columns=["age", "card_level", "spend", "loan", "margin"])
+    frame = frame.drop(columns=["age", "card_level", *amounts])
     frame["period"] = pd.to_datetime(frame["period"]).astype("datetime64[ns]")
     return frame
 
