@@ -16,6 +16,7 @@ from ui.tables import download, table
 from ui.widgets import labelled, translated
 
 LIMIT = 2000  # rows on screen; the download holds every matching event
+CLIENT_PARTS = ("address", "session", "user_agent")  # where each event came from, as the trail records it
 
 st.title(t("au.title"))
 user = auth.current_user()
@@ -60,6 +61,7 @@ def matching(limit: int | None) -> pd.DataFrame:
             "user": frame["user"],
             "event": [t(f"event.{e}") if e in EVENTS else e for e in frame["event"]],
             "details": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["details"]],
+            **{f"client_{part}": [client.get(part) for client in frame["client"]] for part in CLIENT_PARTS},
             "hash": frame["hash"],
         }
     )

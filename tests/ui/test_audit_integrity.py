@@ -4,6 +4,7 @@ and what; intact again once the trail is restored."""
 from __future__ import annotations
 
 import hashlib
+import json
 from types import SimpleNamespace
 
 from analytics.access.audit import record
@@ -72,3 +73,19 @@ def test_client_takes_the_peer_or_the_local_proxys_last_forwarded_address(monkey
         assert audit_trail.client() == {"address": address, "session": digest, "user_agent": "M" * 200}
     monkeypatch.setattr(audit_trail, "get_script_run_ctx", lambda suppress_warning: None)
     assert audit_trail.client() == {}
+
+
+def test_audit_page_table_shows_where_each_event_came_from(trail):
+    record(
+        "page_view",
+        "boss",
+        audit_file=trail,
+        page="p",
+        client={"address": "10.1.2.3", "session": "ab12", "user_agent": "UA/1"},
+    )
+    at = signed_in("boss", "views/audit.py")
+    shown = at.dataframe[0].value
+    mine = shown[shown["client_address"] == "10.1.2.3"]
+    assert list(mine["client_session"]) == ["ab12"] and list(mine["client_user_agent"]) == ["UA/1"]
+    labels = {name: c.get("label") for name, c in json.loads(at.dataframe[0].proto.columns).items()}
+    assert labels["client_address"] == "客户端地址" and labels["client_user_agent"] == "浏览器" and no_exception(at)
