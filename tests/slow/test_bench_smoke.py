@@ -72,8 +72,25 @@ def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
     for phase in (out["generate"], history, new, out["queries"], out["pages"], out["baseline"]):
         assert 10 * 2**20 < phase["peak_rss"] < 8 * 2**30
 
+    # this host's floors, measured in the same run, and each figure as a multiple of its floor
+    floor = out["floors"]["load"]
+    assert floor["seconds"] >= floor["decode_s"] + floor["read_s"] + floor["write_s"] > 0
+    assert out["queries"]["scan_floor"]["median_ms"] > 0 and out["pages"]["floor"]["seconds"] > 0
+    floored = [v["what"] for v in out["verdicts"] if v["what"].endswith("floor")]
+    assert "load one new month / its floor" in floored
+    assert len([w for w in floored if w.startswith("lists ·")]) == 5
+
     table = format_table(out)
-    for heading in ("LOAD", "ANALYTICS", "PAGE ANALYTICS", "PAGE SCRIPT RUNS", "BASELINE", "PEAK MEMORY", "VERDICT"):
+    for heading in (
+        "LOAD",
+        "ANALYTICS",
+        "PAGE ANALYTICS",
+        "PAGE SCRIPT RUNS",
+        "BASELINE",
+        "FLOORS",
+        "PEAK MEMORY",
+        "VERDICT",
+    ):
         assert f"\n{heading}  " in table or f"\n{heading}:" in table, heading
     assert all(c["name"] in table for c in calls) and all(name in table for name in BASELINE)
     assert list(tmp_path.iterdir()) == []  # extracts, database, lock and the bench's audit trail removed

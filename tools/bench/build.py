@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tools.bench.floors import load_floor
 from tools.bench.process import GIB, in_child, peak_rss, say
 
 CSV_BYTES_PER_ROW = 230  # the demo's GBK extracts, measured
@@ -108,6 +109,7 @@ def build(out: dict, workdir: Path, db: Path, customers: int, months: int, end: 
     paths = [f["path"] for f in out["generate"]["files"]]
     say(f"generated in {out['generate']['seconds']:.0f} s; loading")
     out["load_average"]["load"] = os.getloadavg()[0]
+    out["floors"] = {"load": in_child(load_floor, paths[-1])}  # before the load, which may remove the file
     out["load"] = {
         "history": in_child(load_history, str(db), paths[:-1], keep) if paths[:-1] else None,
         "new_month": in_child(load_new_month, str(db), paths[-1], keep),

@@ -11,6 +11,7 @@ import statistics
 import time
 
 from analytics.core.config import PROJECT_ROOT
+from tools.bench.floors import page_floor
 from tools.bench.process import peak_rss, say
 from ui.navigation import HQ_PAGES
 from ui.navigation import PAGES as USER_PAGES
@@ -74,4 +75,6 @@ def page_phase(db: str, runs: int) -> dict:
             continue
         pages.append({"page": page, "cold_s": statistics.median(cold), "warm_s": statistics.median(warm)})
         say(f"page {page}: cold {pages[-1]['cold_s']:.2f} s, warm {pages[-1]['warm_s']:.2f} s")
-    return {"pages": pages, "peak_rss": peak_rss()}
+    floor = page_floor(runs)
+    say(f"page floor (an empty Streamlit page): {floor['seconds']:.3f} s")
+    return {"pages": pages, "floor": floor, "peak_rss": peak_rss()}

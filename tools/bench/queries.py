@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tools.bench.calls import Call, calls, defaults
+from tools.bench.floors import scan_floor
 from tools.bench.process import peak_rss, say
 from tools.bench.targets import call_target
 from tools.bench.timing import repeated
@@ -42,9 +44,18 @@ def query_phase(db: str, runs: int, explain: bool) -> dict:
         "memory_limit": fetch_rows(con, "select current_setting('memory_limit')")[0][0],
         "default_pair_precomputed": d["start"] is None or (d["start"], d["end"]) in pairs,
     }
+    floor = scan_floor(con, date.fromisoformat(d["end"]), runs)
+    say(f"scan floor (one month's rows): {floor['median_ms']:.1f} ms")
     plans = explain_slow(con, d, results) if explain else []
     con.close()
-    return {"defaults": d, "calls": results, "facts": facts, "explain": plans, "peak_rss": peak_rss()}
+    return {
+        "defaults": d,
+        "calls": results,
+        "facts": facts,
+        "scan_floor": floor,
+        "explain": plans,
+        "peak_rss": peak_rss(),
+    }
 
 
 def explain_slow(con: Any, d: dict, results: list[dict]) -> list[dict]:

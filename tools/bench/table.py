@@ -6,7 +6,7 @@ from __future__ import annotations
 from tools.bench.baseline import BASELINE
 from tools.bench.pages import PAGES
 from tools.bench.process import GIB
-from tools.bench.targets import TARGETS, call_target, ratios
+from tools.bench.targets import TARGETS, call_target, floor_ratios, ratios
 
 
 def _ms(value: float | None) -> str:
@@ -177,6 +177,34 @@ def _baseline(out: dict) -> list[str]:
     return lines
 
 
+def _floors(out: dict) -> list[str]:
+    """This host's floors (tools.bench.floors) and each figure as a multiple of its floor: hosts compare here."""
+    lines = ["", "FLOORS  (the least this host can do, measured in this run; figure / floor)"]
+    load = out.get("floors", {}).get("load")
+    if load:
+        lines.append(
+            f"load floor {load['seconds']:.1f} s (decode {load['decode_s']:.1f} s, DuckDB read {load['read_s']:.1f} s, "
+            f"sorted write {load['write_s']:.1f} s)"
+        )
+    scan = out.get("queries", {}).get("scan_floor")
+    if scan:
+        lines.append(f"scan floor {_ms(scan['median_ms'])} ms (one month's rows, median)")
+    page = out.get("pages", {}).get("floor")
+    if page:
+        lines.append(f"page floor {page['seconds'] * 1000:.0f} ms (an empty Streamlit page through AppTest)")
+    for name, ratio in floor_ratios(out).items():
+        target = (
+            TARGETS["load_floor_ratio"]
+            if name == "load one new month"
+            else None
+            if name.startswith("page script")
+            else TARGETS["list_floor_ratio"]
+        )
+        verdict = "" if target is None else f"target <= {target:.1f}x: {_status(ratio <= target)}"
+        lines.append(f"  {name:76s} {ratio:>8.1f}x  {verdict}")
+    return lines
+
+
 def _memory_and_verdict(out: dict) -> list[str]:
     peaks = [
         ("generate", out.get("generate")),
@@ -211,6 +239,7 @@ def format_table(out: dict) -> str:
     lines += _analytics(out) if "queries" in out else []
     lines += _pages(out) if "pages" in out else []
     lines += _baseline(out) if "baseline" in out else []
+    lines += _floors(out)
     lines += _memory_and_verdict(out)
     for plan in out.get("queries", {}).get("explain", []):
         lines += ["", f"EXPLAIN ANALYZE {plan['name']} (statements, ms: {plan['statements_ms']})", plan["plan"]]

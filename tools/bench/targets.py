@@ -14,7 +14,26 @@ TARGETS = {
     "peak_rss_gb": 6.0,
     "ratio": 20.0,
     "what_if_s": 10.0,  # the simulator's answer for one quarter (at 1M customers)
+    "load_floor_ratio": 1.5,  # a load / decoding + DuckDB's own read + one sorted write of the same file
+    "list_floor_ratio": 3.0,  # a customer list / one scan of a month's rows
 }
+
+
+def floor_ratios(out: dict) -> dict[str, float]:
+    """Each figure over this host's floor for it (tools.bench.floors), for those measured: the new month's load,
+    every customer list, and each page's warm run."""
+    found = {}
+    if "load" in out and "floors" in out:
+        found["load one new month"] = out["load"]["new_month"]["seconds"] / out["floors"]["load"]["seconds"]
+    scan = out.get("queries", {}).get("scan_floor", {}).get("median_ms")
+    for call in out.get("queries", {}).get("calls", []):
+        if scan and call["kind"] == "list" and "median_ms" in call:
+            found[f"{call['page']} · {call['name']}"] = call["median_ms"] / scan
+    empty = out.get("pages", {}).get("floor", {}).get("seconds")
+    for page in out.get("pages", {}).get("pages", []):
+        if empty and "warm_s" in page:
+            found[f"page script {page['page']} (warm)"] = page["warm_s"] / empty
+    return found
 
 
 def call_target(call: dict) -> float:
@@ -69,6 +88,11 @@ def verdicts(out: dict) -> list[dict]:
             check(f"page script {page['page']} (cold)", page["cold_s"], TARGETS["page_s"], "s")
     if "pages" in out:
         check("peak RSS pages", out["pages"]["peak_rss"] / GIB, TARGETS["peak_rss_gb"], "GiB")
+    for name, ratio in floor_ratios(out).items():
+        if name == "load one new month":
+            check(f"{name} / its floor", ratio, TARGETS["load_floor_ratio"], "x")
+        elif not name.startswith("page script"):  # pages: printed, no target
+            check(f"{name} / scan floor", ratio, TARGETS["list_floor_ratio"], "x")
     for name, ratio in ratios(out).items():
         if name != "customer_list":
             check(f"pandas / DuckDB {name}", ratio, TARGETS["ratio"], "x", higher_is_better=True)
