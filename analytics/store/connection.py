@@ -23,10 +23,16 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(str(path))
     con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
-    for column, kind in ADDED_COLUMNS.items():
-        con.execute(f"alter table customer_snapshot add column if not exists {column} {kind}")
+    if not _is_view(con, "customer_snapshot"):  # a view over a warehouse build's Parquet has every column
+        for column, kind in ADDED_COLUMNS.items():
+            con.execute(f"alter table customer_snapshot add column if not exists {column} {kind}")
     _upgrade_derived(con)
     return con
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = first_row(con, "select count(*) from duckdb_views() where view_name = $name and not internal", {"name": name})
+    return bool(row and row[0])
 
 
 def is_current_layout(con: duckdb.DuckDBPyConnection) -> bool:

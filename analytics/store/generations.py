@@ -5,7 +5,9 @@ committed and checkpointed, renames the copy over the file. Readers keep the gen
 old inode stays valid) and reopen when the file changes, so a dashboard serving users never meets a lock
 error and never sees a half-loaded period; a writer killed at any moment leaves only a stray copy, named
 with its process id, which the next writer removes once that process no longer exists.
-Readers are sealed: no file access, no extensions, no attaching, and the configuration is locked.
+Readers are sealed: no file access, no extensions, no attaching, and the configuration is locked. A database
+attached to a warehouse build (analytics.warehouse.attach) reads its customer snapshots from the build's Parquet
+files: its readers may open exactly the files it lists in warehouse_files, and nothing else.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ CATALOG = "bank"
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 LOAD_MEMORY_LIMIT = "4GB"  # with the file's text batches in Python, a load stays within about 6 GB
+WAREHOUSE_FILES = "warehouse_files"  # the Parquet files an attached build's customer_snapshot view reads
 READER_MEMORY_LIMIT = "3GB"  # the dashboard's queries: most read small derived tables; joins of two months spill
 
 
@@ -62,10 +65,15 @@ def open_reader(path: Path) -> duckdb.DuckDBPyConnection | None:
     con = duckdb.connect(":memory:")
     con.execute(f"attach $path as {CATALOG} (read_only)", {"path": str(path)})
     tables = con.execute(
-        "select table_name from duckdb_tables() where database_name = $catalog", {"catalog": CATALOG}
+        "select table_name from duckdb_tables() where database_name = $catalog union all "
+        "select view_name from duckdb_views() where database_name = $catalog and not internal",
+        {"catalog": CATALOG},
     ).fetchall()
     for (table,) in tables:
         con.execute(f'create view "{table}" as select * from {CATALOG}.main."{table}"')
+    if (WAREHOUSE_FILES,) in tables:  # exact files, not a folder: a path with '..' in it is no way out
+        files = [row[0] for row in con.execute(f"select path from {WAREHOUSE_FILES}").fetchall()]
+        con.execute("set allowed_paths = $files", {"files": files})
     con.execute(
         "set memory_limit = $limit", {"limit": READER_MEMORY_LIMIT}
     )  # live queries past it spill to the temp folder

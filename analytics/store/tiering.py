@@ -15,6 +15,7 @@ import duckdb
 
 from analytics.core.policy import Policy
 from analytics.core.policy_rules import RULE_BITS
+from analytics.store.derived.query import Query
 from analytics.store.derived.tiers import tier_expression
 
 PATH_COLUMNS = ("raw_tier", "tier", "strikes", "maintained_rules", "relationship", "preference")
@@ -116,6 +117,19 @@ def path_sql(
     """,
         params | rule_params,
     )
+
+
+def path_query(
+    policy: Policy,
+    p: date,
+    q: date | None,
+    current: str = "customer_snapshot",
+    previous: str = "customer_snapshot",
+) -> Query:
+    """path_sql for period `p` after the loaded period `q` (None for the first), as a query of its own: the
+    warehouse computes each period's path columns with it, in order."""
+    select, params = path_sql(policy, current, previous)
+    return Query("customer_snapshot", select, params | {"p": p, "q": q})
 
 
 def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | None) -> set[date]:

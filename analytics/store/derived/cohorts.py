@@ -9,6 +9,7 @@ from datetime import date
 import duckdb
 
 from analytics.core.periods import Quarter, quarter_ends
+from analytics.store.derived.query import Query, insert
 
 
 def triangle_cells_sql() -> str:
@@ -25,8 +26,8 @@ def triangle_cells_sql() -> str:
         entered as (
             select entry.customer_id, entry.q as cohort, entry.branch_id, entry.manager_id
             from status entry
-            left join status before on before.customer_id = entry.customer_id and before.q = entry.q - 1
-            where entry.maintained and not coalesce(before.maintained, false)
+            left join status earlier on earlier.customer_id = entry.customer_id and earlier.q = entry.q - 1
+            where entry.maintained and not coalesce(earlier.maintained, false)
               and entry.q - 1 in (select q from quarter_end)
         ),
         followed as (
@@ -37,7 +38,7 @@ def triangle_cells_sql() -> str:
             select f.cohort, f.q - f.cohort as quarters_after, f.period, f.branch_id, f.manager_id,
                    count(*) as cohort_size, count(*) filter (where s.maintained) as retained
             from followed f left join status s on s.customer_id = f.customer_id and s.q = f.q
-            group by all
+            group by f.cohort, f.q - f.cohort, f.period, f.branch_id, f.manager_id
         )
         select * from final
     """
@@ -89,10 +90,41 @@ def first_events_sql(condition: str) -> str:
             group by c.customer_id, c.start_tier, c.branch_id, c.manager_id
         ),
         final as (
-            select branch_id, manager_id, start_tier, k, event, count(*) as customers from first_event group by all
+            select branch_id, manager_id, start_tier, k, event, count(*) as customers
+            from first_event group by branch_id, manager_id, start_tier, k, event
         )
         select * from final
     """
+
+
+def triangle_query(periods: list[date]) -> Query | None:
+    """The retention triangle's cells over the loaded quarter ends; None without any."""
+    ends = quarter_ends(periods)
+    if not ends:
+        return None
+    return Query(
+        "retention_summary",
+        "select cohort, quarters_after, period, branch_id, manager_id, cohort_size, retained "
+        f"from ({triangle_cells_sql()})",
+        {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends]},
+    )
+
+
+def survival_query(periods: list[date]) -> Query | None:
+    """The first events of the default survival cohort (maintained at the first quarter end); None without one."""
+    ends = quarter_ends(periods)
+    if not ends:
+        return None
+    return Query(
+        "survival_summary",
+        "select $start as start, branch_id, manager_id, start_tier, k, event, customers "
+        f"from ({first_events_sql('true')})",
+        follow_params(ends[0], ends_followed(periods, ends[0])),
+    )
+
+
+def queries(periods: list[date]) -> list[Query]:
+    return [q for q in (triangle_query(periods), survival_query(periods)) if q is not None]
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None:
@@ -100,17 +132,5 @@ def rebuild(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None:
     transaction; they change only when a quarter-end month end does)."""
     con.execute("delete from retention_summary")
     con.execute("delete from survival_summary")
-    ends = quarter_ends(periods)
-    if not ends:
-        return
-    con.execute(
-        f"insert into retention_summary select cohort, quarters_after, period, branch_id, manager_id, "
-        f"cohort_size, retained from ({triangle_cells_sql()})",
-        {"ends": ends, "ordinals": [Quarter.of(p).ordinal for p in ends]},
-    )
-    start = ends[0]
-    con.execute(
-        f"insert into survival_summary select $start, branch_id, manager_id, start_tier, k, event, customers "
-        f"from ({first_events_sql('true')})",
-        follow_params(start, ends_followed(periods, start)),
-    )
+    for query in queries(periods):
+        insert(con, query)

@@ -11,6 +11,8 @@ from datetime import date
 
 import duckdb
 
+from analytics.store.derived.query import Query, insert
+
 POINTS = 100  # points of a stored curve, plus (0, 0)
 WHOLE = "$whole"  # the unit expression of a scope taken as one unit; bound to 'all'
 
@@ -38,20 +40,24 @@ def summary_sql(unit: str, condition: str) -> str:
         final as (
             select unit, count(*) as customers, sum(x) as aum,
                    1 - (2 * sum(cumulative) - sum(x))::double / nullif(count(*) * sum(x), 0)::double as gini,
-                   list({{'customer_share': i / n, 'aum_share': (cumulative / nullif(total, 0))::double}}
-                        order by i) filter (where (i * $points) // n > ((i - 1) * $points) // n) as curve
+                   list_sort(list({{'customer_share': i::double / n::double,
+                                    'aum_share': cumulative::double / nullif(total, 0)::double}})
+                             filter (where (i * $points) // n > ((i - 1) * $points) // n)) as curve
             from ordered group by unit
         )
         select * from final
     """
 
 
-def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
-    """Store the period's summary for the whole bank."""
-    con.execute(
-        f"""
-        insert into concentration_summary
-        select $period, customers, aum, gini, coalesce(curve, []) from ({summary_sql(WHOLE, "true")})
-    """,
+def query(period: date) -> Query:
+    """The period's summary for the whole bank (the curve ordered by customer share, that is by rank)."""
+    return Query(
+        "concentration_summary",
+        f"select $period as period, customers, aum, gini, curve from ({summary_sql(WHOLE, 'true')})",
         {"period": period, "points": POINTS, "whole": "all"},
     )
+
+
+def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
+    """Store the period's summary for the whole bank."""
+    insert(con, query(period))

@@ -9,6 +9,7 @@ import duckdb
 
 from analytics.core.periods import Quarter, quarter_ends
 from analytics.core.policy import Policy
+from analytics.store.derived.query import Query, insert
 from analytics.store.derived.tiers import UNIT_KEYS
 from analytics.store.schema import EXITED, NEW, TOTAL
 
@@ -66,13 +67,21 @@ def pair_summary_sql(a: str, b: str) -> str:
     """
 
 
-def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
-    con.execute(
-        "insert into migration_summary " + pair_summary_sql("$a::date", "$b::date"),
-        {"a": a, "b": b, "floor": policy.attrition_floor},
+def migration_query(policy: Policy, a: date, b: date) -> Query:
+    return Query(
+        "migration_summary", pair_summary_sql("$a::date", "$b::date"), {"a": a, "b": b, "floor": policy.attrition_floor}
     )
-    counts = scorecard_counts_sql("select * from migration_summary where period_from = $a and period_to = $b")
-    con.execute("insert into scorecard_summary " + counts, {"a": a, "b": b})
+
+
+def scorecard_query(a: date, b: date) -> Query:
+    """The scorecard's counts of the pair, from its migration_summary rows and the two tier summaries."""
+    pair = "select * from migration_summary where period_from = $a and period_to = $b"
+    return Query("scorecard_summary", scorecard_counts_sql(pair), {"a": a, "b": b})
+
+
+def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date) -> None:
+    insert(con, migration_query(policy, a, b))
+    insert(con, scorecard_query(a, b))
 
 
 def scorecard_counts_sql(pair_rows: str) -> str:
@@ -88,13 +97,13 @@ def scorecard_counts_sql(pair_rows: str) -> str:
                sum(case when to_tier > from_tier then customers else 0 end) as upgraded,
                0 as covered_end, 0 as with_products_end, 0::{TOTAL} as aum_start, 0::{TOTAL} as aum_end
         from pair where maintained_from
-        group by all
+        group by {UNIT_KEYS}
         union all
         select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(maintained_aum), 0
-        from tier_summary where period = $a group by all
+        from tier_summary where period = $a group by {UNIT_KEYS}
         union all
         select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0, sum(maintained_aum)
-        from tier_summary where period = $b group by all
+        from tier_summary where period = $b group by {UNIT_KEYS}
     ),
     per_unit as (
         select $a as period_from, $b as period_to, {UNIT_KEYS},

@@ -1,7 +1,8 @@
 """Rebuild the derived tables of the periods a load changed, inside the load's transaction, so that dashboard
 aggregates are lookups.
 
-The SQL is portable standard SQL (CTEs, CASE, joins, group by) so that a warehouse can build the same tables.
+Each table's rows come from one query (derived.query.Query) that the warehouse renders for Spark SQL as well
+(derived.dialect); derived.plan lists them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import duckdb
 
 from analytics.core.periods import quarter_ends
 from analytics.core.policy import Policy
-from analytics.store.derived import cohorts, concentration, top_customers
+from analytics.store.derived import cohorts
 from analytics.store.derived.pairs import build_pair, pairs_wanted
-from analytics.store.derived.tiers import build_period
+from analytics.store.derived.plan import period_queries
+from analytics.store.derived.query import insert
 
 
 def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] | None) -> None:
@@ -32,9 +34,8 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     ):
         _delete_periods(con, table, "period", stale)
     for period in sorted(stale & set(all_periods)):
-        build_period(con, policy, period)
-        concentration.build(con, period)
-        top_customers.build(con, period)
+        for query in period_queries(policy, period):
+            insert(con, query)
     if changed is None or stale & set(quarter_ends(all_periods)):
         cohorts.rebuild(con, all_periods)
     wanted = pairs_wanted(all_periods)

@@ -12,6 +12,7 @@ from datetime import date
 import duckdb
 
 from analytics.core.policy import Policy
+from analytics.store.derived.query import Query, insert
 
 # lower bounds (CNY) of the AUM bands of the concentration (二八) analysis; band 0 is everything below 0
 BAND_FLOORS: tuple[int, ...] = (
@@ -47,13 +48,13 @@ def band_expression() -> str:
     return f"case {whens} else 0 end"
 
 
-def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -> None:
-    con.execute(
+def tier_summary_query(policy: Policy, period: date) -> Query:
+    return Query(
+        "tier_summary",
         f"""
-        insert into tier_summary
         with present as (
             select {UNIT_KEYS}, card_level, tier, aum, product_count, phone, maintained_rules > 0 as maintained,
-                   maintained_rules & 1 = 0 as beyond_tier
+                   (maintained_rules & 1) = 0 as beyond_tier
             from customer_snapshot
             where period = $period and status <> 'closed'
         ),
@@ -73,15 +74,14 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
         )
         select * from final
     """,
-        {
-            "period": period,
-            "coverage_min": policy.coverage_min_products,
-            "floor": policy.attrition_floor,
-        },
+        {"period": period, "coverage_min": policy.coverage_min_products, "floor": policy.attrition_floor},
     )
-    con.execute(
+
+
+def band_summary_query(period: date) -> Query:
+    return Query(
+        "band_summary",
         f"""
-        insert into band_summary
         with present as (
             select {UNIT_KEYS}, aum, {band_expression()} as band
             from customer_snapshot
@@ -96,9 +96,12 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
     """,
         {"period": period},
     )
-    con.execute(
+
+
+def segment_summary_query(period: date) -> Query:
+    return Query(
+        "segment_summary",
         """
-        insert into segment_summary
         with present as (
             select branch_id, manager_id, tier, relationship, preference, aum
             from customer_snapshot
@@ -114,9 +117,12 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
     """,
         {"period": period},
     )
-    con.execute(
+
+
+def unit_directory_query(period: date) -> Query:
+    return Query(
+        "unit_directory",
         f"""
-        insert into unit_directory
         with rows_of_period as (
             select {UNIT_KEYS}, branch_name, manager_name, manager_role
             from customer_snapshot
@@ -133,3 +139,18 @@ def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -
     """,
         {"period": period},
     )
+
+
+def period_queries(policy: Policy, period: date) -> list[Query]:
+    """The queries of the period's tier, band and segment summaries and unit directory."""
+    return [
+        tier_summary_query(policy, period),
+        band_summary_query(period),
+        segment_summary_query(period),
+        unit_directory_query(period),
+    ]
+
+
+def build_period(con: duckdb.DuckDBPyConnection, policy: Policy, period: date) -> None:
+    for query in period_queries(policy, period):
+        insert(con, query)

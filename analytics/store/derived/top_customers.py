@@ -13,6 +13,7 @@ import duckdb
 
 from analytics.core.policy_rules import maintained_by_sql
 from analytics.core.scope import Scope
+from analytics.store.derived.query import Query, insert
 from analytics.store.schema import PERSON
 
 DEPTH = 1000  # customers kept per period: the first 20 pages of 50
@@ -20,10 +21,10 @@ LISTED = (*PERSON, "tier", "maintained_by", "relationship", "preference", "age",
 _COMPUTED = {"tier": "d.code as tier", "maintained_by": f"{maintained_by_sql('r.maintained_rules')} as maintained_by"}
 
 
-def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
-    con.execute(
+def query(period: date) -> Query:
+    return Query(
+        "top_customers",
         f"""
-        insert into top_customers
         with largest as (
             select * from customer_snapshot
             where period = $period and status <> 'closed'
@@ -40,6 +41,10 @@ def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
     """,
         {"period": period, "depth": DEPTH},
     )
+
+
+def build(con: duckdb.DuckDBPyConnection, period: date) -> None:
+    insert(con, query(period))
 
 
 def answers(scope: Scope, offset: int, limit: int | None) -> bool:
