@@ -9,22 +9,31 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.cli.targets import load_target_files
+from analytics.core.config import database_path
 from analytics.core.indicators import INDICATORS
 from analytics.core.masking import mask_value
+from analytics.core.units import LEVELS
 from analytics.store.catalog import load_history, period_quality
+from analytics.store.unit_targets import TargetProblem
 from ui import charts
 from ui import format as fmt
+from ui.audit_trail import audit_file
 from ui.data import query
 from ui.i18n import column, t
 from ui.kouji import definition
 from ui.loading import load_into_database, upload_name
 from ui.page_start import empty_state
+from ui.session import current_user
 from ui.session import view as current_view
 from ui.tables import download, policy, table
 
 REPORT_KEY = "_load_report"
+TARGETS_KEY = "_targets_report"
 st.title(t("da.title"))
 view = current_view()
+user = current_user()
+is_hq = user is not None and user.role == "hq"
 if view.empty:
     empty_state(stop=False)
 
@@ -60,6 +69,26 @@ def report(results) -> tuple[list[tuple[str, str]], pd.DataFrame]:
     return lines, pd.DataFrame(problems, columns=["file", "line", "column", "reason", "value"])
 
 
+def targets_report(outcomes) -> tuple[list[tuple[str, str]], pd.DataFrame]:
+    """Each targets file's outcome line and the problems of all files (line and column named)."""
+    lines, problems = [], []
+    for outcome in outcomes:
+        shown = fmt.plain(outcome.file)
+        if outcome.outcome == "loaded":
+            quarters = ", ".join(outcome.quarters)
+            lines.append(("success", t("da.targets_loaded", file=shown, rows=outcome.rows, quarters=quarters)))
+        else:
+            lines.append(("error", t("da.rejected", file=shown, problems=len(outcome.problems))))
+        for p in outcome.problems:  # a file that cannot be read at all has one problem without a line
+            if isinstance(p, TargetProblem):
+                row = (p.line, p.column, t(f"da.target_problem.{p.column}", value=p.value, levels=", ".join(LEVELS)))
+            else:
+                row = (None, None, str(p))
+            problems.append(dict(zip(("file", "line", "column", "reason"), (outcome.file, *row))))
+    frame = pd.DataFrame(problems, columns=["file", "line", "column", "reason"])
+    return lines, frame.astype({"line": "Int64"})
+
+
 st.subheader(t("da.upload"))
 files = st.file_uploader(
     t("da.upload"),
@@ -90,6 +119,33 @@ if REPORT_KEY in st.session_state:
     if len(problems):
         table(problems, "problems_table")
         download([(t("da.report"), problems)], "validation_report")
+
+if is_hq:  # targets are HQ's: the page is in HQ's navigation only, and load_target_files checks the role again
+    st.subheader(t("da.targets"), help=t("da.targets.help"))
+    target_files = st.file_uploader(
+        t("da.targets"),
+        type=["csv", "txt", "xlsx"],
+        accept_multiple_files=True,
+        key="targets_upload",
+        label_visibility="collapsed",
+    )
+    if target_files and st.button(t("da.targets_load"), key="targets_load", icon=":material/flag:"):
+        with tempfile.TemporaryDirectory() as folder:
+            saved = []
+            for number, upload in enumerate(target_files):
+                saved.append((Path(folder) / upload_name(upload.name, number), Path(upload.name).name))
+                saved[-1][0].parent.mkdir()
+                saved[-1][0].write_bytes(upload.getvalue())
+            outcomes = load_target_files(database_path(), saved, user, audit_file())
+        st.session_state[TARGETS_KEY] = targets_report(outcomes)
+        st.rerun()  # the scorecard's cached results follow the new data version
+    if TARGETS_KEY in st.session_state:
+        lines, problems = st.session_state[TARGETS_KEY]
+        for kind, text in lines:
+            getattr(st, kind)(text)
+        if len(problems):
+            table(problems, "targets_problems")
+            download([(t("da.targets_report"), problems)], "targets_report")
 
 st.subheader(t("da.history"), help=definition(load_history))
 history = query(load_history)

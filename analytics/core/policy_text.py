@@ -29,6 +29,10 @@ def policy_toml(policy: Policy) -> str:
     for tier in policy.tiers:
         lines += ["", "[[tier]]", f"code = {_value(tier.code)}", f"name_zh = {_value(tier.name_zh)}"]
         lines += [f"name_en = {_value(tier.name_en)}", f"min_aum = {_value(tier.min_aum)}"]
+        if tier.contact_every_days is not None:
+            lines.append(f"contact_every_days = {tier.contact_every_days}")
+        if tier.maintained_by:
+            lines.append(f"maintained_by = {_value(tier.maintained_by)}")
     lines += ["", "[maintained]", f"from_tier = {_value(codes[rules.from_rank])}"]
     if rules.card_levels:
         lines.append(f"card_levels = {_value(rules.card_levels)}")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
@@ -21,11 +25,13 @@ from analytics.metrics.accountability import accountability, year_snapshots
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.distribution import tier_distribution
 from analytics.metrics.migration import migration_matrix
+from analytics.metrics.role_fit import role_mismatches
 from analytics.metrics.scorecard import scorecard
 from analytics.store.catalog import loaded_periods
 from analytics.store.policy_record import current_policy
 
-KINDS = ("tiers", "migration", "scorecard", "churn", "accountability")
+CENT = Decimal("0.01")
+KINDS = ("tiers", "migration", "scorecard", "churn", "accountability", "roles")
 COLUMNS: dict[str, list[str]] = {
     "tiers": ["period", "tier", "customers", "aum", "maintained"],
     "migration": ["from_tier", "to_tier", "customers", "aum_from", "aum_to"],
@@ -55,6 +61,7 @@ COLUMNS: dict[str, list[str]] = {
         "attrition_rate",
     ],
     "accountability": ["unit", "lost_customers", "lost_aum_start", "normal_customers"],
+    "roles": ["unit", "role", "tier", "customers", "aum", "maintained", "mismatch_share", "expected_roles"],
 }
 
 
@@ -77,7 +84,8 @@ def build_report(
     the latest complete one), a business `year` or `start`/`end`, by branch unless `by` says otherwise (scorecard:
     + role at manager level with the policy's rank_within, + <indicator>_target and _attainment where a target
     applies); accountability: a business year (default the latest loaded) or `start`/`end`, by manager unless `by`
-    says branch. Raises ValueError on
+    says branch; roles: the maintained customers held by a role the policy does not assign to their tier, per
+    manager x tier, at `period` (default the latest). Raises ValueError on
     arguments that do not fit the report or the loaded periods.
     """
     if kind not in KINDS:
@@ -94,6 +102,9 @@ def build_report(
             frame = _all_tiers(con, frame, chosen or periods)
         frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
         return frame[columns].reset_index(drop=True)
+    if kind == "roles":  # one month end: the latest unless `period`
+        month_end = require_period(periods, period) if period is not None else periods[-1]
+        return role_mismatches(con, month_end, scope)[COLUMNS["roles"]]
     a, b = _pair(periods, kind, start, end, quarter, year)
     if kind == "accountability":
         if by not in (None, "manager", "branch"):
@@ -125,6 +136,8 @@ def asked_periods(
     """The month ends and the pairs of them a report reads (the arguments as build_report takes them)."""
     if kind == "tiers":
         return ([require_period(periods, period)] if period is not None else list(periods)), []
+    if kind == "roles":
+        return [require_period(periods, period) if period is not None else periods[-1]], []
     a, b = _pair(periods, kind, start, end, quarter, year)
     if kind == "accountability":  # how a customer left (closed, its reason) is on the month ends in between
         return [p for p in periods if a <= p <= b], [(a, b)]
@@ -163,3 +176,32 @@ def _all_tiers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, periods: lis
     merged["maintained"] = merged["maintained"].fillna(0).astype("int64")
     merged["aum"] = merged["aum"].fillna(0.0)
     return merged
+
+
+def report_json(frame: pd.DataFrame, money: Iterable[str] = ()) -> str:
+    """`frame` as a JSON array of row objects: the `money` columns as exact decimal numbers with two places
+    (cents: 2750000.00, never 2749999.9999999995), the rest as pandas writes them (rates to 10 digits, dates
+    ISO, null where undefined)."""
+    text = frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=10)
+    exact = [c for c in money if c in frame.columns]
+    if not exact:
+        return text
+    rows = json.loads(text)
+    cents = {c: [_cents(v) for v in frame[c].tolist()] for c in exact}
+    parts = []
+    for number, row in enumerate(rows):
+        fields = [
+            f"{json.dumps(key, ensure_ascii=False)}: "
+            + (cents[key][number] if key in cents else json.dumps(value, ensure_ascii=False))
+            for key, value in row.items()
+        ]
+        parts.append("{" + ", ".join(fields) + "}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _cents(value: object) -> str:
+    """An amount as JSON: the decimal rounded half-up to the cent (a float via its shortest repr), or null."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "null"
+    amount = value if isinstance(value, Decimal) else Decimal(repr(float(value)))  # type: ignore[arg-type]
+    return format(amount.quantize(CENT, rounding=ROUND_HALF_UP), "f")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -25,9 +26,11 @@ TABLE = """create table if not exists unit_target (
 )"""
 
 
-def read_targets(path: Path) -> pd.DataFrame:
+def read_targets(path: Path, name: str | None = None) -> pd.DataFrame:
     """The file's rows as text with the columns quarter, level, unit, indicator, target (English or Chinese
-    headers); ValueError naming the file when it cannot be read or a column is missing."""
+    headers); ValueError naming the file (`name`, by default its own) when it cannot be read or a column is
+    missing."""
+    name = name or path.name
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raw = pd.read_excel(path, dtype=str)
@@ -37,50 +40,72 @@ def read_targets(path: Path) -> pd.DataFrame:
             except UnicodeDecodeError:
                 raw = pd.read_csv(path, dtype=str, encoding="gbk", skipinitialspace=True)
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{path.name}: cannot read targets: {exc}") from None
+        raise ValueError(f"{name}: cannot read targets: {exc}") from None
     names = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
     raw = raw.rename(columns=lambda c: names.get(str(c).strip().lower(), names.get(str(c).strip(), c)))
     missing = [name for name in HEADERS if name not in raw.columns]
     if missing:
-        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
     return raw[list(HEADERS)].fillna("").apply(lambda column: column.str.strip())
 
 
-def check_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> list[str]:
-    """One line per problem, naming the file and line (the header is line 1): an unknown quarter, level,
-    unit (no such unit in the loaded data at that level) or indicator, or a target that is not a number."""
+@dataclass(frozen=True)
+class TargetProblem:
+    """One problem of a targets file: the file, its line (the header is line 1), the column and why."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+    value: str = ""  # the cell as read (unit codes, quarters, numbers: no personal data)
+
+    def __str__(self) -> str:
+        return f"{self.file}: line {self.line}, column {self.column}: {self.reason}"
+
+
+def check_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> list[TargetProblem]:
+    """Every problem of the file's rows (str() of one names the file, line and column): an unknown quarter,
+    level, unit (no such unit in the loaded data at that level) or indicator, or a target that is not a number."""
     problems, known = [], {level: _units(con, parse_level(level)) for level in LEVELS}
     for index, row in frame.iterrows():
-        where = f"{name}: line {int(index) + 2}"
+        line = int(index) + 2
         try:
             Quarter.parse(row["quarter"])
         except ValueError:
-            problems.append(f"{where}, column quarter: {row['quarter']!r} is not a quarter (e.g. 2026Q3)")
+            reason = f"{row['quarter']!r} is not a quarter (e.g. 2026Q3)"
+            problems.append(TargetProblem(name, line, "quarter", reason, row["quarter"]))
         if row["level"] not in LEVELS:
-            problems.append(f"{where}, column level: {row['level']!r} is not a level ({', '.join(LEVELS)})")
+            reason = f"{row['level']!r} is not a level ({', '.join(LEVELS)})"
+            problems.append(TargetProblem(name, line, "level", reason, row["level"]))
         elif row["unit"] not in known[row["level"]]:
-            problems.append(f"{where}, column unit: {row['unit']!r} is not a known {row['level']}")
+            reason = f"{row['unit']!r} is not a known {row['level']}"
+            problems.append(TargetProblem(name, line, "unit", reason, row["unit"]))
         if row["indicator"] not in INDICATORS:
-            problems.append(f"{where}, column indicator: {row['indicator']!r} is not one of {', '.join(INDICATORS)}")
+            reason = f"{row['indicator']!r} is not one of {', '.join(INDICATORS)}"
+            problems.append(TargetProblem(name, line, "indicator", reason, row["indicator"]))
         try:
             if not math.isfinite(float(row["target"])):
                 raise ValueError
         except ValueError:
-            problems.append(f"{where}, column target: {row['target']!r} is not a number")
+            problems.append(TargetProblem(name, line, "target", f"{row['target']!r} is not a number", row["target"]))
     return problems
 
 
-def load_targets(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], list[str], int]:
-    """Check the file and, when it has no problem, replace the targets of every quarter it names.
-    Returns (problems, quarters replaced, rows loaded); a file with problems loads nothing."""
-    frame = read_targets(path)
-    problems = check_targets(con, frame, path.name)
+def load_targets(
+    con: duckdb.DuckDBPyConnection, path: Path, name: str | None = None
+) -> tuple[list[TargetProblem], list[str], int]:
+    """Check the file (named `name` in problems, by default its own name) and, when it has no problem, replace
+    the targets of every quarter it names. Returns (problems, quarters replaced, rows loaded); a file with
+    problems loads nothing."""
+    name = name or path.name
+    frame = read_targets(path, name)
+    problems = check_targets(con, frame, name)
     if problems:
         return problems, [], 0
     frame = frame.assign(
         quarter=frame["quarter"].map(lambda q: str(Quarter.parse(q))),
         target=frame["target"].astype(float),
-        source=path.name,
+        source=name,
     )
     quarters = sorted(frame["quarter"].unique())
     con.execute(TABLE)

@@ -11,6 +11,8 @@ products (coverage 100% everywhere) and nobody moves up a tier (upgrade 0 everyw
  M3 (B02, 大堂经理)        c1 c2, h3 private 2,500,000           c1 c2, h3 closed 转他行    c1 c2, new c3
  M4 (B02, 大堂经理)        d1 d2                                 d1 d2                    d1, d2 closed
  unassigned (B01)         u1                                    u1                       u1, h1
+
+maintained_by (who maintains each band): emerging 大堂经理, wealth and private 理财经理, mass and affluent any.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ code = "emerging"
 name_zh = "潜力"
 name_en = "Emerging"
 min_aum = 50000
+maintained_by = ["大堂经理"]
 [[tier]]
 code = "affluent"
 name_zh = "中端"
@@ -48,11 +51,13 @@ code = "wealth"
 name_zh = "理财"
 name_en = "Wealth"
 min_aum = 200000
+maintained_by = ["理财经理"]
 [[tier]]
 code = "private"
 name_zh = "私行"
 name_en = "Private"
 min_aum = 2000000
+maintained_by = ["理财经理"]
 [maintained]
 from_tier = "emerging"
 [scorecard]
@@ -85,7 +90,7 @@ def _row(period: date, customer: str, branch: str, manager: str, aum: int, *, ca
     )
 
 
-def _rows() -> list[str]:
+def _rows(h3_reason: str = "转他行") -> list[str]:
     rows: list[str] = []
     for period in (P0, P1, P2):
         for c in ("a1", "a2", "a3"):
@@ -105,21 +110,22 @@ def _rows() -> list[str]:
     rows.append(_row(P0, "h2", "B01", "M1", 60_000, card="白金卡"))
     rows.append(_row(P1, "h2", "B01", "M1", 60_000, card="白金卡", closed="死亡"))
     rows.append(_row(P0, "h3", "B02", "M3", 2_500_000))
-    rows.append(_row(P1, "h3", "B02", "M3", 2_500_000, closed="转他行"))
+    rows.append(_row(P1, "h3", "B02", "M3", 2_500_000, closed=h3_reason))
     rows.append(_row(P2, "c3", "B02", "M3", 60_000))
     return rows
 
 
-def write_bank(folder: Path, rank_within: bool = False) -> tuple[Path, Path]:
-    """The extract and the policy file of the bank above (with `rank_within = "manager_role"` when asked)."""
+def write_bank(folder: Path, rank_within: bool = False, h3_reason: str = "转他行") -> tuple[Path, Path]:
+    """The extract and the policy file of the bank above (with `rank_within = "manager_role"` when asked; h3's
+    close reason `h3_reason`)."""
     folder.mkdir(parents=True, exist_ok=True)
     extract, policy = folder / "assessment.csv", folder / "policy.toml"
-    extract.write_text("\n".join([HEADER, *_rows()]) + "\n", encoding="utf-8")
+    extract.write_text("\n".join([HEADER, *_rows(h3_reason)]) + "\n", encoding="utf-8")
     policy.write_text(POLICY.format(rank_within='rank_within = "manager_role"' if rank_within else ""), "utf-8")
     return extract, policy
 
 
-def assessment_bank(folder: Path, rank_within: bool = False) -> duckdb.DuckDBPyConnection:
+def assessment_bank(folder: Path, rank_within: bool = False, h3_reason: str = "转他行") -> duckdb.DuckDBPyConnection:
     """The bank above loaded under its policy."""
-    extract, policy = write_bank(folder, rank_within)
+    extract, policy = write_bank(folder, rank_within, h3_reason)
     return load(folder / "bank.duckdb", [extract], parse_policy(policy.read_text("utf-8"), "assessment"))

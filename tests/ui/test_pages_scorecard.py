@@ -7,12 +7,13 @@ The key numbers are also checked against the extracts recounted with pandas (tes
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
 
 from analytics.core.scope import Scope
+from analytics.followup.log import CHANNELS, OUTCOMES, Contact, add_contact
 from analytics.metrics.scorecard import quarter_scorecard
 from analytics.store.policy_record import current_policy
 from tests.helpers import recount
@@ -103,10 +104,16 @@ def test_scorecard_branch_row_drills_down_to_its_managers(demo_db, extract_rows)
 def test_scorecard_workbook_has_a_formatted_sheet_per_level(demo_db, extract_rows):
     con = analytics_connection(demo_db)
     book = openpyxl.load_workbook(io.BytesIO(scorecard_workbook(con, "2026Q3", Scope(), current_policy(con))))
-    assert book.sheetnames == ["分行", "支行", "网点", "客户经理"]
+    # the test demo bank starts 2026-03-31: no 2025 year end, so no accountability sheet
+    assert book.sheetnames == ["封面", "分行", "支行", "网点", "客户经理", "岗位层级不符"]
     sheet = book["网点"]
     headers = [c.value for c in sheet[1]]
-    assert headers[:5] == ["单位代码", "单位", "排名", "综合得分", "保·流失率"]
+    assert headers[:6] == ["单位代码", "单位", "分行", "支行", "排名", "综合得分"]
+    # a branch's parent units, as the extracts say (3101 and 3102 are 城东分行 / 人民路支行)
+    parents = {r[0]: r[2:4] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    expected_parents = extract_rows[extract_rows["period"] == END].groupby("branch_id")[["region", "sub_branch"]]
+    assert parents == {b: tuple(v) for b, v in expected_parents.first().iterrows()}
+    assert parents["3101"] == ("城东分行", "人民路支行")
     assert sheet.freeze_panes == "A2"
     churn = sheet.cell(row=2, column=headers.index("保·流失率") + 1)
     aum = sheet.cell(row=2, column=headers.index("期末维护资产（万元）") + 1)
@@ -120,3 +127,24 @@ def test_scorecard_workbook_has_a_formatted_sheet_per_level(demo_db, extract_row
     column = headers.index("期末维护资产（万元）")
     total = sum(row[column] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert total == pytest.approx(recount.maintained_at(extract_rows, END)["aum"].sum() / 10_000)
+
+
+def test_scorecard_shows_each_branchs_contact_coverage_at_the_quarters_end(demo_db, tmp_path, monkeypatch):
+    log = tmp_path / "followup.sqlite"
+    monkeypatch.setenv("BANK_FOLLOWUP_DB", str(log))
+    con = analytics_connection(demo_db)
+    standard = [t.rank for t in current_policy(con).tiers if t.contact_every_days]
+    # independently: the maintained, open customers of one branch in a tier with a contact standard at END
+    [(branch_id, maintained, first)] = con.execute(
+        "select branch_id, count(*), min(customer_id) from customer_snapshot where period = $end and "
+        "status <> 'closed' and maintained_rules > 0 and tier in (select unnest($ranks::integer[])) "
+        "group by branch_id order by branch_id limit 1",
+        {"end": END, "ranks": standard},
+    ).fetchall()
+    contact = Contact(first, END - timedelta(days=3), CHANNELS[0], OUTCOMES[0])
+    add_contact(contact, "boss", log)
+    add_contact(Contact(first, date.today(), CHANNELS[0], OUTCOMES[0]), "boss", log)  # after END: not counted twice
+    at = no_exception(app(demo_db, "views/scorecard.py"))
+    shown = frame_with(at, "unit", "contact_coverage_rate").set_index("unit")["contact_coverage_rate"]
+    assert shown[branch_id] == pytest.approx(100 / maintained)  # one of `maintained`, in percent
+    assert (shown.drop(branch_id).fillna(0) == 0).all()  # nobody else was contacted

@@ -31,6 +31,8 @@ def test_cli_report_accountability_and_scorecard_by_year_print_the_keys(tmp_path
         1,
         1,
     )
+    # money is printed to the cent, exactly as the extract has it (no float tails)
+    assert '"lost_aum_start": 2500000.00,' in result.stdout and '"lost_aum_start": 250000.00,' in result.stdout
     branches = json.loads(
         _cli("report", "accountability", "--year", "2026", "--by", "branch", "--db", db, "--format", "json").stdout
     )
@@ -49,6 +51,14 @@ def test_cli_report_accountability_and_scorecard_by_year_print_the_keys(tmp_path
     assert json.loads(what_if.stdout) == json.loads(result.stdout)
     clash = _cli("report", "accountability", "--year", "2026", "--quarter", "2026Q2", "--db", db)
     assert clash.returncode == 2
+    # who maintains which band at P0: M3 (大堂经理) holds h3, private, which the policy gives to 理财经理
+    roles = _cli("report", "roles", "--period", "2025-12-31", "--db", db, "--format", "json")
+    found = {r["unit"]: r for r in json.loads(roles.stdout)}
+    assert list(found["M3"]) == [
+        "unit", "role", "tier", "customers", "aum", "maintained", "mismatch_share", "expected_roles"
+    ]  # fmt: skip
+    assert (found["M3"]["tier"], found["M3"]["customers"], found["M1"]["customers"]) == ("private", 1, 5)
+    assert '"aum": 2500000.00,' in roles.stdout
 
 
 def test_parse_policy_reads_and_checks_the_accountability_table():
