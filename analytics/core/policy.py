@@ -10,6 +10,7 @@ from pathlib import Path
 
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.indicators import INDICATORS
+from analytics.core.policy_lists import Lists, parse_lists
 from analytics.core.policy_rules import (
     Accountability,
     Maintained,
@@ -36,6 +37,7 @@ class Tier:
     name_en: str
     min_aum: Decimal
     contact_every_days: int | None = None  # the contact standard: a maintained customer contacted this often
+    maintained_by: tuple[str, ...] = ()  # the manager roles (manager_role) that maintain this tier; () = any
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Policy:
     preference: Preference = Preference(Decimal("0.7"), Decimal("0.5"))
     rank_within: str | None = None
     accountability: Accountability = Accountability()
+    lists: Lists = Lists()
 
     @property
     def sha256(self) -> str:
@@ -99,7 +102,11 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         every = item.get("contact_every_days")
         if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
             raise PolicyError(f"{where} ({code}): contact_every_days must be a whole number of days from 1 to 366")
-        tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum, every))
+        roles = item.get("maintained_by", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) and r.strip() for r in roles):
+            raise PolicyError(f'{where} ({code}): maintained_by must be a list of manager roles, e.g. ["理财经理"]')
+        named = tuple(dict.fromkeys(r.strip() for r in roles))
+        tiers.append(Tier(rank, code, str(item["name_zh"]), str(item["name_en"]), min_aum, every, named))
     basis = str(raw.get("basis", "aum"))
     if basis not in BASES:
         raise PolicyError(f"{source}: basis {basis!r} must be one of {', '.join(BASES)}")
@@ -135,6 +142,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         parse_preference(raw, source),
         rank_within,
         parse_accountability(raw, source, tuple(t.code for t in tiers)),
+        parse_lists(raw, source),
     )
 
 

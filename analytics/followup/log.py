@@ -133,12 +133,16 @@ def _exists(path: Path | str | None) -> bool:
     return (Path(path) if path else followup_path()).exists()
 
 
-def last_contacts(path: Path | str | None = None) -> pd.DataFrame:
-    """The latest contact date of every customer contacted. Returns columns: customer_id, last_contact (date)."""
+def last_contacts(path: Path | str | None = None, until: date | None = None) -> pd.DataFrame:
+    """The latest contact date of every customer contacted (on or before `until`, if given). Returns columns:
+    customer_id, last_contact (date)."""
     rows = []
     if _exists(path):
         with _connect(path) as con:
-            rows = con.execute("select customer_id, max(contact_date) from contact group by customer_id").fetchall()
+            rows = con.execute(
+                "select customer_id, max(contact_date) from contact where contact_date <= ? group by customer_id",
+                ((until or date.max).isoformat(),),
+            ).fetchall()
     frame = pd.DataFrame(rows, columns=["customer_id", "last_contact"])
     frame["last_contact"] = pd.to_datetime(frame["last_contact"]).dt.date
     return frame

@@ -13,8 +13,9 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
-from analytics.core.policy_rules import PREFERENCES, RELATIONSHIPS, maintained_by_sql
+from analytics.core.policy_rules import PREFERENCES, RELATIONSHIPS, RULE_BITS, maintained_by_sql
 from analytics.core.scope import Scope
+from analytics.lists.contacted import contacts_cte
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
 from analytics.store.derived import top_customers as top
@@ -62,6 +63,12 @@ class CustomerFilter:
     change_months: int | None = None
     change_min: float | None = None
     change_max: float | None = None
+    gender: str | None = None  # "M" or "F" (ingest maps 男/女/male/... onto these)
+    holds: tuple[str, ...] | None = None  # product codes (ingest.columns.PRODUCTS) the customer holds, every one
+    lacks: tuple[str, ...] | None = None  # product codes the customer holds none of
+    maintained_by: tuple[str, ...] | None = None  # rules of core.policy_rules.RULE_BITS, any of them holding
+    contacted_since: date | None = None  # with contacted: last contact in the follow-up log on or after this date
+    contacted: bool | None = None  # True: contacted since contacted_since; False: not (never, or before it)
 
 
 def find_customers(
@@ -74,13 +81,16 @@ def find_customers(
     limit: int | None = 50,
     offset: int = 0,
     reveal: bool = False,
+    contacts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Customers present at `period` (status not closed) matching every filter, with unit as at `period`.
 
     口径: tier from the policy in force; age and product count as on the period's row; AUM = period-end balance;
     with change_months = k: aum_before = AUM k month ends earlier (that period must be loaded), aum_change =
     AUM - aum_before, change_rate = aum_change / aum_before (null when aum_before <= 0); the change filters keep
-    only customers with a row k months earlier. Returns columns: customer_id, customer_name, id_number, phone,
+    only customers with a row k months earlier. holds / lacks: the period's product list; maintained_by: any of the
+    rules named holds on the period's row; contacted: the latest contact in the follow-up log (`contacts`:
+    customer_id, last_contact) on or after contacted_since. Returns columns: customer_id, customer_name, id_number, phone,
     branch_id, branch_name, manager_id, manager_name, card_level, tier, maintained_by (the maintained rules that
     hold), relationship (0 general, 1 potential, 2 to be won, 3 existing VIP), preference (0 unknown, 1
     deposit-heavy, 2 balanced, 3 fee-business-heavy), age, aum, product_count, aum_before, aum_change,
@@ -117,6 +127,7 @@ def find_customers(
             filters.append(f"c.{column} in (select unnest(${column}::int[]))")
     if where.maintained_only:
         filters.append("c.maintained_rules > 0")
+    filters += _person_filters(where, params)
     for value, sql, name in (
         (where.age_min, "c.age >= $age_min", "age_min"),
         (where.age_max, "c.age <= $age_max", "age_max"),
@@ -141,8 +152,10 @@ def find_customers(
                 params[name] = value
                 filters.append(f"b.aum > 0 and (c.aum - b.aum) / b.aum {op} ${name}")
     person = ", ".join(f"c.{column}" for column in PERSON)
+    contacts_sql, contact_params = contacts_cte(contacts)
+    params |= contact_params
     ctes = f"""
-        with final as (
+        with {contacts_sql}, final as (
             select {person}, d.code as tier, {maintained_by_sql("c.maintained_rules")} as maintained_by,
                    c.relationship, c.preference, c.age, c.aum, c.product_count, {before} as aum_before,
                    c.aum - {before} as aum_change,
@@ -150,6 +163,29 @@ def find_customers(
             from customer_snapshot c
             join tier_def d on d.rank = c.tier
             {before_join}
+            left join contacts k on k.customer_id = c.customer_id
             where {" and ".join(filters)}
         )"""
     return page_of_customers(con, ctes, params, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal)
+
+
+def _person_filters(where: CustomerFilter, params: dict) -> list[str]:
+    """The conditions on gender, products, the maintained rules and the last contact (params filled in)."""
+    filters = []
+    if where.gender is not None:
+        params["gender"] = where.gender
+        filters.append("c.gender = $gender")
+    if where.holds:
+        params["holds"] = list(where.holds)
+        filters.append("len(list_intersect(c.products, $holds::varchar[])) = len($holds::varchar[])")
+    if where.lacks:
+        params["lacks"] = list(where.lacks)
+        filters.append("len(list_intersect(coalesce(c.products, []), $lacks::varchar[])) = 0")
+    if where.maintained_by:
+        params["rule_bits"] = sum(RULE_BITS[rule] for rule in where.maintained_by)
+        filters.append("c.maintained_rules & $rule_bits > 0")
+    if where.contacted is not None and where.contacted_since is not None:
+        params["contacted_since"] = where.contacted_since
+        met = "k.last_contact >= $contacted_since"
+        filters.append(met if where.contacted else f"not coalesce({met}, false)")
+    return filters

@@ -44,14 +44,15 @@ def call_list(
     contacts: pd.DataFrame | None = None,
     today: date | None = None,
     near: float = 0.1,
-    outflow_min: float = 100_000,
-    outflow_drop: float = 50_000,
-    birthday_min: float = 1_000_000,
+    outflow_min: float | None = None,
+    outflow_drop: float | None = None,
+    birthday_min: float | None = None,
     sort_by: str = "at_stake",
     descending: bool = True,
     limit: int | None = 100,
     offset: int = 0,
     reveal: bool = False,
+    reason: str | None = None,
 ) -> pd.DataFrame:
     """This week's call list: customers with at least one reason to call, one row each, all reasons listed.
 
@@ -62,16 +63,18 @@ def call_list(
     the policy's basis. Reasons (comma-separated, in this order): down = maintained, tier above the lowest, and
     strikes > 0 (held by the downgrade buffer) or basis below (1 + near) x the tier's minimum; up = basis at least
     (1 - near) x the next tier's minimum; outflow = AUM at the month end before >= outflow_min and fallen by
-    >= outflow_drop; churned = maintained at the month end before, not maintained (or gone) at `period`;
-    birthday = born in the month after `today`'s and AUM >= birthday_min; contact = maintained, the tier has a
+    >= outflow_drop (defaults: the policy's lists.outflow_min and lists.outflow_drop); churned = maintained at the month end before, not maintained (or gone) at `period`;
+    birthday = born in the month after `today`'s and AUM >= birthday_min (default: lists.birthday_min); contact = maintained, the tier has a
     contact standard (policy contact_every_days) and no contact within that many days before `today`;
     unassigned = maintained with no manager. at_stake = the larger of AUM at `period` and at the month end
     before (what the bank can lose); gap_down = basis - the tier's minimum (null in the lowest tier);
-    gap_up = the next tier's minimum - basis. A closed or gone customer has aum 0 and last month's tier.
+    gap_up = the next tier's minimum - basis. With `reason`, only the rows listing that reason. A closed or gone customer has aum 0 and last month's tier.
     Returns columns: customer_id, customer_name, id_number, phone, branch_id, branch_name, manager_id,
     manager_name, card_level, reasons, tier, at_stake, aum, aum_before, aum_change, gap_down, gap_up,
     last_contact.
     """
+    if reason not in (None, *REASONS):
+        raise ValueError(f"unknown reason {reason!r}")
     policy = current_policy(con)
     period = require_period(loaded_periods(con), period)
     today = today or date.today()
@@ -83,9 +86,9 @@ def call_list(
         "period": period,
         "prev": add_months(period, -1),
         "near": near,
-        "outflow_min": outflow_min,
-        "outflow_drop": outflow_drop,
-        "birthday_min": birthday_min,
+        "outflow_min": float(policy.lists.outflow_min if outflow_min is None else outflow_min),
+        "outflow_drop": float(policy.lists.outflow_drop if outflow_drop is None else outflow_drop),
+        "birthday_min": float(policy.lists.birthday_min if birthday_min is None else birthday_min),
         "birthday_month": add_months(today.replace(day=1), 1).month,
         "today": today,
         "week_start": week_start(today),
@@ -93,6 +96,7 @@ def call_list(
         "contact_dates": list(contacts["last_contact"]),
         "standard_ranks": [rank for rank, _ in standard],
         "standard_days": [days for _, days in standard],
+        "reason": reason,
     }
     person = ", ".join(PERSON)
     ctes = f"""
@@ -152,7 +156,8 @@ def call_list(
                    case when min_aum > 0 then amount - min_aum end as gap_down, next_min - amount as gap_up,
                    last_contact
             from listed
-            where last_contact is null or last_contact < $week_start
+            where (last_contact is null or last_contact < $week_start)
+              and ($reason::varchar is null or list_contains(string_split(reasons, ','), $reason::varchar))
         )"""
     frame = page_of_customers(con, ctes, params, COLUMNS, sort_by, descending, limit, offset, reveal)
     hidden = fetch(con, f"{ctes} select count(*) as n from listed where last_contact >= $week_start", params)

@@ -32,16 +32,18 @@ def test_week_start_is_the_monday():
 
 def test_call_list_gives_one_row_per_customer_with_every_reason(con):
     frame = call_list(con, P1, ALL, _contacts(), TODAY)
-    # ranked by at_stake: K02 1,900,000, K06 520,000, K04 300,000, K01 250,000, K05 150,000, K07 47,000
+    # ranked by at_stake: K02 1,900,000, K06 520,000, K04 300,000, K01 250,000, K05 150,000, K09 60,000,
+    # K07 47,000
     assert _listed(frame) == {
         "K02": "up,outflow,birthday",
         "K06": "contact",
         "K04": "churned",
         "K01": "down,outflow,contact",
         "K05": "unassigned",
+        "K09": "churned",
         "K07": "up",
     }
-    assert frame["customer_id"].tolist() == ["K02", "K06", "K04", "K01", "K05", "K07"]
+    assert frame["customer_id"].tolist() == ["K02", "K06", "K04", "K01", "K05", "K09", "K07"]
     k01 = frame.set_index("customer_id").loc["K01"]
     # held at wealth by the buffer: 190,000 - 200,000 below its bound, 2,000,000 - 190,000 to private
     assert (k01.tier, k01.at_stake, k01.aum_change, k01.gap_down, k01.gap_up) == (
@@ -77,13 +79,15 @@ def test_call_list_measures_the_contact_standard(con):
 
 
 def test_call_list_applies_the_scope(con):
-    # M1's book: K02 and K01; branch B01: K02, K04 (last month's M2), K01, K05 (unassigned); K08 has no reason
+    # M1's book: K02, K01 and K09 (handed over, churned); branch B01: K02, K04 (last month's M2), K01, K05
+    # (unassigned), K09; K08 has no reason
     assert call_list(con, P1, Scope(managers=frozenset({"M1"})), _contacts(), TODAY)["customer_id"].tolist() == [
         "K02",
         "K01",
+        "K09",
     ]
     branch = call_list(con, P1, Scope(branches=frozenset({"B01"})), _contacts(), TODAY)
-    assert branch["customer_id"].tolist() == ["K02", "K04", "K01", "K05"]
+    assert branch["customer_id"].tolist() == ["K02", "K04", "K01", "K05", "K09"]
 
 
 def test_call_list_masks_personal_data_unless_revealed(con):
@@ -95,3 +99,12 @@ def test_call_list_masks_personal_data_unless_revealed(con):
 def test_call_list_refuses_sorting_by_personal_data(con):
     with pytest.raises(ValueError):
         call_list(con, P1, ALL, _contacts(), TODAY, sort_by="customer_name")
+
+
+def test_call_list_filters_by_one_reason(con):
+    # outflow: K02 (-50,000) and K01 (-60,000), by AUM at stake; churned: K04 and K09
+    assert call_list(con, P1, ALL, _contacts(), TODAY, reason="outflow")["customer_id"].tolist() == ["K02", "K01"]
+    churned = call_list(con, P1, ALL, _contacts(), TODAY, reason="churned")
+    assert churned["customer_id"].tolist() == ["K04", "K09"] and churned.attrs["total_rows"] == 2
+    with pytest.raises(ValueError):
+        call_list(con, P1, ALL, _contacts(), TODAY, reason="rich")

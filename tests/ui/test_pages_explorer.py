@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from analytics.core.scope import Scope
+from analytics.followup.log import CHANNELS, OUTCOMES, Contact, add_contact
 from analytics.lists.explorer import CustomerFilter, find_customers
 from analytics.lists.history import customer_history
 from tests.helpers import recount
@@ -82,3 +83,29 @@ def test_explorer_chosen_row_shows_the_masked_history(demo_db, extract_rows):
     rows = extract_rows[extract_rows["customer_id"] == customer].sort_values("period")
     assert [str(p.date()) for p in shown["period"]] == [str(p) for p in rows["period"]]
     assert shown["aum"].tolist() == pytest.approx((rows["aum"] / 10_000).tolist(), abs=0.005)
+
+
+def test_explorer_filters_by_gender_product_rule_and_follow_up(demo_db, tmp_path, monkeypatch):
+    log = tmp_path / "followup.sqlite"
+    monkeypatch.setenv("BANK_FOLLOWUP_DB", str(log))
+    con = analytics_connection(demo_db)
+    # independently: women holding wealth management and lacking funds, maintained by the tier rule, at END
+    expected = con.execute(
+        "select count(*) from customer_snapshot where period = $end and status <> 'closed' and gender = 'F' and "
+        "list_contains(products, 'wealth') and not list_contains(coalesce(products, []), 'fund') "
+        "and maintained_rules & 1 > 0",
+        {"end": END},
+    ).fetchone()[0]
+    at = no_exception(app(demo_db, "views/explorer.py"))
+    at.selectbox(key="gender").set_value("F").run()
+    at.multiselect(key="holds").set_value(["wealth"]).run()
+    at.multiselect(key="lacks").set_value(["fund"]).run()
+    at.multiselect(key="rules").set_value(["tier"]).run()
+    assert 0 < expected and any(f"共 {expected:,} 行" in c.value for c in no_exception(at).caption)
+    first = shown_ids(at)[0]
+    add_contact(Contact(first, date(2026, 9, 20), CHANNELS[0], OUTCOMES[0]), "boss", log)
+    at.selectbox(key="contacted").set_value("yes").run()
+    at.date_input(key="since").set_value(date(2026, 9, 1)).run()
+    assert shown_ids(no_exception(at)) == [first]  # the one contacted since 2026-09-01
+    at.selectbox(key="contacted").set_value("no").run()
+    assert any(f"共 {expected - 1:,} 行" in c.value for c in no_exception(at).caption)

@@ -48,8 +48,10 @@ def test_load_policy_default_matches_the_domain_brief():
         ("coverage_min_products = 3", "coverage_min_products = 0", "coverage_min_products"),
         ("churn = 0.2", "churn = -1", "scorecard.weights"),
         ('name_en = "Mass"', "", "missing name_en"),
-        ('code = "wealth"', 'code = "wealth"\ncontact_every_days = 0', "contact_every_days must be a whole number"),
-        ('code = "wealth"', 'code = "wealth"\ncontact_every_days = "monthly"', "tier 4 .wealth.: contact_every_days"),
+        ("contact_every_days = 30 ", "contact_every_days = 0 ", "contact_every_days must be a whole number"),
+        ("contact_every_days = 30 ", 'contact_every_days = "monthly" ', "tier 4 .wealth.: contact_every_days"),
+        ("outflow_drop = 50000", "outflow_drop = -1", "lists.outflow_drop must be a positive amount"),
+        ("birthday_min = 1000000", "birthday_min = 1000000\nbirthday = 1", "lists. has unknown keys birthday"),
     ],
 )
 def test_parse_policy_rejects_mistakes_with_a_clear_error(old, new, message):
@@ -63,5 +65,20 @@ def test_parse_policy_rejects_broken_toml_naming_the_file():
 
 
 def test_parse_policy_reads_the_contact_standard_per_tier():
-    policy = parse_policy(_edited('code = "wealth"', 'code = "wealth"\ncontact_every_days = 30'), "bank.toml")
-    assert [t.contact_every_days for t in policy.tiers] == [None, None, None, 30, None]
+    # data/policy.toml: none for mass, then 90, 60, 30 (20万 and more: monthly) and 14 days
+    assert [t.contact_every_days for t in load_policy().tiers] == [None, 90, 60, 30, 14]
+    policy = parse_policy(_edited("contact_every_days = 90 ", "# none "), "bank.toml")
+    assert [t.contact_every_days for t in policy.tiers] == [None, None, 60, 30, 14]
+
+
+def test_parse_policy_reads_the_list_thresholds_with_defaults():
+    policy = load_policy()
+    assert (policy.lists.outflow_min, policy.lists.outflow_drop, policy.lists.birthday_min) == (
+        100_000,
+        50_000,
+        1_000_000,
+    )
+    policy = parse_policy(
+        _edited("outflow_min = 100000\n", "").replace("[lists]", "[lists]\noutflow_min = 200000"), "b"
+    )
+    assert policy.lists.outflow_min == 200_000 and policy.lists.outflow_drop == 50_000

@@ -75,6 +75,10 @@ def test_last_contacts_keeps_the_latest_date_per_customer(tmp_path):
         "2026-09-20",
         "2026-09-01",
     ]
+    # as of 2026-09-19 K01's latest contact was 2026-09-01; as of 2026-07-31 nobody had been contacted
+    until = dict(zip(*last_contacts(path, until=date(2026, 9, 19)).T.values, strict=True))
+    assert until == {"K01": date(2026, 9, 1), "K06": date(2026, 8, 1)}
+    assert last_contacts(path, until=date(2026, 7, 31)).empty
 
 
 def test_in_scope_checks_the_latest_month_end(bank):
