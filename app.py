@@ -17,7 +17,7 @@ from ui import audit_trail, auth, errors, i18n, sidebar
 from ui.navigation import HQ_PAGES, PAGES, navigation
 from ui.session import current_scope, sees_nothing
 
-st.set_page_config(page_title="客户分层分析 Tier analytics", page_icon="🏦", layout="wide")
+st.set_page_config(page_title=i18n.t("app.title"), page_icon="🏦", layout="wide")  # the tab title in one language
 sidebar.language()
 # before sign-in, a hidden navigation keeps the requested page and its filters in the URL (none of it runs)
 user = auth.sign_in(keep_url=lambda: navigation(PAGES + HQ_PAGES, "hidden", default=None))

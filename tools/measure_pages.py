@@ -1,70 +1,135 @@
-"""Time each dashboard page's script run with AppTest on the database at BANK_DB (default data/bank.duckdb).
+"""Time the dashboard as a user feels it, in Debian's chromium (1440x900) against a Streamlit server of its own.
 
-    BANK_DB=/tmp/demo_full.duckdb .venv/bin/python -m tools.measure_pages [--runs 5] [--page tiers]
+    BANK_DB=/tmp/demo_check.duckdb .venv/bin/python -m tools.measure_pages [--runs 3] [--lang zh]
 
-Prints, per page (and per tab of pages with tabs), the median of `runs` cold runs (st.cache_data cleared, the
-connection kept) and of `runs` warm runs (results cached), in seconds. A run's time includes AppTest's own work
-of reading the page's elements, so it slightly overstates the script run in a real session. The page views go to
-an audit trail of their own beside the database (removed afterwards), never to the bank's.
+Starts `streamlit run app.py` on a free port (demo sign-in, HQ: no $BANK_USERS and no data/users.toml; an audit trail of its own beside the database,
+removed afterwards), then measures, each the median of `runs` (tools/page_timing.py says when a page is ready):
+the first visit after the server start; opening every page by its URL; switching to every page from the sidebar;
+changing a filter on the tiers, migration and churn pages. Prints a markdown table, the machine's load
+(os.getloadavg) and any 404 the browser met. Not a test: the figures depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from analytics.core.config import database_path
-from tools.bench.pages import audit_trail, page_run_seconds, quiet_streamlit
+from tools.load_test.server import free_port, start_server, stop_server, wait_healthy
+from tools.page_timing import OBSERVER, after_click, open_by_url
 from ui.labels import TEXT
+from ui.labels_display import TEXT as DISPLAY
+from ui.navigation import HQ_PAGES, PAGES
 
-# (name, page file, URL query): every page's default view, every tab, and the heavier filters
-TABS = {
-    "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.candidates_tab"],
-    "migration": ["mi.matrix", "mi.sankey", "mi.projection"],
-    "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+# page -> (the key of its title, the filter a user changes there: its two labels' keys, clicked in turn)
+FILTERS = {
+    "tiers": ("ti.title", ("ov.aum_card", "mi.value.customers")),
+    "migration": ("mi.title", ("mi.value.row_share", "mi.value.customers")),
+    "churn": ("ch.title", ("rank.bottom", "rank.top")),
 }
-SCENARIOS: list[tuple[str, str, dict[str, str]]] = [("overview", "overview", {})]
-for page, tabs in TABS.items():
-    SCENARIOS += [(f"{page} · {TEXT[tab][1]}", page, {"tab": TEXT[tab][0]}) for tab in tabs]
-SCENARIOS += [
-    ("tiers · by manager", "tiers", {"by": TEXT["level.manager"][0]}),
-    ("migration · moved down (list)", "migration", {"move": TEXT["move.down"][0]}),
-    ("migration · 2025-09 → end (live pair)", "migration", {"from": "2025-09"}),
-    ("churn · by manager", "churn", {"by": TEXT["level.manager"][0]}),
-    ("scorecard", "scorecard", {}),
-    ("scorecard · managers", "scorecard", {"level": TEXT["level.manager"][0]}),
-    ("explorer", "explorer", {}),
-    ("explorer · wealth, 3-month AUM change", "explorer", {"tiers": "理财客户", "months": "3"}),
-    ("explorer · one customer's history", "explorer", {"customer": "0000892202"}),
-    ("data", "data", {}),
-]
+TITLES = {url: title for _, title, _, url in PAGES + HQ_PAGES if url != "audit"}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    pair = TEXT.get(key) or DISPLAY[key]
+    return pair[("zh", "en").index(lang)].format(**values)
+
+
+def _median(times: list[float | None]) -> float | None:
+    done = [t for t in times if t is not None]
+    return statistics.median(done) if done and len(done) == len(times) else None
+
+
+def _timed(page, what: str, step: Callable[[], float]) -> float | None:
+    """One measurement; None (and a screenshot in the temp folder) when the page never got ready or shows an
+    error."""
+    try:
+        seconds = step()
+        if page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count():
+            print(f"{what}: the page shows an error", flush=True)
+            return None
+        return seconds
+    except Exception as error:  # noqa: BLE001 - a timing run reports what failed and goes on
+        print(f"{what}: {type(error).__name__}: {str(error).splitlines()[0]}", flush=True)
+        name = re.sub(r"\W+", "-", what)
+        page.screenshot(path=str(Path(tempfile.gettempdir()) / f"measure-{name}.png"))
+        return None
+
+
+def measure(base: str, runs: int, lang: str) -> list[tuple[str, str, float | None]]:
+    from playwright.sync_api import sync_playwright
+
+    rows: list[tuple[str, str, float | None]] = []
+    suffix = "?lang=en" if lang == "en" else ""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.add_init_script(OBSERVER)
+        missing: list[str] = []
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+
+        def opened(url: str, title: str = "") -> float | None:
+            path = "" if url == "overview" else url  # HQ's default page is served at /
+            return _timed(page, f"open {url}", lambda: open_by_url(page, f"{base}/{path}{suffix}", title))
+
+        def clicked(what: str, locator, title: str = "") -> float | None:
+            return _timed(page, what, lambda: after_click(page, locator, title))
+
+        rows.append(("first visit after start", "overview", opened("overview", text("ov.title", lang))))
+        for url in TITLES:
+            rows.append(("open by URL", url, _median([opened(url) for _ in range(runs)])))
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+        for url, title in TITLES.items():
+            if url == "overview":
+                continue
+            times = []
+            for _ in range(runs):
+                opened("overview", text("ov.title", lang))
+                link = nav.filter(has_text=re.compile(re.escape(text(title, lang)) + "$")).first
+                times.append(clicked(f"switch {url}", link))
+            rows.append(("page switch", url, _median(times)))
+        for url, (title, labels) in FILTERS.items():
+            opened(url, text(title, lang))
+            times = []
+            for i in range(runs * 2):
+                label = re.compile("^" + re.escape(text(labels[i % 2], lang, n=15)) + "$")
+                times.append(clicked(f"filter {url}", page.locator("button").filter(has_text=label).first))
+            rows.append(("filter change", url, _median(times)))
+        browser.close()
+    for url in sorted(set(missing)):
+        print(f"404: {url}")
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.measure_pages", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--page", action="append", help="only the scenarios of this page (repeatable)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     args = parser.parse_args()
-    trail = Path(audit_trail(str(database_path())))
-    os.environ["BANK_AUDIT"] = str(trail)
-    quiet_streamlit()
-
-    def seconds(page: str, cold: bool, query: dict[str, str]) -> float:
-        return page_run_seconds(page, cold=cold, query=query, timeout=120, require_content=False)
-
-    print(f"{'page':44s} {'cold s':>7s} {'warm s':>7s}")
+    folder = Path(tempfile.mkdtemp(prefix="measure-pages-"))
+    os.environ["BANK_AUDIT"] = str(folder / "audit.jsonl")
+    os.environ.pop("BANK_USERS", None)  # no users file: the demo sign-in (HQ)
+    os.environ["BANK_SIGNIN_STATE"] = str(folder / "signin")
+    port = free_port()
+    process = start_server(database_path(), port, log=folder / "server.log")
     try:
-        for name, page, query in SCENARIOS:
-            if args.page and page not in args.page:
-                continue
-            seconds(page, False, query)  # imports and the connection, once
-            cold = statistics.median(seconds(page, True, query) for _ in range(args.runs))
-            warm = statistics.median(seconds(page, False, query) for _ in range(args.runs))
-            print(f"{name:44s} {cold:7.3f} {warm:7.3f}", flush=True)
+        wait_healthy(process, port, timeout=120)
+        rows = measure(f"http://127.0.0.1:{port}", args.runs, args.lang)
     finally:
-        trail.unlink(missing_ok=True)
+        stop_server(process)
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}, runs {args.runs}")
+    print("| what | page | median s |\n|---|---|---|")
+    for what, page, seconds in rows:
+        print(f"| {what} | {page} | {'—' if seconds is None else f'{seconds:.2f}'} |")
+    log = (folder / "server.log").read_text(errors="replace")
+    print(f"server log: {log.count('Traceback')} tracebacks, {log.count('WARNING') + log.count('warning(')} warnings")
 
 
 if __name__ == "__main__":

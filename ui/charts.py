@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 
 TIER_COLOURS = ("#9e9e9e", "#64b5f6", "#1e88e5", "#f9a825", "#c62828", "#6a1b9a", "#2e7d32")
 LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "legend": {"orientation": "h", "y": -0.15},
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+    # above the plot, right-aligned: never over an axis title or rotated tick labels
+    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     "font": {"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
 }
 
@@ -39,22 +40,32 @@ def stacked_bar(
     return figure
 
 
-def grouped_bars(frame: pd.DataFrame, x: str, columns: dict[str, str], title: str, percent: bool = True) -> go.Figure:
+def grouped_bars(
+    frame: pd.DataFrame,
+    x: str,
+    columns: dict[str, str],
+    title: str,
+    percent: bool = True,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
     figure = go.Figure([go.Bar(x=frame[x], y=frame[c], name=name) for c, name in columns.items()])
-    figure.update_layout(**LAYOUT, title=title, barmode="group")
+    figure.update_layout(**LAYOUT, title=title, barmode="group", xaxis_title=x_title, yaxis_title=y_title)
     if percent:
         figure.update_yaxes(tickformat=".0%")
     return figure
 
 
-def lorenz(frame: pd.DataFrame, title: str, name: str, equality: str) -> go.Figure:
+def lorenz(
+    frame: pd.DataFrame, title: str, name: str, equality: str, x_title: str | None = None, y_title: str | None = None
+) -> go.Figure:
     figure = go.Figure(
         [
             go.Scatter(x=frame["customer_share"], y=frame["aum_share"], name=name, fill="tozeroy", mode="lines"),
             go.Scatter(x=[0, 1], y=[0, 1], name=equality, mode="lines", line={"dash": "dot", "color": "#888"}),
         ]
     )
-    figure.update_layout(**LAYOUT, title=title)
+    figure.update_layout(**LAYOUT, title=title, xaxis_title=x_title, yaxis_title=y_title)
     figure.update_xaxes(tickformat=".0%")
     figure.update_yaxes(tickformat=".0%")
     return figure

@@ -50,6 +50,23 @@ RATES = {
     "target",
 }
 FLOATS = {"score", "gini"}
+COUNTS = {
+    "customers", "maintained", "churned", "maintained_start", "maintained_end", "customers_start", "customers_end",
+    "upgraded", "covered_end", "attrited", "active_start", "at_risk", "downgraded", "retained", "cohort_size",
+    "customers_now", "customers_what_if", "maintained_now", "maintained_what_if", "lost_customers",
+    "normal_customers",
+}  # fmt: skip
+# a customer list leads with what the user acts on and ends with the masked personal columns
+LEAD = (
+    "reasons", "outcome", "close_reason", "tier", "tier_start", "tier_end", "from_tier", "to_tier", "tier_now",
+    "tier_what_if", "next_tier", "aum", "amount", "aum_before", "aum_from", "aum_to", "aum_change", "change_rate", "gap",
+    "gap_up", "gap_down", "next_min_aum", "at_stake", "last_contact",
+)  # fmt: skip
+PERSONAL = ("customer_name", "id_number", "phone", "address", "employer")
+CODED_WORDS = {
+    "status": "status",
+    "card_level": "card",
+}  # code columns translated through ui.labels_display (status.active, ...)
 TIER_COLUMNS = {"tier", "from_tier", "to_tier", "next_tier", "tier_start", "tier_end", "tier_now", "tier_what_if"}
 HIDDEN = {"tier_rank", "from_rank", "to_rank", "band"}
 
@@ -64,6 +81,8 @@ def kind(name: str, series: pd.Series | None = None) -> Kind:
         return "rate"
     if base in FLOATS:
         return "float"
+    if name in COUNTS and (series is None or pd.api.types.is_numeric_dtype(series)):
+        return "count"
     if series is not None:
         if pd.api.types.is_bool_dtype(series):
             return "flag"
@@ -100,21 +119,55 @@ def tier_names(policy: Policy, lang: str) -> dict[str, str]:
     return names | ({"new": "新增", "exited": "流失离行"} if lang == "zh" else {"new": "New", "exited": "Exited"})
 
 
+def unit_names(names: pd.Series, units: pd.Series | None, lang: str) -> pd.Series:
+    """Units' names in `lang`: the whole scope (unit 'all', 全行) and the unassigned prefix (未分配 · ) translated;
+    branch and manager names are the bank's own and stay as they are."""
+    index = i18n.LANGS.index(lang)
+    shown = names.astype(object)
+    if units is not None:
+        shown = shown.where(units.astype(str) != "all", i18n.TEXT["level.all"][index])
+    prefix = i18n.TEXT["unassigned"][index]
+    return shown.map(
+        lambda n: f"{prefix} · {n.removeprefix('未分配 · ')}" if isinstance(n, str) and n.startswith("未分配 · ") else n
+    )
+
+
+def lead_order(columns: list[str]) -> list[str]:
+    """A customer list's columns (one with customer_id): LEAD first, then customer_id and the rest, the personal
+    (masked) columns last. Other frames keep their order."""
+    if "customer_id" not in columns:
+        return list(columns)
+    first = [c for c in LEAD if c in columns]
+    last = [c for c in PERSONAL if c in columns]
+    middle = [c for c in columns if c not in first and c not in last]
+    return first + middle + last
+
+
 def prepare(
     frame: pd.DataFrame, policy: Policy, lang: str, percent_points: bool = False
 ) -> tuple[pd.DataFrame, dict[str, Kind]]:
-    """The frame as shown: amounts in 万元, tier codes as names, outcomes translated, helper columns dropped;
-    rates as fractions (Excel formats them as %), or with percent_points as 12.34 (the screen shows 12.34%).
+    """The frame as shown: amounts in 万元, tier codes as names, outcomes and statuses translated, counts whole,
+    helper columns dropped, a customer list's columns in lead_order; rates as fractions (Excel formats them as %),
+    or with percent_points as 12.34 (the screen shows 12.34%).
 
     Returns the frame (original column names) and each column's kind.
     """
-    shown = frame.drop(columns=[c for c in frame.columns if c in HIDDEN]).copy()
+    shown = frame.drop(columns=[c for c in frame.columns if c in HIDDEN])
+    shown = shown[lead_order(list(shown.columns))].copy()
+    if "unit_name" in shown.columns:
+        shown["unit_name"] = unit_names(shown["unit_name"], shown.get("unit"), lang)
     names = tier_names(policy, lang)
     kinds: dict[str, Kind] = {}
     for name in shown.columns:
         kinds[name] = kind(name, shown[name])
         if kinds[name] == "money":
             shown[name] = pd.to_numeric(shown[name]).astype(float) / 10_000
+        elif kinds[name] == "count" and not pd.api.types.is_integer_dtype(shown[name]):
+            shown[name] = pd.to_numeric(shown[name]).round().astype("Int64")
+        elif name in CODED_WORDS:
+            shown[name] = shown[name].map(
+                lambda code, n=name: i18n.TEXT.get(f"{CODED_WORDS[n]}.{code}", (code, code))[i18n.LANGS.index(lang)]
+            )
         elif name in TIER_COLUMNS:
             shown[name] = shown[name].map(lambda code: names.get(code, code))
             kinds[name] = "text"

@@ -32,7 +32,8 @@ from analytics.metrics.labels import unit_labels
 from analytics.metrics.migration import migration_matrix, project_distribution
 from analytics.metrics.overview import quarter_overview
 from analytics.metrics.retention import retention_triangle, survival_by_tier
-from analytics.metrics.scorecard import quarter_scorecard
+from analytics.metrics.role_fit import role_mismatches
+from analytics.metrics.scorecard import quarter_scorecard, scorecard
 from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from analytics.store.catalog import data_version, load_history, loaded_periods, period_quality, period_totals, quarters
 from analytics.store.policy_record import policy_in_force
@@ -61,6 +62,8 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         retention_triangle,
         survival_by_tier,
         quarter_scorecard,
+        scorecard,
+        role_mismatches,
         accountability,
         lost_high_value,
         quarter_overview,

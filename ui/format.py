@@ -98,3 +98,71 @@ def plain(text: object) -> str:
         .replace("www", "w" + ZERO_WIDTH + "ww")
         .replace("WWW", "W" + ZERO_WIDTH + "WW")
     )
+
+
+SCALES = {"zh": ((YI, "亿元"), (WAN, "万元"), (1, "元")), "en": ((YI, "100M CNY"), (WAN, "10k CNY"), (1, "CNY"))}
+
+
+def scale(amount: float | Decimal | None, lang: str = "zh") -> tuple[float, str]:
+    """The divisor and unit an amount of this size reads best in: 亿元 from 1亿, 万元 from 1万, else 元
+    (in English 100M CNY, 10k CNY, CNY). A chart axis passes its largest absolute value."""
+    size = 0.0 if _missing(amount) else abs(float(amount))
+    return next((divisor, unit) for divisor, unit in SCALES[lang] if size >= divisor or divisor == 1)
+
+
+def amount(value: float | Decimal | None, lang: str = "zh", digits: int = 2) -> str:
+    """One figure at its own scale with its unit: 929.87万元, 1.23亿元, 850元; in English CNY with separators
+    (CNY 9,298,740), never 万 or 亿."""
+    if _missing(value):
+        return "—"
+    if lang == "en":
+        return f"CNY {float(value):,.0f}"
+    divisor, unit = scale(value, lang)
+    return f"{float(value) / divisor:,.{digits if divisor > 1 else 0}f}{unit}"
+
+
+def _rounds_to_zero(text: str) -> bool:
+    return not re.search(r"[1-9]", text)
+
+
+def signed_amount(change: float | Decimal | None, lang: str = "zh") -> str | None:
+    """A change of an amount at its own scale with a sign (+12.34万元, -850元); a change that shows as zero is
+    "0", unsigned."""
+    if _missing(change):
+        return None
+    text = amount(abs(float(change)), lang)
+    if _rounds_to_zero(text):
+        return "0"
+    return ("+" if float(change) > 0 else "-") + text  # ASCII minus: st.metric reads the direction from it
+
+
+def signed_whole(value: float | int | None) -> str | None:
+    """A change of a count: +12, -3, and 0 without a sign."""
+    if _missing(value):
+        return None
+    number = round(float(value))
+    return "0" if number == 0 else f"{number:+,}"
+
+
+def signed_pp(change: float | None) -> str | None:
+    """A change of a rate in percentage points (+0.52pp); one that shows as 0.00pp is "0.00pp", unsigned."""
+    if _missing(change):
+        return None
+    text = f"{abs(float(change)) * 100:.2f}pp"
+    return text if _rounds_to_zero(text) else ("+" if change > 0 else "-") + text
+
+
+def arrow(delta: str | None) -> str:
+    """st.metric's delta_arrow for a delta text: none on a zero change."""
+    return "off" if delta is None or _rounds_to_zero(delta) else "auto"
+
+
+def band_floor(value: float | Decimal, lang: str = "zh") -> str:
+    """A band's lower bound as a banker says it: ≥1万 in Chinese, ≥10k / ≥2M CNY in English."""
+    if lang == "zh":
+        return f"≥{bound(value)}"
+    number = float(value)
+    for divisor, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(number) >= divisor:
+            return f"≥{number / divisor:,.4g}{suffix} CNY"
+    return f"≥{number:,.0f} CNY"

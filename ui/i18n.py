@@ -1,12 +1,16 @@
-"""Two languages, one at a time: zh-CN by default, ?lang=en switches. The tables are ui.labels (labels by key)
-and ui.column_labels (headers by column name)."""
+"""Two languages, one at a time: zh-CN by default, ?lang=en switches. The tables are ui.labels and
+ui.labels_display (labels by key; the second holds those of the display helpers) and ui.column_labels (headers by
+column name)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui.column_labels import COLUMNS
-from ui.labels import TEXT
+from ui.labels import TEXT as LABELS
+from ui.labels_display import TEXT as DISPLAY
+
+TEXT: dict[str, tuple[str, str]] = {**LABELS, **DISPLAY}
 
 LANGS = ("zh", "en")
 LANG_KEY = "lang"

@@ -71,3 +71,14 @@ def set_view(view: View) -> None:
 
 def view() -> View:
     return st.session_state.get(VIEW_KEY) or View(user_scope=current_scope(), scope=current_scope())
+
+
+def own_unit(level: str) -> str | None:
+    """The unit at `level` a chart of units always shows: the one chosen in the sidebar at that level, else the
+    signed-in user's own (a manager's id, a branch's id) when the user is of that level."""
+    current, user = view(), current_user()
+    if current.unit is not None and current.level == level:
+        return current.unit
+    if user is not None and user.role == level and user.units:
+        return next(iter(user.units)).strip()
+    return None

@@ -37,18 +37,42 @@ def policy():
 def table(
     frame: pd.DataFrame, key: str, helps: dict[str, str] | None = None, select: bool = False, height: int | str = "auto"
 ) -> Any:
-    """Show `frame`; with select=True one row can be chosen and the selection state is returned."""
+    """Show `frame`; with select=True one row can be chosen and the selection state is returned.
+
+    Empty text cells read "—", flags read as words (⚠ 样本小 / 是 / 否), and columns with a banker's 口径
+    (ui.labels_display help.<column>) carry it as their header's help unless `helps` gives another."""
     shown, kinds = prepare(frame, policy(), i18n.lang(), percent_points=True)
-    config = {c: _CONFIG[kinds[c]](i18n.column(c), (helps or {}).get(c)) for c in shown.columns}
+    for name in shown.columns:
+        if kinds[name] == "flag":
+            shown[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
+        elif kinds[name] == "text":
+            shown[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
+    helps = {c: i18n.t(f"help.{c}") for c in shown.columns if f"help.{c}" in i18n.TEXT} | (helps or {})
+    config = {c: _CONFIG[kinds[c]](i18n.column(c), helps.get(c)) for c in shown.columns}
     options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
     height = height if len(shown) > 10 else "auto"  # short tables without empty rows
-    return st.dataframe(shown, hide_index=True, column_config=config, key=key, height=height, **options)
+    return st.dataframe(
+        shown, hide_index=True, column_config=config, key=key, height=height, placeholder="—", **options
+    )  # placeholder: an empty number cell reads —, not None
 
 
-def download(sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[str, pd.DataFrame]]], name: str) -> None:
-    """A download button for an .xlsx of `sheets` (or of what a callable returns), built only when clicked."""
+def _flag(name: str, value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "—"
+    if name.endswith("small_sample"):
+        return i18n.t("flag.small") if value else ""
+    return i18n.t("flag.yes") if value else i18n.t("flag.no")
+
+
+def download(
+    sheets: list[tuple[str, pd.DataFrame]] | Callable[[], list[tuple[str, pd.DataFrame]]],
+    name: str,
+    about: list[tuple[str, str]] | None = None,
+) -> None:
+    """A download button for an .xlsx of `sheets` (or of what a callable returns), built only when clicked; with
+    `about` (ui.exports.context) the workbook opens with a sheet stating page, unit, period and filters."""
     chosen_policy, chosen_lang = policy(), i18n.lang()
-    download_bytes(lambda: workbook(sheets() if callable(sheets) else sheets, chosen_policy, chosen_lang), name)
+    download_bytes(lambda: workbook(sheets() if callable(sheets) else sheets, chosen_policy, chosen_lang, about), name)
 
 
 def download_bytes(build: Callable[[], bytes], name: str, label: str | None = None) -> None:
@@ -67,10 +91,17 @@ def download_bytes(build: Callable[[], bytes], name: str, label: str | None = No
     )
 
 
-def download_query(function: Callable[..., pd.DataFrame], args: tuple, kwargs: dict, sheet: str, name: str) -> None:
+def download_query(
+    function: Callable[..., pd.DataFrame],
+    args: tuple,
+    kwargs: dict,
+    sheet: str,
+    name: str,
+    about: list[tuple[str, str]] | None = None,
+) -> None:
     """A download of a whole list (every page of it): the query runs only when the button is clicked."""
     con = get_connection()
-    download(lambda: [(sheet, function(con, *args, **kwargs))], name)
+    download(lambda: [(sheet, function(con, *args, **kwargs))], name, about)
 
 
 def selected_row(state: Any, rows: int) -> int | None:

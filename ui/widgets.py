@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from analytics.core.units import LEVELS
+from analytics.core.units import LEVELS, is_unassigned
 from ui import i18n
+from ui.columns import unit_names
 
 TRANSLATED_KEY = "_translated_widgets"
 TABS_KEY = "_translated_tabs"
 PAGE_SIZE = 50
+RANKS = ("top", "bottom", "all")
 
 
 def translated(key: str) -> str:
@@ -59,6 +62,7 @@ def choice(
     help: str | None = None,
     placeholder: str | None = None,
     where: Any = st,
+    on_change: Callable[[], None] | None = None,
 ) -> Any:
     """A URL-bound selectbox; `labels` (translated) registers the key as translated."""
     if labels is not None:
@@ -72,6 +76,7 @@ def choice(
         help=help,
         bind="query-params",
         placeholder=placeholder,
+        on_change=on_change,
     )
 
 
@@ -95,7 +100,7 @@ def whole_number(label: str, low: int, high: int, default: int, key: str, where:
         max_value=float(high),
         value=float(default),
         step=1.0,
-        format="%d",
+        format="%.0f",  # %d on a float widget logs a warning on every run
         key=key,
         bind="query-params",
         **options,
@@ -113,3 +118,60 @@ def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
 
 def analytics_error(error: Exception) -> None:
     st.warning(i18n.t("error.analytics", error=error), icon=":material/warning:")
+
+
+def ranked(
+    frame: pd.DataFrame,
+    by: str,
+    key: str,
+    mine: str | None = None,
+    n: int = 15,
+    flagged: pd.Series | None = None,
+    where: Any = st,
+) -> pd.DataFrame:
+    """The rows a chart of units shows, chosen by a URL-bound toggle: the top or bottom `n` by `by` (or all),
+    sorted, with the user's own unit (`mine`) always included. Unassigned units and rows `flagged` (small
+    samples) never lead: they are ranked after the others and shown only under "all" or as the user's own.
+
+    Returns the chosen rows in order, with `rank_note` ("" or the translated flag) for the chart's labels.
+    """
+    few = len(frame) <= n  # a few units: all of them, no toggle
+    pick = (
+        "all"
+        if few
+        else (
+            where.segmented_control(
+                i18n.t("rank.label"),
+                RANKS,
+                default="top",
+                required=True,
+                format_func=labelled(RANKS, lambda r: i18n.t(f"rank.{r}", n=n)),
+                key=translated(key),
+                bind="query-params",
+            )
+            or "top"
+        )
+    )
+    unassigned = is_unassigned(frame["unit"]) if "unit" in frame else pd.Series(False, index=frame.index)
+    small = flagged.fillna(False).astype(bool) if flagged is not None else pd.Series(False, index=frame.index)
+    notes = pd.Series("", index=frame.index).mask(small, i18n.t("rank.small")).mask(unassigned, i18n.t("unassigned"))
+    frame = frame.assign(rank_note=notes, _aside=unassigned | small)
+    ordered = frame.sort_values(["_aside", by], ascending=[True, pick == "bottom"], na_position="last")
+    if pick != "all":
+        eligible = ordered[~ordered["_aside"] & ordered[by].notna()]
+        chosen = eligible.head(n)
+        own = ordered[ordered["unit"] == mine] if mine is not None and "unit" in ordered else ordered.iloc[0:0]
+        ordered = pd.concat([chosen, own[~own.index.isin(chosen.index)]])
+        if len(frame) > len(ordered):
+            where.caption(i18n.t("rank.shown", shown=len(ordered), total=len(frame)))
+    return ordered.drop(columns="_aside")
+
+
+def ranked_labels(rows: pd.DataFrame, name: str = "unit_name") -> list[str]:
+    """The chart labels of rows from `ranked`: the unit's name, with its flag (unassigned, small sample)."""
+    zh = i18n.lang() == "zh"
+    labels = unit_names(rows[name], rows["unit"] if "unit" in rows else None, i18n.lang())
+    return [
+        label if not note or label.startswith(note) else (f"{label}（{note}）" if zh else f"{label} ({note})")
+        for label, note in zip(labels, rows["rank_note"])
+    ]

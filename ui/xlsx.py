@@ -31,8 +31,11 @@ def sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
 
 
-def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) -> bytes:
-    """One sheet per (name, frame); headers in `lang` (the HQ scorecard uses zh)."""
+def workbook(
+    sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str, about: list[tuple[str, str]] | None = None
+) -> bytes:
+    """One sheet per (name, frame); headers in `lang` (the HQ scorecard uses zh). With `about` (label, value
+    rows: page, table, unit, period, filters; ui.exports.context), the workbook opens with a sheet of them."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "nan_inf_to_errors": True, "default_date_format": FORMATS["date"]}
@@ -41,6 +44,15 @@ def workbook(sheets: list[tuple[str, pd.DataFrame]], policy: Policy, lang: str) 
     formats = {k: book.add_format({"num_format": v}) for k, v in FORMATS.items()}
     formats[QUOTED] = book.add_format({"quote_prefix": True})
     used: set[str] = set()
+    if about:
+        title = sheet_name(i18n.TEXT["about.sheet"][i18n.LANGS.index(lang)])
+        used.add(title)
+        sheet = book.add_worksheet(title)
+        for row, (label, value) in enumerate(about):
+            sheet.write_string(row, 0, label, header)
+            sheet.write_string(row, 1, value, formats[QUOTED] if _formula_like(value) else None)
+        sheet.set_column(0, 0, 18)
+        sheet.set_column(1, 1, 60)
     for name, frame in sheets:
         title = sheet_name(name)
         while title in used:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.access.roles import can_reveal_pii
-from analytics.core.policy_rules import CARD_LEVELS, PREFERENCES, RELATIONSHIPS
+from analytics.core.config import followup_path
+from analytics.core.policy_rules import CARD_LEVELS, PREFERENCES, RELATIONSHIPS, RULE_BITS
+from analytics.followup.log import last_contacts
+from analytics.ingest.columns import PRODUCTS
 from analytics.lists.explorer import AGE_BANDS, CustomerFilter, find_customers
 from analytics.lists.history import customer_history
 from ui import audit_trail, auth, charts
@@ -15,13 +18,16 @@ from ui import format as fmt
 from ui.columns import tier_names
 from ui.connection import get_connection
 from ui.data import query
+from ui.exports import context
 from ui.i18n import column, lang, t
-from ui.kouji import definition
+from ui.kouji import meaning
 from ui.page_start import start_page
 from ui.tables import download, download_query, policy, selected_row, table
 from ui.widgets import PAGE_SIZE, choice, labelled, pager, translated
 
 SORTS = ("aum", "change_rate", "aum_change", "age", "product_count")
+GENDERS = ("F", "M")  # as ingest stores them (男/女/male/... mapped at load)
+CONTACTED = ("any", "yes", "no")  # last contact in the follow-up log on or after the date chosen, or not
 view = start_page("ex.title")
 names = tier_names(policy(), lang())
 codes = [tier.code for tier in policy().tiers]
@@ -56,7 +62,7 @@ with st.container(border=True):
         [0, 1, 3, 6, 12],
         key="months",
         bind="query-params",
-        format_func=labelled([0, 1, 3, 6, 12], lambda m: t("any") if m == 0 else str(m)),
+        format_func=labelled([0, 1, 3, 6, 12], lambda m: t("any") if m == 0 else t("ch.months_label", n=m)),
     )
     change = d.slider(
         t("ex.change"), -100, 200, (-100, 200), step=5, key="change", bind="query-params", disabled=months == 0
@@ -79,6 +85,44 @@ with st.container(border=True):
         placeholder=t("any"),
     )
     maintained_only = c.toggle(t("ex.maintained_only"), key="maintained", bind="query-params")
+    a, b, c, d = st.columns(4)
+    gender = choice(
+        t("ex.gender"), ["any", *GENDERS], "gender", lambda g: t(f"gender.{g}" if g != "any" else "any"), where=a
+    )
+    holds = b.multiselect(
+        t("ex.holds"),
+        list(PRODUCTS),
+        format_func=labelled(PRODUCTS, lambda code: t(f"product.{code}")),
+        key=translated("holds"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    lacks = c.multiselect(
+        t("ex.lacks"),
+        list(PRODUCTS),
+        format_func=labelled(PRODUCTS, lambda code: t(f"product.{code}")),
+        key=translated("lacks"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    rules = d.multiselect(
+        t("ex.maintained_by"),
+        list(RULE_BITS),
+        format_func=labelled(RULE_BITS, lambda rule: t(f"rule.{rule}")),
+        key=translated("rules"),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+    a, b, _, _ = st.columns(4)
+    contacted = choice(t("ex.contacted"), list(CONTACTED), "contacted", lambda c: t(f"ex.contacted.{c}"), where=a)
+    since = b.date_input(
+        t("ex.contacted_since"),
+        value=view.end,
+        key="since",
+        bind="query-params",
+        format="YYYY-MM-DD",
+        disabled=contacted == "any",
+    )
 
 where = CustomerFilter(
     tiers=tuple(tiers) or None,
@@ -95,26 +139,61 @@ where = CustomerFilter(
     relationships=tuple(relationships) or None,
     preferences=tuple(preferences) or None,
     maintained_only=maintained_only,
+    gender=gender if gender != "any" else None,
+    holds=tuple(holds) or None,
+    lacks=tuple(lacks) or None,
+    maintained_by=tuple(rules) or None,
+    contacted=None if contacted == "any" else contacted == "yes",
+    contacted_since=since if contacted != "any" else None,
 )
+# the follow-up log is read only when a filter asks for it (the other lists keep their cached answers)
+contacts = {"contacts": last_contacts(followup_path())} if where.contacted is not None else {}
+
+
+def _filters() -> dict[str, object]:
+    """The filters set, as their labels and the values shown (for the download's name and first sheet)."""
+    chosen = {
+        t("ex.tiers"): [names.get(c, c) for c in tiers],
+        t("ex.cards"): [t(f"card.{c}") for c in cards],
+        t("ex.age"): t(f"age.{age}") if age != "any" else None,
+        t("ex.aum_min"): aum_min or None,
+        t("ex.aum_max"): aum_max or None,
+        t("ex.products"): f"{products[0]}-{products[1]}" if products != (0, 10) else None,
+        t("ex.change_months"): months or None,
+        t("ex.change"): f"{change[0]}%..{change[1]}%" if months and change != (-100, 200) else None,
+        t("ex.relationships"): [t(f"rel.{c}") for c in relationships],
+        t("ex.preferences"): [t(f"pref.{c}") for c in preferences],
+        t("ex.maintained_only"): t("flag.yes") if maintained_only else None,
+        t("ex.gender"): t(f"gender.{gender}") if gender != "any" else None,
+        t("ex.holds"): [t(f"product.{p}") for p in holds],
+        t("ex.lacks"): [t(f"product.{p}") for p in lacks],
+        t("ex.maintained_by"): [t(f"rule.{r}") for r in rules],
+        t("ex.contacted"): f"{t(f'ex.contacted.{contacted}')} {since}" if contacted != "any" else None,
+    }
+    return chosen | {t("ex.sort"): f"{column(sort)} {'↓' if descending else '↑'}"}
+
+
 left, right = st.columns([3, 1])
 sort = choice(t("ex.sort"), list(SORTS), "sort", column, where=left)
 descending = right.toggle(t("ex.desc"), value=True, key="desc", bind="query-params")
 
-st.subheader(f"{t('ex.title')} · {fmt.month(view.end)}", help=definition(find_customers))
+st.subheader(f"{t('ex.title')} · {fmt.month(view.end)}", help=meaning(find_customers))
 try:
-    total = query(find_customers, view.end, view.scope, where, limit=0).attrs["total_rows"]
-except ValueError as error:  # the period k months earlier is not loaded
-    st.info(t("error.analytics", error=error))
+    total = query(find_customers, view.end, view.scope, where, limit=0, **contacts).attrs["total_rows"]
+except ValueError:  # the period k months earlier is not loaded
+    st.info(t("months_not_loaded"), icon=":material/info:")
     st.stop()
 offset = pager(total, "page")
-rows = query(find_customers, view.end, view.scope, where, sort, descending, PAGE_SIZE, offset)
+rows = query(find_customers, view.end, view.scope, where, sort, descending, PAGE_SIZE, offset, **contacts)
 picked = selected_row(table(rows, "customers_table", select=True, height=420), len(rows))
+name, about = context("ex.title", t("ex.title"), _filters(), fmt.month(view.end))
 download_query(
     find_customers,
     (view.end, view.scope, where, sort, descending),
-    {"limit": None},
+    {"limit": None, **contacts},
     t("ex.title"),
-    f"customers_{view.end}",
+    name,
+    about,
 )
 
 customer = st.text_input(t("ex.customer"), key="customer", bind="query-params", width=240)
@@ -133,12 +212,13 @@ shown = path.assign(
     aum_wan=path["aum"].astype(float) / fmt.WAN,
     tier_name=[names.get(code, "—") if isinstance(code, str) else "—" for code in path["tier"]],
 )
-st.subheader(t("ex.history", customer=fmt.plain(customer)), help=definition(customer_history))
+st.subheader(t("ex.history", customer=fmt.plain(customer)), help=meaning(customer_history))
 st.plotly_chart(
     charts.history(shown, ["—", *[names[c] for c in codes]], "", column("aum"), column("tier")), key="chart_history"
 )
 table(path, "history_table", height=300)
-download([(t("ex.customer"), path)], f"customer_{customer}")
+name, about = context("ex.title", t("ex.customer"), {t("ex.customer"): customer}, fmt.month(view.end))
+download([(t("ex.customer"), path)], name, about)
 
 user = auth.current_user()
 if can_reveal_pii(user):

@@ -10,15 +10,15 @@ from ui import charts
 from ui import format as fmt
 from ui.columns import tier_names
 from ui.data import query
+from ui.exports import context
 from ui.i18n import lang, t
-from ui.kouji import definition
+from ui.kouji import meaning
 from ui.page_start import start_page
 from ui.tables import download, policy, table
-from ui.widgets import analytics_error
 
 view = start_page("ov.title")
 if view.quarter is None:
-    analytics_error(ValueError("no quarter with a loaded previous quarter"))
+    st.info(t("no_quarter"), icon=":material/info:")
     st.stop()
 st.caption(t("ov.caption", quarter=view.quarter, start=view.start, end=view.end))
 overview = query(quarter_overview, view.quarter, view.scope)
@@ -30,43 +30,57 @@ def change(column: str):
     return None if before is None else now[column] - before[column]
 
 
+def money(value):
+    return fmt.amount(value, lang())
+
+
+def money_change(value):
+    return fmt.signed_amount(value, lang())
+
+
 CARDS = (
-    ("ov.customers", "customers", fmt.count, fmt.signed_count, "normal"),
-    ("ov.maintained", "maintained", fmt.count, fmt.signed_count, "normal"),
-    ("ov.aum", "aum", fmt.yi, fmt.signed_yi, "normal"),
-    ("ov.churn", "churn_rate", fmt.percent, fmt.signed_points, "inverse"),
-    ("ov.upgrade", "upgrade_rate", fmt.percent, fmt.signed_points, "normal"),
-    ("ov.coverage", "coverage_rate", fmt.percent, fmt.signed_points, "normal"),
-    ("ov.growth", "growth", fmt.percent, fmt.signed_points, "normal"),
-    ("ov.aum_growth", "aum_growth", fmt.percent, fmt.signed_points, "normal"),
+    ("ov.customers", "customers", fmt.count, fmt.signed_whole, "normal"),
+    ("ov.maintained", "maintained", fmt.count, fmt.signed_whole, "normal"),
+    ("ov.aum_card", "aum", money, money_change, "normal"),
+    ("ov.churn", "churn_rate", fmt.percent, fmt.signed_pp, "inverse"),
+    ("ov.upgrade", "upgrade_rate", fmt.percent, fmt.signed_pp, "normal"),
+    ("ov.coverage", "coverage_rate", fmt.percent, fmt.signed_pp, "normal"),
+    ("ov.growth", "growth", fmt.percent, fmt.signed_pp, "normal"),
+    ("ov.aum_growth", "aum_growth", fmt.percent, fmt.signed_pp, "normal"),
 )
 for row in (CARDS[:4], CARDS[4:]):
     for box, (label, column, shown, delta, colour) in zip(st.columns(4), row):
         term = column if column.endswith(("rate", "growth")) else "stocks"
+        moved = delta(change(column))
         box.metric(
             t(label),
             shown(now[column]),
-            delta(change(column)),
+            moved,
             delta_color=colour,
+            delta_arrow=fmt.arrow(moved),
             border=True,
-            help=definition(quarter_overview, term),
+            help=meaning(quarter_overview, term),
         )
 
 tiers = query(tier_distribution, view.scope)
 names = tier_names(policy(), lang())
 order = [names[tier.code] for tier in policy().tiers]
-tiers = tiers.assign(tier_name=tiers["tier"].map(names), aum_yi=tiers["aum"].astype(float) / fmt.YI)
+divisor, unit = fmt.scale(tiers.groupby("period")["aum"].sum().astype(float).max(), lang())  # the axis's scale
+tiers = tiers.assign(tier_name=tiers["tier"].map(names), aum_yi=tiers["aum"].astype(float) / divisor)
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.stacked_area(tiers, "period", "customers", "tier_name", order, t("ov.tiers_customers"), t("ov.customers")),
+    charts.stacked_area(tiers, "period", "customers", "tier_name", order, t("ov.tiers_customers"), t("axis.customers")),
     key="chart_customers",
 )
 right.plotly_chart(
-    charts.stacked_area(tiers, "period", "aum_yi", "tier_name", order, t("ov.tiers_aum"), t("yi")), key="chart_aum"
+    charts.stacked_area(
+        tiers, "period", "aum_yi", "tier_name", order, t("ov.tiers_aum_scaled"), t("axis.amount", unit=unit)
+    ),
+    key="chart_aum",
 )
-st.subheader(t("ov.tiers_customers"), help=definition(tier_distribution))
+st.subheader(t("ov.tiers_customers"), help=meaning(tier_distribution))
 table(tiers.drop(columns=["tier_name", "aum_yi"]), "overview_tiers", height=300)
+name, about = context("ov.title", t("ov.tiers_customers"))
 download(
-    [(t("ov.title"), overview), (t("ov.tiers_customers"), tiers.drop(columns=["tier_name", "aum_yi"]))],
-    f"overview_{view.quarter}",
+    [(t("ov.title"), overview), (t("ov.tiers_customers"), tiers.drop(columns=["tier_name", "aum_yi"]))], name, about
 )

@@ -21,6 +21,7 @@ from ui import format as fmt
 from ui.columns import tier_names
 from ui.connection import get_connection
 from ui.data import query
+from ui.exports import context
 from ui.i18n import column, lang, t
 from ui.page_start import start_page
 from ui.tables import download, download_bytes, policy, table
@@ -29,7 +30,7 @@ from ui.widgets import labelled
 RESULT_KEY = "_simulation"
 view = start_page("sim.title")
 if view.quarter is None:
-    st.info(t("error.analytics", error="no quarter loaded"))
+    st.info(t("no_quarter"), icon=":material/info:")
     st.stop()
 st.caption(t("sim.intro"))
 current = policy()
@@ -131,7 +132,12 @@ tiers = results["tiers"]
 st.subheader(t("sim.tiers", period=fmt.period(view.end)))
 bars = {"customers_now": t("sim.now"), "customers_what_if": t("sim.what_if")}
 shown = tiers.assign(tier_name=tiers["tier"].map(names))
-st.plotly_chart(charts.grouped_bars(shown, "tier_name", bars, "", percent=False), key="chart_tiers")
+st.plotly_chart(
+    charts.grouped_bars(
+        shown, "tier_name", bars, "", percent=False, x_title=t("sim.axis_tier"), y_title=t("axis.customers")
+    ),
+    key="chart_tiers",
+)
 table(tiers, "sim_tiers")
 
 left, right = st.columns(2)
@@ -139,8 +145,9 @@ churn = results["churn"].iloc[0]
 left.subheader(t("sim.churn", quarter=view.quarter))
 left.metric(t("sim.now"), fmt.percent(churn["churn_rate_now"]))
 change = churn["churn_rate_what_if"] - churn["churn_rate_now"]
-left.metric(t("sim.what_if"), fmt.percent(churn["churn_rate_what_if"]), fmt.signed_points(change) if change else None,
-            delta_color="inverse")  # fmt: skip
+moved = fmt.signed_pp(change)
+left.metric(t("sim.what_if"), fmt.percent(churn["churn_rate_what_if"]), moved, delta_color="inverse",
+            delta_arrow=fmt.arrow(moved))  # fmt: skip
 right.subheader(t("sim.managers"))
 managers = results["managers"].assign(load=lambda f: f["load"].map(lambda code: t(f"load.{code}")))
 right.dataframe(managers.rename(columns={"load": column("load"), "managers_now": t("sim.now"),
@@ -155,8 +162,10 @@ moved = changes.assign(
 )
 st.subheader(t("sim.changes", n=fmt.count(len(moved)), period=fmt.period(view.end)))
 table(moved.head(500), "sim_changes", height=320)
+name, about = context("sim.title", t("sim.tiers_sheet"), {t("policy_fingerprint"): edited.sha256[:12]})
 download(
     [(t("sim.tiers_sheet"), tiers), (t("sim.ranks_sheet"), results["ranks"]), (t("sim.changes_sheet"), moved)],
-    f"policy_simulation_{view.quarter}_{edited.sha256[:8]}",
+    name,
+    about,
 )
 download_bytes(lambda: policy_toml(edited).encode("utf-8"), "policy_simulated", t("sim.download_policy"))

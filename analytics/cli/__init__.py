@@ -1,1 +1,1 @@
-"""The command line: python -m analytics demo|load|report|users|audit."""
+"""The command line: python -m analytics demo|load|report|targets|users|audit|warehouse."""

@@ -17,13 +17,15 @@ from analytics.access.audit import record_loads
 from analytics.cli import audit as audit_cli
 from analytics.cli import targets as targets_cli
 from analytics.cli import users as users_cli
+from analytics.cli import warehouse as warehouse_cli
 from analytics.cli.lists import LISTS, list_report
+from analytics.cli.pack import run_pack
 from analytics.core.config import DEFAULT_DB, audit_path, followup_path
 from analytics.core.policy import PolicyError, load_policy
 from analytics.core.units import LEVELS
 from analytics.ingest.demo_bank import demo_extracts
 from analytics.metrics.accountability import year_snapshots
-from analytics.metrics.reports import KINDS, build_report
+from analytics.metrics.reports import KINDS, build_report, report_json
 from analytics.metrics.whatif import what_if_report
 from analytics.store.catalog import loaded_periods
 from analytics.store.generations import open_current_reader, writing
@@ -63,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     report = commands.add_parser("report", help="print a report")
-    report.add_argument("kind", choices=(*KINDS, "list"))
+    report.add_argument("kind", choices=(*KINDS, "list", "pack"))
     report.add_argument("list_name", nargs="?", choices=LISTS, help="report list: which list")
     report.add_argument("--period", type=_date)
     report.add_argument("--from", dest="start", type=_date)
@@ -73,10 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--by", choices=BY, help="report list: branch or manager")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--policy", type=Path, help="what-if: compute under this policy file, storing nothing")
+    report.add_argument("--out", type=Path, help="report pack: folder for the workbooks and manifest.csv")
 
     for sub in (demo, load, report):
         sub.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/bank.duckdb)")
     users_cli.add_parser(commands)
+    warehouse_cli.add_parser(commands)
     targets_cli.add_parser(commands)
     audit_cli.add_parser(commands)
     return parser
@@ -166,7 +170,7 @@ def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
             **{c: frame[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in MONEY_COLUMNS if c in frame}
         )
     if fmt == "json":
-        print(frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=10))
+        print(report_json(frame, MONEY_COLUMNS))  # money to the cent, exact
     elif fmt == "csv":
         print(frame.to_csv(index=False), end="")
     else:
@@ -187,7 +191,9 @@ def run_report(args: argparse.Namespace) -> int:
         if args.kind == "list":
             if args.list_name is None:
                 raise ValueError(f"report list needs one of {', '.join(LISTS)}")
-            frame = list_report(con, args.list_name, args.period, args.by, followup_path())
+            frame = list_report(con, args.list_name, args.period, args.by, followup_path(), start=args.start)
+        elif args.kind == "pack":
+            frame = run_pack(con, args)
         elif args.policy:
             frame = what_if_report(con, args.db, load_policy(args.policy), args.kind, by=args.by, **periods)
         else:
@@ -213,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "users": users_cli.run,
         "targets": targets_cli.run,
         "audit": audit_cli.run,
+        "warehouse": warehouse_cli.run,
     }[args.command]
     try:
         return command(args)

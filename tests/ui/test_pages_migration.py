@@ -75,6 +75,23 @@ def test_migration_chosen_cell_lists_its_customers(demo_db, extract_rows):
     assert len(shown) == min(50, len(fell)) and set(shown["customer_id"]) <= fell
 
 
+def test_migration_chosen_cell_is_in_the_url_and_a_shared_url_reopens_its_customers(demo_db, extract_rows):
+    con = analytics_connection(demo_db)
+    at = app(demo_db, "views/migration.py")
+    listed = cells(con, START, END)
+    row = int(listed.index[(listed["from_tier"] == "emerging") & (listed["to_tier"] == "mass")][0])
+    at.session_state["cells_table"] = {"selection": {"rows": [row], "columns": []}}
+    no_exception(at.run())
+    assert at.query_params["cell"] == "潜力客户 → 大众客户"  # the picked row is the URL's cell
+    shared = no_exception(app(demo_db, "views/migration.py", query={"cell": "潜力客户 → 大众客户"}))
+    shown = frame_with(shared, "customer_id", "aum_from", "aum_to")
+    # by hand: emerging (5万-10万) at 2026-06-30 and mass (< 5万) at 2026-09-30
+    pairs = both_ends(extract_rows, START, END)
+    fell = set(pairs.index[(pairs["tier"] == 1) & (pairs["tier_end"] == 0)])
+    assert len(shown) == min(50, len(fell)) and set(shown["customer_id"]) <= fell
+    assert shown["customer_id"].tolist() == frame_with(at, "customer_id", "aum_from")["customer_id"].tolist()
+
+
 def test_migration_move_down_lists_the_customers_who_moved_down(demo_db, extract_rows):
     con = analytics_connection(demo_db)
     at = app(demo_db, "views/migration.py")
@@ -89,12 +106,21 @@ def test_migration_move_down_lists_the_customers_who_moved_down(demo_db, extract
     assert any(f"共 {down:,} 行" in c.value for c in at.caption)
 
 
-def test_migration_sankey_nodes_carry_the_period_and_projection_runs(demo_db):
+def test_migration_sankey_has_a_column_per_period_in_tier_order_and_projection_runs(demo_db):
     at = app(demo_db, "views/migration.py")
     at.session_state["tab"] = "迁移流向"
     no_exception(at.run())
-    nodes = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["node"]["label"]
-    assert "大众客户 2026Q2" in nodes and "大众客户 2026Q3" in nodes and len(set(nodes)) == len(nodes)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    node = figure["data"][0]["node"]
+    columns = [note["text"] for note in figure["layout"]["annotations"]]
+    assert columns == ["<b>2026Q2</b>", "<b>2026Q3</b>"]  # one column per period
+    # the five tiers, highest first, at each period; new enters at the start and exited leaves at the end
+    tiers = ["私行/财富客户", "理财客户", "中端客户", "潜力客户", "大众客户"]
+    assert node["label"] == [*tiers, *tiers, "新增", "流失离行"]
+    start = node["y"][:5]
+    assert start == sorted(start)  # top to bottom in tier order
+    link = figure["data"][0]["link"]
+    assert all(node["label"][s] != node["label"][t] for s, t in zip(link["source"], link["target"]))  # mass hidden
     at.session_state["tab"] = "未来季度层级结构预测"
     no_exception(at.run())
     projection = frame_with(at, "step", "period", "tier", "customers")

@@ -25,13 +25,13 @@ def assert_cards(at, expected):
     now, before = expected.iloc[0], expected.iloc[1]
     assert metric(at, "客户数").value == fmt.count(now.customers)
     assert metric(at, "维护客户").value == fmt.count(now.maintained)
-    assert metric(at, "金融资产（亿元）").value == fmt.yi(now.aum)
+    assert metric(at, "金融资产").value == fmt.amount(now.aum)
     assert metric(at, "保 · 流失率").value == fmt.percent(now.churn_rate)
-    assert metric(at, "保 · 流失率").proto.delta == fmt.signed_points(now.churn_rate - before.churn_rate)
+    assert metric(at, "保 · 流失率").proto.delta == fmt.signed_pp(now.churn_rate - before.churn_rate)
     assert metric(at, "争 · 提升率").value == fmt.percent(now.upgrade_rate)
     assert metric(at, "挖 · 产品覆盖率").value == fmt.percent(now.coverage_rate)
     assert metric(at, "抢 · 维护客户增长").value == fmt.percent(now.growth)
-    assert metric(at, "客户数").proto.delta == fmt.signed_count(now.customers - before.customers)
+    assert metric(at, "客户数").proto.delta == fmt.signed_whole(now.customers - before.customers)
 
 
 def assert_cards_recounted(at, rows, start, end):
@@ -41,7 +41,8 @@ def assert_cards_recounted(at, rows, start, end):
     now, maintained = recount.at(rows, end), recount.maintained_at(rows, end)
     assert metric(at, "客户数").value == f"{len(now):,}"
     assert metric(at, "维护客户").value == f"{len(maintained):,}"
-    assert metric(at, "金融资产（亿元）").value == f"{now['aum'].sum() / 1e8:,.2f}亿"
+    total = now["aum"].sum()  # 亿元 from 1亿 up, 万元 below
+    assert metric(at, "金融资产").value == (f"{total / 1e8:,.2f}亿元" if total >= 1e8 else f"{total / 1e4:,.2f}万元")
     churn = len(recount.churned(rows, start, end)) / len(recount.maintained_at(rows, start))
     assert metric(at, "保 · 流失率").value == f"{churn:.2%}"
     coverage = (maintained["product_count"] >= 3).mean()
@@ -102,7 +103,8 @@ def test_overview_english_toggle_translates_and_keeps_the_filters(demo_db):
     at.button_group(key="lang").set_value("en").run()
     no_exception(at)
     assert at.title[0].value == "Overview"
-    assert [m.label for m in at.metric][:3] == ["Customers", "Maintained", "AUM (100M CNY)"]
+    assert [m.label for m in at.metric][:3] == ["Customers", "Maintained", "AUM"]
+    assert at.metric[2].value.startswith("CNY ") and "亿" not in at.metric[2].value
     assert at.selectbox(key="view").value == "region"
     assert at.selectbox(key="view").options[0] == "Whole bank"
     assert "大众客户" not in frame_with(at, "tier")["tier"].tolist()

@@ -1,0 +1,48 @@
+"""The browser side of tools.measure_pages: how long a user waits, read in the page itself.
+
+A page is ready when Streamlit's script run has ended (stApp's data-test-script-state back to notRunning after a
+run), its title is drawn (a heading holding `title`; "" = any heading) and every plotly chart has drawn its SVG.
+Times are performance.now() in the page: from navigation start for a page opened by its URL, from the click
+otherwise.
+"""
+
+from __future__ import annotations
+
+# installed before every document: notes when a script run starts and ends
+OBSERVER = """
+window.__ran = false; window.__done = null; window.__end = null;
+new MutationObserver(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return;
+  const state = app.getAttribute('data-test-script-state');
+  if (state === 'running') { window.__ran = true; window.__done = null; }
+  else if (window.__ran && state === 'notRunning' && window.__done === null) window.__done = performance.now();
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+RESET = "() => { window.__ran = false; window.__done = null; window.__end = null; return performance.now(); }"
+READY = """(title) => {
+  if (window.__done === null) return false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const heading = [...document.querySelectorAll('h1')].some(h => h.textContent.trim().includes(title));
+  if (!heading) return false;
+  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  if ([...charts].some(c => !c.querySelector('.main-svg'))) return false;
+  window.__end = window.__end || performance.now();
+  return true;
+}"""
+
+
+def open_by_url(page, url: str, title: str, timeout_ms: int = 120_000) -> float:
+    """Seconds from navigation start to the page ready."""
+    page.goto(url)
+    page.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=50)
+    return page.evaluate("() => window.__end") / 1000
+
+
+def after_click(page, locator, title: str, timeout_ms: int = 120_000) -> float:
+    """Seconds from a click (a sidebar link, a filter) to the page ready again."""
+    start = page.evaluate(RESET)
+    locator.click()
+    page.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=50)
+    return (page.evaluate("() => window.__end") - start) / 1000
