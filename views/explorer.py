@@ -28,6 +28,21 @@ from ui.widgets import PAGE_SIZE, choice, labelled, pager, translated
 SORTS = ("aum", "change_rate", "aum_change", "age", "product_count")
 GENDERS = ("F", "M")  # as ingest stores them (男/女/male/... mapped at load)
 CONTACTED = ("any", "yes", "no")  # last contact in the follow-up log on or after the date chosen, or not
+
+
+def _any_of(where, label: str, options, prefix: str, key: str) -> list[str]:
+    """A multiselect in the URL of `options` shown as their labels `prefix`.<code> (none chosen: no condition)."""
+    codes = list(options)
+    return where.multiselect(
+        t(label),
+        codes,
+        format_func=labelled(codes, lambda code: t(f"{prefix}.{code}")),
+        key=translated(key),
+        bind="query-params",
+        placeholder=t("any"),
+    )
+
+
 view = start_page("ex.title")
 names = tier_names(policy(), lang())
 codes = [tier.code for tier in policy().tiers]
@@ -42,14 +57,7 @@ with st.container(border=True):
         bind="query-params",
         placeholder=t("any"),
     )
-    cards = b.multiselect(
-        t("ex.cards"),
-        list(CARD_LEVELS),
-        format_func=labelled(CARD_LEVELS, lambda c: t(f"card.{c}")),
-        key=translated("cards"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
+    cards = _any_of(b, "ex.cards", CARD_LEVELS, "card", "cards")
     age = choice(
         t("ex.age"), ["any", *AGE_BANDS], "age", lambda band: t(f"age.{band}" if band != "any" else "any"), where=c
     )
@@ -68,51 +76,16 @@ with st.container(border=True):
         t("ex.change"), -100, 200, (-100, 200), step=5, key="change", bind="query-params", disabled=months == 0
     )
     a, b, c, _ = st.columns(4)
-    relationships = a.multiselect(
-        t("ex.relationships"),
-        list(RELATIONSHIPS),
-        format_func=labelled(RELATIONSHIPS, lambda code: t(f"rel.{code}")),
-        key=translated("relationships"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
-    preferences = b.multiselect(
-        t("ex.preferences"),
-        list(PREFERENCES),
-        format_func=labelled(PREFERENCES, lambda code: t(f"pref.{code}")),
-        key=translated("preferences"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
+    relationships = _any_of(a, "ex.relationships", RELATIONSHIPS, "rel", "relationships")
+    preferences = _any_of(b, "ex.preferences", PREFERENCES, "pref", "preferences")
     maintained_only = c.toggle(t("ex.maintained_only"), key="maintained", bind="query-params")
     a, b, c, d = st.columns(4)
     gender = choice(
         t("ex.gender"), ["any", *GENDERS], "gender", lambda g: t(f"gender.{g}" if g != "any" else "any"), where=a
     )
-    holds = b.multiselect(
-        t("ex.holds"),
-        list(PRODUCTS),
-        format_func=labelled(PRODUCTS, lambda code: t(f"product.{code}")),
-        key=translated("holds"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
-    lacks = c.multiselect(
-        t("ex.lacks"),
-        list(PRODUCTS),
-        format_func=labelled(PRODUCTS, lambda code: t(f"product.{code}")),
-        key=translated("lacks"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
-    rules = d.multiselect(
-        t("ex.maintained_by"),
-        list(RULE_BITS),
-        format_func=labelled(RULE_BITS, lambda rule: t(f"rule.{rule}")),
-        key=translated("rules"),
-        bind="query-params",
-        placeholder=t("any"),
-    )
+    holds = _any_of(b, "ex.holds", PRODUCTS, "product", "holds")
+    lacks = _any_of(c, "ex.lacks", PRODUCTS, "product", "lacks")
+    rules = _any_of(d, "ex.maintained_by", RULE_BITS, "rule", "rules")
     a, b, _, _ = st.columns(4)
     contacted = choice(t("ex.contacted"), list(CONTACTED), "contacted", lambda c: t(f"ex.contacted.{c}"), where=a)
     since = b.date_input(
