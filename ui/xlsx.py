@@ -26,6 +26,9 @@ FORMATS = {
 }
 
 
+PERCENT_POINTS = (" 个百分点", " pp")  # the unit of a rate's change, per language (i18n.LANGS)
+
+
 def sheet_name(name: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
@@ -42,6 +45,8 @@ def workbook(
     )
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
     formats = {k: book.add_format({"num_format": v}) for k, v in FORMATS.items()}
+    unit = PERCENT_POINTS[i18n.LANGS.index(lang)]
+    formats["pp"] = book.add_format({"num_format": f'+0.00"{unit}";-0.00"{unit}";0.00"{unit}"'})
     formats[QUOTED] = book.add_format({"quote_prefix": True})
     used: set[str] = set()
     if about:
@@ -60,6 +65,8 @@ def workbook(
         used.add(title)
         sheet = book.add_worksheet(title)
         shown, kinds = prepare(frame, policy, lang)
+        for column in [c for c in shown.columns if kinds[c] == "rate" and c.endswith("_change")]:
+            shown[column], kinds[column] = shown[column] * 100, "pp"  # a change of a rate: percentage points
         headers = [_header(column, lang) for column in shown.columns]
         for col, (column, text) in enumerate(zip(shown.columns, headers)):
             sheet.write(0, col, text, header)

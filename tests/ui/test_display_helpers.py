@@ -97,3 +97,21 @@ def test_context_names_the_file_by_page_table_unit_period_and_filters(monkeypatc
         ("单元格", "潜力客户 → 大众客户"),
     ]  # fmt: skip
     assert rows[5] == ("导出人", "guo")
+
+
+def test_workbook_writes_a_rates_change_in_percentage_points_and_the_rate_in_percent():
+    import io
+
+    import openpyxl
+    import pandas as pd
+    import pytest
+
+    from analytics.core.policy import load_policy
+    from ui.xlsx import workbook
+
+    frame = pd.DataFrame({"unit": ["B01"], "churn_rate": [0.0612], "churn_rate_change": [-0.0123]})
+    for lang, unit in (("zh", "个百分点"), ("en", "pp")):
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook([("s", frame)], load_policy(), lang))).active
+        rate, change = sheet.cell(2, 2), sheet.cell(2, 3)
+        assert (rate.value, rate.number_format) == (0.0612, "0.00%")  # 6.12%
+        assert change.value == pytest.approx(-1.23) and unit in change.number_format  # 6.12% - 7.35%: -1.23 pp
