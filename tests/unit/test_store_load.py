@@ -280,7 +280,8 @@ def test_load_files_killed_at_any_moment_leaves_the_previous_state(tmp_path):
     with connect(timing_db, read_only=True) as con:
         complete = _state(con)  # what a load that finished leaves: small's August, big's September
     outcomes = []
-    for fraction in (0.15, 0.35, 0.55, 0.75, 0.9):
+    # early kills as well as late ones: the timing runs may have been slowed by the other worker more than this one
+    for fraction in (0.05, 0.1, 0.2, 0.35, 0.55, 0.75, 0.9):
         process = subprocess.Popen(
             [sys.executable, "-c", LOADER, str(db_path), str(big)],
             cwd=ROOT,
@@ -294,7 +295,7 @@ def test_load_files_killed_at_any_moment_leaves_the_previous_state(tmp_path):
             state = _state(con)
         assert state in (previous, complete), f"killed at {fraction:.0%} of the load: a half-loaded state"
         outcomes.append("previous" if state == previous else "complete")
-    assert outcomes.count("previous") >= 3, outcomes  # most kills landed before the commit
+    assert outcomes.count("previous") >= 3, outcomes  # the early kills landed before the commit
     # after all the kills, a normal load still works and gives the full file
     with connect(db_path) as con:
         (result,) = load_files(con, [big])

@@ -8,7 +8,9 @@ banks, each loaded into DuckDB, exported, built on Spark (local[2]) and attached
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +71,43 @@ def build_bank(spark: object, folder: Path, extracts: list[Path], policy: Policy
     return Built(loaded, folder / "build", attached, policy)
 
 
-@pytest.fixture(scope="session")
-def small_bank(spark: object, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    folder = tmp_path_factory.mktemp("small-bank")
-    return build_bank(spark, folder, [*rulebook_months(folder / "extracts"), FIXTURE], rulebook_policy(buffer=True))
+def built_once(request: pytest.FixtureRequest, name: str, make: Callable[[object, Path], Built]) -> Built:
+    """`make(spark, folder)` run once per test run, however many xdist workers ask: the first builds into a folder
+    of the run's temporary root under a lock, the others wait and read what it built (the banks' files are only
+    read or copied by the tests). Without xdist, a folder of this session."""
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    worker = request.getfixturevalue("worker_id")
+    if worker == "master":
+        return make(request.getfixturevalue("spark"), factory.mktemp(name))
+    root = factory.getbasetemp().parent  # one per run, shared by its workers
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(request.getfixturevalue("spark"), folder)
+            done.touch()
+    return built_paths(folder)
+
+
+def built_paths(folder: Path) -> Built:
+    return Built(folder / "loaded.duckdb", folder / "build", folder / "attached.duckdb", rulebook_policy(buffer=True))
 
 
 @pytest.fixture(scope="session")
-def demo_bank_built(spark: object, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    folder = tmp_path_factory.mktemp("demo-warehouse")
-    extracts = generate_extracts(folder / "extracts", customers=DEMO_CUSTOMERS, months=DEMO_MONTHS)
-    return build_bank(spark, folder, extracts, rulebook_policy(buffer=True))
+def small_bank(request: pytest.FixtureRequest) -> Built:
+    def make(spark: object, folder: Path) -> Built:
+        months = rulebook_months(folder / "extracts")
+        return build_bank(spark, folder, [*months, FIXTURE], rulebook_policy(buffer=True))
+
+    return built_once(request, "small-bank", make)
+
+
+@pytest.fixture(scope="session")
+def demo_bank_built(request: pytest.FixtureRequest) -> Built:
+    def make(spark: object, folder: Path) -> Built:
+        extracts = generate_extracts(folder / "extracts", customers=DEMO_CUSTOMERS, months=DEMO_MONTHS)
+        return build_bank(spark, folder, extracts, rulebook_policy(buffer=True))
+
+    return built_once(request, "demo-warehouse", make)
