@@ -8,6 +8,7 @@ the follow-up log's latest contact per customer (customer_id, last_contact), sho
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -43,8 +44,8 @@ def outflow_watch(
     period: date,
     scope: Scope,
     contacts: pd.DataFrame | None = None,
-    outflow_min: float | None = None,
-    outflow_drop: float | None = None,
+    outflow_min: Decimal | float | None = None,
+    outflow_drop: Decimal | float | None = None,
     sort_by: str = "aum_change",
     descending: bool = False,
     limit: int | None = 100,
@@ -66,8 +67,8 @@ def outflow_watch(
     params |= contact_params | {
         "period": period,
         "prev": add_months(period, -1),
-        "min": float(rules.outflow_min if outflow_min is None else outflow_min),
-        "drop": float(rules.outflow_drop if outflow_drop is None else outflow_drop),
+        "min": Decimal(str(rules.outflow_min if outflow_min is None else outflow_min)),
+        "drop": Decimal(str(rules.outflow_drop if outflow_drop is None else outflow_drop)),
     }
     ctes = f"""
         with {contacts_sql},
@@ -90,7 +91,7 @@ def birthday_list(
     scope: Scope,
     today: date,
     contacts: pd.DataFrame | None = None,
-    birthday_min: float | None = None,
+    birthday_min: Decimal | float | None = None,
     sort_by: str = "birthday",
     descending: bool = False,
     limit: int | None = 100,
@@ -110,7 +111,7 @@ def birthday_list(
     contacts_sql, contact_params = contacts_cte(contacts)
     params |= contact_params | {
         "period": period,
-        "min": float(rules.birthday_min if birthday_min is None else birthday_min),
+        "min": Decimal(str(rules.birthday_min if birthday_min is None else birthday_min)),
         "month": add_months(today.replace(day=1), 1).month,
     }
     ctes = f"""

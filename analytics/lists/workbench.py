@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -44,9 +45,9 @@ def call_list(
     contacts: pd.DataFrame | None = None,
     today: date | None = None,
     near: float = 0.1,
-    outflow_min: float | None = None,
-    outflow_drop: float | None = None,
-    birthday_min: float | None = None,
+    outflow_min: Decimal | float | None = None,
+    outflow_drop: Decimal | float | None = None,
+    birthday_min: Decimal | float | None = None,
     sort_by: str = "at_stake",
     descending: bool = True,
     limit: int | None = 100,
@@ -86,9 +87,9 @@ def call_list(
         "period": period,
         "prev": add_months(period, -1),
         "near": near,
-        "outflow_min": float(policy.lists.outflow_min if outflow_min is None else outflow_min),
-        "outflow_drop": float(policy.lists.outflow_drop if outflow_drop is None else outflow_drop),
-        "birthday_min": float(policy.lists.birthday_min if birthday_min is None else birthday_min),
+        "outflow_min": Decimal(str(policy.lists.outflow_min if outflow_min is None else outflow_min)),
+        "outflow_drop": Decimal(str(policy.lists.outflow_drop if outflow_drop is None else outflow_drop)),
+        "birthday_min": Decimal(str(policy.lists.birthday_min if birthday_min is None else birthday_min)),
         "birthday_month": add_months(today.replace(day=1), 1).month,
         "today": today,
         "week_start": week_start(today),

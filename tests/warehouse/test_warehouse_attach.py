@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -35,7 +36,7 @@ def test_attach_refuses_a_changed_total(small_bank: Built, tmp_path: Path, capsy
 
     def one_cent_more(content: dict) -> None:
         totals = content["tables"]["tier_summary"]["totals"]["2026-03-31"]
-        totals["aum"] = str(float(totals["aum"]) + 0.01)
+        totals["aum"] = str(Decimal(totals["aum"]) + Decimal("0.01"))
 
     _edit_manifest(build, one_cent_more)
     db = tmp_path / "bank.duckdb"
