@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	$(PY) -m analytics demo --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	$(PY) -m streamlit run app.py --server.address localhost --server.port 8501 --browser.gatherUsageStats false
+	$(PY) -m streamlit run serve.py --server.address localhost --server.port 8501 --browser.gatherUsageStats false
 
 # as a bank serves it: nginx on port 8500 in front of one Streamlit process per core (docs/operations.md);
 # options of python -m tools.serve in SERVE_ARGS, e.g. make serve SERVE_ARGS="--server-name tier.bank.example"

@@ -5,8 +5,11 @@
 Starts `streamlit run app.py` on a free port (demo sign-in, HQ: no $BANK_USERS and no data/users.toml; an audit trail of its own beside the database,
 removed afterwards), then measures, each the median of `runs` (tools/page_timing.py says when a page is ready):
 the first visit after the server start; opening every page by its URL; switching to every page from the sidebar;
-changing a filter on the tiers, migration and churn pages. Prints a markdown table, the machine's load
-(os.getloadavg) and any 404 the browser met. Not a test: the figures depend on the machine.
+changing a filter on the tiers, migration and churn pages. Beside each figure, the server's CPU time for it
+(user + system of the Streamlit process, psutil, read before and 0.3 s after the page is ready: the page run,
+its messages and whatever the server did meanwhile); for a page switch that is the CPU of one warm page run.
+Prints a markdown table, the machine's load (os.getloadavg) and any 404 the browser met. Not a test: the figures
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import statistics
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+import psutil
 
 from analytics.core.config import database_path
 from tools.load_test.server import free_port, start_server, stop_server, wait_healthy
@@ -42,20 +47,34 @@ def text(key: str, lang: str, **values: object) -> str:
     return pair[("zh", "en").index(lang)].format(**values)
 
 
-def _median(times: list[float | None]) -> float | None:
+Figure = tuple[float, float] | None  # (seconds the user waited, the server's CPU seconds meanwhile)
+SETTLE_S = 0.3  # after a page is ready: the end of the run's work on the server (its last messages) is counted
+
+
+def _median(times: list[Figure]) -> Figure:
     done = [t for t in times if t is not None]
-    return statistics.median(done) if done and len(done) == len(times) else None
+    if not done or len(done) != len(times):
+        return None
+    return statistics.median(t[0] for t in done), statistics.median(t[1] for t in done)
 
 
-def _timed(page, what: str, step: Callable[[], float]) -> float | None:
-    """One measurement; None (and a screenshot in the temp folder) when the page never got ready or shows an
-    error."""
+def _cpu(server: psutil.Process) -> float:
+    times = server.cpu_times()
+    return times.user + times.system
+
+
+def _timed(page, server: psutil.Process, what: str, step: Callable[[], float]) -> Figure:
+    """One measurement with the server's CPU for it; None (and a screenshot in the temp folder) when the page
+    never got ready or shows an error."""
     try:
+        before = _cpu(server)
         seconds = step()
+        page.wait_for_timeout(SETTLE_S * 1000)
+        cpu = _cpu(server) - before
         if page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count():
             print(f"{what}: the page shows an error", flush=True)
             return None
-        return seconds
+        return seconds, cpu
     except Exception as error:  # noqa: BLE001 - a timing run reports what failed and goes on
         print(f"{what}: {type(error).__name__}: {str(error).splitlines()[0]}", flush=True)
         name = re.sub(r"\W+", "-", what)
@@ -63,10 +82,10 @@ def _timed(page, what: str, step: Callable[[], float]) -> float | None:
         return None
 
 
-def measure(base: str, runs: int, lang: str) -> list[tuple[str, str, float | None]]:
+def measure(base: str, server: psutil.Process, runs: int, lang: str) -> list[tuple[str, str, Figure]]:
     from playwright.sync_api import sync_playwright
 
-    rows: list[tuple[str, str, float | None]] = []
+    rows: list[tuple[str, str, Figure]] = []
     suffix = "?lang=en" if lang == "en" else ""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -75,12 +94,12 @@ def measure(base: str, runs: int, lang: str) -> list[tuple[str, str, float | Non
         missing: list[str] = []
         page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
 
-        def opened(url: str, title: str = "") -> float | None:
+        def opened(url: str, title: str = "") -> Figure:
             path = "" if url == "overview" else url  # HQ's default page is served at /
-            return _timed(page, f"open {url}", lambda: open_by_url(page, f"{base}/{path}{suffix}", title))
+            return _timed(page, server, f"open {url}", lambda: open_by_url(page, f"{base}/{path}{suffix}", title))
 
-        def clicked(what: str, locator, title: str = "") -> float | None:
-            return _timed(page, what, lambda: after_click(page, locator, title))
+        def clicked(what: str, locator, title: str = "") -> Figure:
+            return _timed(page, server, what, lambda: after_click(page, locator, title))
 
         rows.append(("first visit after start", "overview", opened("overview", text("ov.title", lang))))
         for url in TITLES:
@@ -121,13 +140,14 @@ def main() -> None:
     process = start_server(database_path(), port, log=folder / "server.log")
     try:
         wait_healthy(process, port, timeout=120)
-        rows = measure(f"http://127.0.0.1:{port}", args.runs, args.lang)
+        rows = measure(f"http://127.0.0.1:{port}", psutil.Process(process.pid), args.runs, args.lang)
     finally:
         stop_server(process)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}, runs {args.runs}")
-    print("| what | page | median s |\n|---|---|---|")
-    for what, page, seconds in rows:
-        print(f"| {what} | {page} | {'—' if seconds is None else f'{seconds:.2f}'} |")
+    print("| what | page | median s | server CPU ms |\n|---|---|---:|---:|")
+    for what, page, figure in rows:
+        shown = "— | —" if figure is None else f"{figure[0]:.2f} | {figure[1] * 1000:.0f}"
+        print(f"| {what} | {page} | {shown} |")
     log = (folder / "server.log").read_text(errors="replace")
     print(f"server log: {log.count('Traceback')} tracebacks, {log.count('WARNING') + log.count('warning(')} warnings")
 

@@ -8,16 +8,21 @@ otherwise.
 
 from __future__ import annotations
 
-# installed before every document: notes when a script run starts and ends
+# installed before every document: notes when a script run starts and ends. A short run can go from running back
+# to notRunning within one batch of mutations: a record whose old value was "running" counts as a run too.
 OBSERVER = """
 window.__ran = false; window.__done = null; window.__end = null;
-new MutationObserver(() => {
+new MutationObserver((records) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return;
   const state = app.getAttribute('data-test-script-state');
+  const ran = records.some(r => r.oldValue === 'running');
   if (state === 'running') { window.__ran = true; window.__done = null; }
-  else if (window.__ran && state === 'notRunning' && window.__done === null) window.__done = performance.now();
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  else if ((window.__ran || ran) && state === 'notRunning' && window.__done === null) {
+    window.__ran = true; window.__done = performance.now();
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
 """
 RESET = "() => { window.__ran = false; window.__done = null; window.__end = null; return performance.now(); }"
 READY = """(title) => {

@@ -75,6 +75,9 @@ def browser_page(server):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.errors = errors
+        missing: list[str] = []  # a deep link used to probe /<page>/_stcore/health and host-config first
+        page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+        page.missing = missing
         yield page
         browser.close()
 
@@ -95,6 +98,7 @@ def test_every_page_opens_without_exception(server, browser_page):
         exceptions = browser_page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, (url, exceptions.first.inner_text())
         assert not browser_page.errors, (url, browser_page.errors)
+        assert not browser_page.missing, (url, browser_page.missing)
 
 
 def test_manager_lists_who_moved_down_and_hq_downloads_the_scorecard(server, browser_page, tmp_path):

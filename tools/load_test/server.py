@@ -1,6 +1,6 @@
-"""The dashboard server the load test drives: `streamlit run app.py` on a free port of 127.0.0.1 with BANK_DB set
-(or the served stack of tools/serve: nginx in front of several), its health check, its memory (the processes and
-their children) sampled while the sessions run."""
+"""The dashboard server the load test drives: `streamlit run serve.py`, as `make run` serves app.py, on a free
+port of 127.0.0.1 with BANK_DB set (or the served stack of tools/serve: nginx in front of several), its health
+check, its memory (the processes and their children) sampled while the sessions run."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def start_server(db: Path, port: int, log: Path | None) -> subprocess.Popen:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -15,11 +15,10 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-import streamlit
-
 from analytics.core.config import PROJECT_ROOT
 from tools.serve.processes import die_with_parent
 from tools.serve.settings import Settings
+from ui.startup import page_html
 
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
 WORKER_USER = "www-data"  # Debian's nginx user, when the launcher runs as root
@@ -30,9 +29,10 @@ DEFAULT_UPLOAD_MB = 200  # Streamlit's default server.maxUploadSize
 
 
 def inline_script_hashes() -> list[str]:
-    """CSP sources for the inline scripts of Streamlit's index.html ('sha256-...'), read from the installed
-    Streamlit so that an upgrade that changes them changes the policy too."""
-    html = (Path(streamlit.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
+    """CSP sources for the inline scripts of the pages' HTML ('sha256-...'): Streamlit's index.html as the
+    server answers it (ui.startup.page_html), read from the installed Streamlit so that an upgrade that changes
+    them changes the policy too."""
+    html = page_html()
     bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.S)
     return [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in bodies]
 

@@ -1,4 +1,4 @@
-"""The Streamlit processes behind nginx: one `streamlit run app.py` per port on 127.0.0.1, each with its own
+"""The Streamlit processes behind nginx: one `streamlit run serve.py` per port on 127.0.0.1, each with its own
 reader of the database (ui/connection.py), its health (/_stcore/health), and its stop."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def command(settings: Settings, port: int) -> list[str]:
         "global.developmentMode": "false",
         "logger.level": "info",
     }
-    argv = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    argv = [sys.executable, "-m", "streamlit", "run", "serve.py"]
     for name, value in flags.items():
         argv += [f"--{name}", value]
     if settings.secrets is not None:
