@@ -13,6 +13,17 @@ LAYOUT = {
     "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     "font": {"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
 }
+# a chart with a title (half a page wide, where a legend above would wrap into the title): the legend in a column
+# right of the plot, from the top; stacked charts list it in the stack's order (the top layer first)
+SIDE_LEGEND = {"orientation": "v", "y": 1.0, "yanchor": "top", "x": 1.02, "xanchor": "left"}
+
+
+def layout(title: str | None, stacked: bool = False) -> dict:
+    """LAYOUT with the legend placed so that nothing overlaps at 1440 px: beside the plot under a title, above it
+    without one."""
+    if not title:
+        return LAYOUT
+    return LAYOUT | {"legend": SIDE_LEGEND | ({"traceorder": "reversed"} if stacked else {})}
 
 
 def _colours(names: list[str]) -> dict[str, str]:
@@ -25,18 +36,22 @@ def stacked_area(
     figure = px.area(
         frame, x=x, y=y, color=colour, category_orders={colour: order}, color_discrete_map=_colours(order), title=title
     )
-    figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
-    figure.update_xaxes(dtick="M3", tickformat="%Y-%m")
+    figure.update_layout(**layout(title, stacked=True), xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
+    figure.update_xaxes(dtick="M6", tickformat="%Y-%m")  # unrotated beside the legend
     return figure
 
 
 def stacked_bar(
-    frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str
-) -> go.Figure:
+    frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str,
+    x_order: list[str] | None = None,
+) -> go.Figure:  # fmt: skip
+    """Bars of `y` per `x` stacked by `colour` (in `order`, the first at the bottom); `x_order` orders the bars
+    (tiers from the lowest), else they come in the frame's order."""
     figure = px.bar(
-        frame, x=x, y=y, color=colour, category_orders={colour: order}, color_discrete_map=_colours(order), title=title
-    )
-    figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
+        frame, x=x, y=y, color=colour, category_orders={colour: order, **({x: x_order} if x_order else {})},
+        color_discrete_map=_colours(order), title=title,
+    )  # fmt: skip
+    figure.update_layout(**layout(title, stacked=True), xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
     return figure
 
 
@@ -50,7 +65,10 @@ def grouped_bars(
     y_title: str | None = None,
 ) -> go.Figure:
     figure = go.Figure([go.Bar(x=frame[x], y=frame[c], name=name) for c, name in columns.items()])
-    figure.update_layout(**LAYOUT, title=title, barmode="group", xaxis_title=x_title, yaxis_title=y_title)
+    figure.update_layout(**layout(title), title=title, barmode="group", xaxis_title=x_title, yaxis_title=y_title)
+    figure.update_xaxes(type="category")  # bands, card levels, months (2026-07, never "Jul 2026")
+    if len(frame) > 12:  # e.g. two years of months: every third labelled, unrotated
+        figure.update_xaxes(dtick=3, tickangle=0)
     if percent:
         figure.update_yaxes(tickformat=".0%")
     return figure
@@ -65,7 +83,7 @@ def lorenz(
             go.Scatter(x=[0, 1], y=[0, 1], name=equality, mode="lines", line={"dash": "dot", "color": "#888"}),
         ]
     )
-    figure.update_layout(**LAYOUT, title=title, xaxis_title=x_title, yaxis_title=y_title)
+    figure.update_layout(**layout(title), title=title, xaxis_title=x_title, yaxis_title=y_title)
     figure.update_xaxes(tickformat=".0%")
     figure.update_yaxes(tickformat=".0%")
     return figure
@@ -121,7 +139,7 @@ def lines(
         category_orders={colour: order} if order else None,
         color_discrete_map=_colours(order) if order else None,
     )
-    figure.update_layout(**LAYOUT, xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
+    figure.update_layout(**layout(title), xaxis_title=None, yaxis_title=y_title, legend_title_text=None)
     if percent:
         figure.update_yaxes(tickformat=".0%")
     if pd.api.types.is_datetime64_any_dtype(frame[x]) or hasattr(frame[x].iloc[0], "isoformat"):
@@ -146,7 +164,7 @@ def rate_bars(frame: pd.DataFrame, x: str, rates: dict[str, str], title: str) ->
         for rate, name in rates.items()
     ]
     figure = go.Figure(bars)
-    figure.update_layout(**LAYOUT, title=title, barmode="group")
+    figure.update_layout(**layout(title), title=title, barmode="group")
     figure.update_yaxes(tickformat=".1%")
     return figure
 

@@ -121,6 +121,23 @@ def amount(value: float | Decimal | None, lang: str = "zh", digits: int = 2) -> 
     return f"{float(value) / divisor:,.{digits if divisor > 1 else 0}f}{unit}"
 
 
+def card_amount(
+    value: float | Decimal | None, change: float | Decimal | None, lang: str = "zh"
+) -> tuple[str, str | None, str]:
+    """A metric card's amount, its change and the unit its label carries: in Chinese each figure at its own
+    scale with its unit (72.84亿元, +7,438.24万元; label unit ""); in English the value's scale in the label,
+    as the axes say it (AUM (100M CNY): 72.84, +0.74), so that a bank's AUM fits a card."""
+    if lang == "zh":
+        return amount(value, lang), signed_amount(change, lang), ""
+    divisor, unit = scale(value, lang)
+    digits = 2 if divisor > 1 else 0
+    shown = "—" if _missing(value) else f"{float(value) / divisor:,.{digits}f}"
+    if _missing(change):
+        return shown, None, unit
+    moved = f"{abs(float(change)) / divisor:,.{digits}f}"
+    return shown, "0" if _rounds_to_zero(moved) else ("+" if float(change) > 0 else "-") + moved, unit
+
+
 def _rounds_to_zero(text: str) -> bool:
     return not re.search(r"[1-9]", text)
 

@@ -403,7 +403,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "da.policy_text": ("政策文件原文", "Policy file"),
     "da.policy_facts": (
         "分层依据 {basis}；维护起点 {maintained}；覆盖 ≥ {products} 个产品；流失下限 {floor} 元",
-        "Basis {basis}; maintained from {maintained}; covered with ≥ {products} products; attrition floor CNY {floor}",
+        "Tiered by {basis}; maintained from {maintained}; covered with ≥ {products} products; attrition floor CNY "
+        "{floor}",
     ),
     "da.loaded": ("{file}：已加载 {rows:,} 行，期数 {periods}", "{file}: loaded {rows:,} rows, periods {periods}"),
     "da.unchanged": ("{file}：已加载过，未变化", "{file}: already loaded, nothing changed"),

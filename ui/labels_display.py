@@ -80,8 +80,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "mi.cell": ("单元格", "Cell"),
     "mi.cell_pick": ("选择单元格", "Choose a cell"),
     "mi.sankey_periods": (
-        "流向按季末逐期显示；节点自上而下为层级由高到低。",
-        "One column per quarter end; tiers from the highest at the top.",
+        "每个季末一列，节点自上而下为层级由高到低；新增客户自该期下方流入，流失离行客户流向该期下方。"
+        "绿色为升级，红色为降级，灰色为层级未变或流失离行，棕色为新增。",
+        "One column per quarter end, tiers from the highest at the top; new customers enter from below the quarter "
+        "they joined in, those who left go below the quarter they left in. Green: moved up, red: moved down, grey: "
+        "kept their tier or left, brown: new.",
     ),
     "mi.axis_period": ("期末", "Period end"),
     "ch.axis_rate": ("比率（95% 区间）", "Rate (95% interval)"),
@@ -89,6 +92,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ch.axis_survival": ("留存率", "Survival"),
     "ch.months_label": ("{n} 个月", "{n} months"),
     "ex.any_months": ("不限", "Any"),
+    "da.aum_scaled": ("金融资产合计（{unit}）", "AUM total ({unit})"),
+    "basis.aum": ("月末资产余额（AUM）", "month-end AUM"),
+    "basis.aum_month_avg": ("月日均资产", "average daily AUM of the month"),
+    "basis.aum_year_avg": ("年日均资产", "average daily AUM of the year"),
     "policy_fingerprint": ("模拟政策指纹", "Simulated policy SHA-256"),
     "sim.axis_tier": ("层级", "Tier"),
 }

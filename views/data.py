@@ -19,9 +19,10 @@ from analytics.store.unit_targets import TargetProblem
 from ui import charts
 from ui import format as fmt
 from ui.audit_trail import audit_file
+from ui.columns import tier_names
 from ui.data import query
-from ui.i18n import column, t
-from ui.kouji import definition
+from ui.i18n import column, lang, t
+from ui.kouji import meaning
 from ui.loading import load_into_database, upload_name
 from ui.page_start import empty_state
 from ui.session import current_user
@@ -147,7 +148,7 @@ if is_hq:  # targets are HQ's: the page is in HQ's navigation only, and load_tar
             table(problems, "targets_problems")
             download([(t("da.targets_report"), problems)], "targets_report")
 
-st.subheader(t("da.history"), help=definition(load_history))
+st.subheader(t("da.history"), help=meaning(load_history))
 history = query(load_history)
 table(history, "history_table", height=240)
 download([(t("da.history"), history)], "load_history")
@@ -157,18 +158,18 @@ st.subheader(t("da.policy"))
 st.caption(
     t(
         "da.policy_facts",
-        basis=current.basis,
-        maintained=current.maintained_from,
+        basis=t(f"basis.{current.basis}"),
+        maintained=tier_names(current, lang())[current.maintained_from],
         products=current.coverage_min_products,
         floor=f"{current.attrition_floor:,}",
     )
 )
 tiers = pd.DataFrame(
     [
-        {"code": tier.code, "name_zh": tier.name_zh, "name_en": tier.name_en, "min_aum": float(tier.min_aum)}
+        {"tier": tier.code, "name_zh": tier.name_zh, "name_en": tier.name_en, "min_aum": float(tier.min_aum)}
         for tier in current.tiers
     ]
-)
+)  # on screen the tier in the chosen language (ui.tables), in the workbook both names
 weights = pd.DataFrame(
     [
         {
@@ -183,7 +184,7 @@ weights = pd.DataFrame(
 )
 left, right = st.columns(2)
 with left:
-    table(tiers, "policy_tiers")
+    table(tiers[["tier", "min_aum"]], "policy_tiers")
 with right:
     table(weights, "policy_weights")
 with st.expander(t("da.policy_text")):
@@ -193,7 +194,7 @@ download([(t("da.policy"), tiers), (column("weight"), weights)], "policy")
 
 if not view.empty:
     quality = query(period_quality)
-    st.subheader(t("da.quality"), help=definition(period_quality))
+    st.subheader(t("da.quality"), help=meaning(period_quality))
     gaps = quality[quality["months_missing_before"] > 0]
     if len(gaps):
         st.warning(
@@ -206,13 +207,19 @@ if not view.empty:
         )
     else:
         st.success(t("da.no_gaps"))
-    shown = quality.assign(aum_yi=quality["aum_total"].astype(float) / fmt.YI, month=quality["period"].map(fmt.month))
+    divisor, unit = fmt.scale(quality["aum_total"].astype(float).abs().max(), lang())  # the axis's scale
+    shown = quality.assign(
+        aum_scaled=quality["aum_total"].astype(float) / divisor, month=quality["period"].map(fmt.month)
+    )
     left, right = st.columns(2)
     left.plotly_chart(
         charts.grouped_bars(shown, "month", {"rows": column("rows")}, column("rows"), percent=False), key="chart_rows"
     )
     right.plotly_chart(
-        charts.grouped_bars(shown, "month", {"aum_yi": t("yi")}, t("da.aum_yi"), percent=False), key="chart_aum"
+        charts.grouped_bars(
+            shown, "month", {"aum_scaled": t("da.aum_scaled", unit=unit)}, t("da.aum_scaled", unit=unit), percent=False
+        ),
+        key="chart_aum",
     )
     table(quality, "quality_table", height=300)
     download([(t("da.quality"), quality)], "data_quality")

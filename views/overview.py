@@ -30,18 +30,10 @@ def change(column: str):
     return None if before is None else now[column] - before[column]
 
 
-def money(value):
-    return fmt.amount(value, lang())
-
-
-def money_change(value):
-    return fmt.signed_amount(value, lang())
-
-
 CARDS = (
     ("ov.customers", "customers", fmt.count, fmt.signed_whole, "normal"),
     ("ov.maintained", "maintained", fmt.count, fmt.signed_whole, "normal"),
-    ("ov.aum_card", "aum", money, money_change, "normal"),
+    ("ov.aum_card", "aum", None, None, "normal"),  # fmt.card_amount: the unit in the label in English
     ("ov.churn", "churn_rate", fmt.percent, fmt.signed_pp, "inverse"),
     ("ov.upgrade", "upgrade_rate", fmt.percent, fmt.signed_pp, "normal"),
     ("ov.coverage", "coverage_rate", fmt.percent, fmt.signed_pp, "normal"),
@@ -51,10 +43,14 @@ CARDS = (
 for row in (CARDS[:4], CARDS[4:]):
     for box, (label, column, shown, delta, colour) in zip(st.columns(4), row):
         term = column if column.endswith(("rate", "growth")) else "stocks"
-        moved = delta(change(column))
+        if shown is None:
+            value, moved, unit = fmt.card_amount(now[column], change(column), lang())
+            title = f"{t(label)} ({unit})" if unit else t(label)
+        else:
+            value, moved, title = shown(now[column]), delta(change(column)), t(label)
         box.metric(
-            t(label),
-            shown(now[column]),
+            title,
+            value,
             moved,
             delta_color=colour,
             delta_arrow=fmt.arrow(moved),

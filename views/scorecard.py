@@ -23,7 +23,7 @@ from ui import format as fmt
 from ui.connection import get_connection
 from ui.data import query
 from ui.i18n import column, lang, t
-from ui.kouji import definition
+from ui.kouji import meaning
 from ui.page_start import start_page
 from ui.scorecard_table import (
     AssessedPeriod,
@@ -41,7 +41,7 @@ view = start_page("sc.title")
 if view.quarter is None:
     st.info(t("error.analytics", error="no quarter loaded"))
     st.stop()
-helps = {c: definition(scorecard, c) for c in ("score", "rank", *INDICATOR_COLUMNS)}  # scorecard's docstring: 口径
+helps = {c: meaning(scorecard, c) for c in ("score", "rank", *INDICATOR_COLUMNS)}  # the 口径 in words (ui.kouji_text)
 user = current_user()
 is_hq = user is not None and user.role == "hq"
 sections = tabs("tab", ["sc.units_tab", "sc.roles_tab", *(["sc.accountability_tab"] if is_hq else [])])
@@ -175,7 +175,8 @@ def _ranking() -> None:
         st.caption(t("small_sample"))
     child = LEVELS[LEVELS.index(level) + 1] if level != "manager" else None
     if child:
-        st.markdown(f"**{t('sc.drill', child=t(f'level.{child}'))}**")
+        level_name = t(f"level.{child}")
+        st.markdown(f"**{t('sc.drill', child=level_name if lang() == 'zh' else level_name.lower())}**")
     state = table(shown, "scorecard_table", helps=helps, select=child is not None, height=420)
     picked = selected_row(state, len(shown))
     download([(t(f"level.{level}"), shown)], f"scorecard_{level}_{period.slug}")
@@ -217,7 +218,7 @@ def _roles() -> None:
     names = " · ".join(f"{tier.name_zh if lang() == 'zh' else tier.name_en} — {' / '.join(r)}" for tier, r in rules)
     st.caption(t("sc.roles_policy", rules=fmt.plain(names)))
     found = query(role_mismatches, view.end, view.scope)
-    st.subheader(t("sc.roles_title", period=view.end), help=definition(role_mismatches))
+    st.subheader(t("sc.roles_title", period=view.end), help=meaning(role_mismatches))
     if not len(found):
         st.success(t("sc.roles_none"))
         return
@@ -237,11 +238,11 @@ def _accountability() -> None:
     st.caption(t("sc.year_span", year=year, start=start, end=end))
     tally = query(accountability, start, end, by, view.user_scope)
     tally = tally.assign(unit_name=tally["unit_name"].map(lambda name: unit_label(name, lang())))
-    st.subheader(t("sc.acc_tally"), help=definition(accountability))
+    st.subheader(t("sc.acc_tally"), help=meaning(accountability))
     table(tally, "acc_tally")
     lost = query(lost_high_value, start, end, view.user_scope)
     lost = lost.assign(close_reason=lost["close_reason"].fillna("—"))
-    st.subheader(t("sc.acc_list"), help=definition(lost_high_value))
+    st.subheader(t("sc.acc_list"), help=meaning(lost_high_value))
     table(lost, "acc_list", height=420)
     download([(t("sc.acc_tally"), tally), (t("sc.acc_list"), lost)], f"accountability_{by}_{year}")
 

@@ -146,7 +146,9 @@ if sections["ti.cards_tab"].open:
             right.metric(
                 t("ti.top_without_vip", tier=names[policy().tiers[top_rank].code]), fmt.count(top["customers"].sum())
             )
-            card_names = {c: t(f"card.{c}") for c in cross["card_level"].unique() if c != "none"} | {"none": "—"}
+            card_names = {c: t(f"card.{c}") for c in cross["card_level"].unique() if c != "none"} | {
+                "none": t("card.none")
+            }
             pivot = (
                 cross.assign(tier_name=cross["tier"].map(names), card=cross["card_level"].map(card_names))
                 .pivot(index="card", columns="tier_name", values="customers")[order]
@@ -180,14 +182,14 @@ if sections["ti.types_tab"].open:
         by_relationship = shown.groupby(["tier_name", "relationship_name"], as_index=False)["customers"].sum()
         left.plotly_chart(
             charts.stacked_bar(by_relationship, "tier_name", "customers", "relationship_name", relationship_order,
-                               t("ti.by_relationship"), column("customers")),
+                               t("ti.by_relationship"), column("customers"), x_order=order),
             key="chart_relationship",
         )  # fmt: skip
         by_preference = shown.groupby(["tier_name", "preference_name"], as_index=False)["customers"].sum()
         preference_order = [t(f"pref.{code}") for code in ("deposit", "balanced", "fee", "unknown")]
         right.plotly_chart(
             charts.stacked_bar(by_preference, "tier_name", "customers", "preference_name", preference_order,
-                               t("ti.by_preference"), column("customers")),
+                               t("ti.by_preference"), column("customers"), x_order=order),
             key="chart_preference",
         )  # fmt: skip
         table(types, "table_types", height=320)

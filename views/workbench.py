@@ -30,7 +30,7 @@ from ui.audit_trail import audit_file
 from ui.connection import get_connection
 from ui.data import query
 from ui.i18n import TEXT, lang, t
-from ui.kouji import definition
+from ui.kouji import meaning
 from ui.page_start import start_page
 from ui.session import current_scope
 from ui.tables import download, policy, selected_row, table
@@ -106,7 +106,7 @@ def by_product(frame: pd.DataFrame) -> pd.DataFrame:
 
 def customer_tab(key: str, lister: Callable[..., pd.DataFrame], *args: object, caption: str | None = None) -> None:
     """A paged customer list: its title with the 口径, a caption, the table and the whole list as .xlsx."""
-    st.subheader(f"{t(key)} · {fmt.month(view.end)}", help=definition(lister))
+    st.subheader(f"{t(key)} · {fmt.month(view.end)}", help=meaning(lister))
     if caption:
         st.caption(caption)
     con = get_connection()
@@ -123,7 +123,7 @@ def customer_tab(key: str, lister: Callable[..., pd.DataFrame], *args: object, c
 def unit_tab(key: str, function: Callable[..., pd.DataFrame], *args: object, level: str) -> pd.DataFrame:
     """A per-unit table (branches or managers) with its 口径 and .xlsx download; returns the frame."""
     frame = in_words(function(get_connection(), *args))
-    st.subheader(f"{t(key)} · {fmt.month(view.end)}", help=definition(function))
+    st.subheader(f"{t(key)} · {fmt.month(view.end)}", help=meaning(function))
     on_screen = frame.drop(columns=["unit"]) if level == "branch" and "unit" in frame else frame  # unit = branch_id
     table(by_product(on_screen) if "penetration_rate" in frame else on_screen, f"{key.split('.')[1]}_table", height=380)
     download([(t(key), frame)], f"{key.split('.')[1]}_{level}_{view.end}")
@@ -132,7 +132,7 @@ def unit_tab(key: str, function: Callable[..., pd.DataFrame], *args: object, lev
 
 def calls_tab() -> None:
     reason = choice(t("wb.reason"), [None, *REASONS], "reason", lambda r: t(f"reason.{r}") if r else t("wb.reason_all"))
-    st.subheader(f"{t('wb.calls')} · {fmt.month(view.end)}", help=definition(call_list))
+    st.subheader(f"{t('wb.calls')} · {fmt.month(view.end)}", help=meaning(call_list))
     total_frame = query(call_list, view.end, view.scope, contacts, today, limit=0, reason=reason)
     summary = t("wb.summary", total=total_frame.attrs["total_rows"], followed=total_frame.attrs["followed_up"],
                 week=fmt.plain(today.isoformat()))  # fmt: skip
@@ -171,8 +171,9 @@ def follow_up(ids: list[str], rows: pd.DataFrame, picked: int | None, offset: in
     )
     left, right = st.columns([3, 2])
     with left:
-        st.markdown(f"**{t('wb.history', customer=fmt.plain(customer))}**", help=definition(customer_history))
-        table(query(customer_history, customer, view.scope), "history_table", height=260)
+        st.markdown(f"**{t('wb.history', customer=fmt.plain(customer))}**", help=meaning(customer_history))
+        history = query(customer_history, customer, view.scope)  # the customer is in the title: by period
+        table(history.drop(columns=["customer_id", "customer_name", "id_number", "phone"]), "history_table", height=260)
         st.markdown(f"**{t('wb.contacts', customer=fmt.plain(customer))}**")
         logged = contacts_of([customer], followup_path())
         if logged.empty:
@@ -220,7 +221,7 @@ def coverage_tab() -> None:
         return
     maintained, contacted = int(units["maintained"].sum()), int(units["contacted"].sum())
     rate = fmt.percent(contacted / maintained) if maintained else "—"
-    st.metric(t("wb.coverage_tab"), rate, help=definition(unit_contact_coverage))
+    st.metric(t("wb.coverage_tab"), rate, help=meaning(unit_contact_coverage))
     st.caption(t("wb.coverage_summary", rate=rate, contacted=contacted, maintained=maintained, day=today.isoformat()))
     unit_tab("wb.coverage_tab", contact_coverage, view.end, level, view.scope, contacts, today, level=level)
     st.markdown(f"**{t('wb.coverage_units')}**")
@@ -259,7 +260,7 @@ def handover_tab() -> None:
         return
     customer_tab("wb.handover_tab", handover_list, before, view.end, view.scope, contacts)
     level = level_picker("handover_by", levels=("branch", "manager"))
-    st.markdown(f"**{t('wb.handover_churn')}**", help=definition(handover_churn))
+    st.markdown(f"**{t('wb.handover_churn')}**", help=meaning(handover_churn))
     churn = handover_churn(get_connection(), before, view.end, level, view.scope)
     table(churn, "handover_churn_table", height=300)
     download([(t("wb.handover_churn"), churn)], f"handover_churn_{level}_{view.end}")

@@ -29,6 +29,19 @@ def test_amount_in_english_is_cny_with_separators_never_wan_or_yi():
     assert fmt.band_floor(10_000) == "≥1万"
 
 
+def test_a_card_amount_fits_in_english_with_its_scale_in_the_label():
+    # 7,284,123,456 / 1亿 = 72.84 (100M CNY), its change 74,382,412 / 1亿 = +0.74; in Chinese each at its own scale
+    assert fmt.card_amount(7_284_123_456, 74_382_412, "en") == ("72.84", "+0.74", "100M CNY")
+    assert fmt.card_amount(7_284_123_456, 74_382_412) == ("72.84亿元", "+7,438.24万元", "")
+    # a manager's book: 12,285,646.80 / 1万 = 1,228.56 (10k CNY); -548,700 / 1万 = -54.87; 40 CNY shows as 0.00
+    assert fmt.card_amount(12_285_646.80, -548_700, "en") == ("1,228.56", "-54.87", "10k CNY")
+    assert fmt.card_amount(12_285_646.80, 40, "en")[1] == "0" and fmt.card_amount(850, None, "en") == (
+        "850",
+        None,
+        "CNY",
+    )
+
+
 def test_signed_deltas_carry_a_sign_and_zero_has_no_arrow():
     assert fmt.signed_amount(548_700) == "+54.87万元" and fmt.signed_amount(-850) == "-850元"
     assert fmt.signed_amount(0.2) == "0" and fmt.arrow("0") == "off"  # 0.2元 shows as 0元: no arrow
@@ -68,7 +81,7 @@ def test_workbook_opens_with_a_sheet_of_its_filters():
 
 def test_meaning_is_the_kouji_in_words_in_the_chosen_language(monkeypatch):
     from analytics.metrics.churn import churn_by_unit
-    from analytics.metrics.scorecard import scorecard
+    from analytics.metrics.scorecard import quarter_scorecard, scorecard
     from ui import i18n
     from ui.kouji import definition, meaning
 
@@ -77,7 +90,11 @@ def test_meaning_is_the_kouji_in_words_in_the_chosen_language(monkeypatch):
     assert churn.startswith("**口径** · 期初维护客户中") and "\\_" not in churn and "maintained" not in churn
     monkeypatch.setattr(i18n, "lang", lambda: "en")
     assert meaning(churn_by_unit, "churn_rate").startswith("**Definition** · Share of customers maintained")
-    assert meaning(scorecard, "churn_rate") == definition(scorecard, "churn_rate")  # none written: the docstring
+    assert meaning(quarter_scorecard, "churn_rate") == definition(quarter_scorecard, "churn_rate")  # the docstring
+    monkeypatch.setattr(i18n, "lang", lambda: "zh")
+    assert meaning(scorecard, "score").startswith("**口径** · 综合得分") and "percentile" not in meaning(
+        scorecard, "score"
+    )
 
 
 def test_context_names_the_file_by_page_table_unit_period_and_filters(monkeypatch):

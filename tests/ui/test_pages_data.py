@@ -34,7 +34,9 @@ def test_data_quality_and_history_equal_the_catalog(demo_db, demo_bank, extract_
         for path, day in zip(demo_bank.extracts, counted.index)
     }
     assert len(history) == len(demo_bank.extracts) + 1
-    assert frame_with(at, "name_zh", "min_aum")["name_zh"].tolist()[0] == "大众客户"
+    assert frame_with(at, "tier", "min_aum")["tier"].tolist()[0] == "大众客户"  # the tier as a word, not its code
+    # the policy's codes as words: the demo policy tiers by month-end AUM and maintains from 潜力客户 (its rank 1)
+    assert any("分层依据 月末资产余额（AUM）；维护起点 潜力客户" in c.value for c in at.caption)
     assert any("无缺失月份" in s.value for s in at.success)
 
 

@@ -1,6 +1,6 @@
 """One language at a time: every text an AppTest run of a page draws (labels, help, captions, options, placeholders,
 chart titles and axes, table headers and cells) is free of the other language's known leaks, on every tab of the
-pages overview, tiers, migration, churn, explorer and simulator."""
+pages overview, tiers, migration, churn, scorecard, workbench, explorer, simulator and data."""
 
 from __future__ import annotations
 
@@ -18,16 +18,23 @@ TABS = {
     "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.types_tab", "ti.candidates_tab"],
     "migration": ["mi.matrix", "mi.sankey", "mi.projection"],
     "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
+    "scorecard": ["sc.units_tab", "sc.roles_tab", "sc.accountability_tab"],
+    "workbench": ["wb.calls_tab", "wb.coverage_tab", "wb.red_tab", "wb.unassigned_tab", "wb.load_tab",
+                  "wb.handover_tab", "wb.outflow_tab", "wb.birthday_tab", "wb.completeness_tab", "wb.products_tab"],
     "explorer": [None],
     "simulator": [None],
-}
+    "data": [None],
+}  # fmt: skip
 # texts seen on these pages in the wrong language before (the oracle): in English, 亿/万 units, Chinese tier, card and
-# level names, the 口径 marker; in Chinese, English code in the 口径, raw codes and Streamlit's English defaults
+# level names, the 口径 marker, 元; in Chinese, English code or docstrings in the 口径, raw policy codes and Streamlit's
+# English defaults
 LEAKS = {
-    "en": ["亿", "万元", "全行", "白金卡", "钻石卡", "普卡", "≥1万", "口径", "大众客户", "流失离行", "新增", "样本", "层级", "客户数"],
+    "en": ["亿", "万元", "全行", "白金卡", "钻石卡", "普卡", "≥1万", "口径", "大众客户", "潜力客户", "流失离行", "新增", "样本",
+           "层级", "客户数", "元", "维护"],
     "zh": [r"\bChoose an option\b", r"churn_rate", r"maintained_start", r"\bCannot compute\b", r"\bactive\b",
            r"\bUpload\b", r"\bCNY\b", r"\bDefinition\b", r"\bHighest\b", r"\bWhole bank\b", r"\bsmall sample\b",
-           r"\bCustomers\b", r"\bReturns\b", r"\bno quarter\b"],
+           r"\bCustomers\b", r"\bReturns\b", r"\bno quarter\b", r"\bthe\b", r"\bmaintained\b", r"分层依据 aum",
+           r"\bemerging\b"],
 }  # fmt: skip
 DATA = {"unit", "unit_name", "branch_name", "manager_name", "region", "sub_branch", "customer_name", "close_reason"}
 
@@ -35,6 +42,8 @@ DATA = {"unit", "unit_name", "branch_name", "manager_name", "region", "sub_branc
 def _strings(message: Message) -> list[str]:
     found = []
     for field, value in message.ListFields():
+        if field.name in ("id", "query_param_key", "form_id"):  # widget keys, never shown
+            continue
         single = isinstance(value, (str, bytes, Message)) or not hasattr(value, "__len__")
         items = [value] if single else list(value)
         for item in items:
@@ -67,14 +76,15 @@ def _figure_texts(spec: str) -> list[str]:
 
 
 def shown_texts(at) -> list[str]:
-    """Every string of every element drawn (its proto), and the cells of the tables but those holding data."""
+    """Every string of every element drawn (its proto), and the cells of the tables but those holding data (the
+    policy file shown verbatim as code is data too)."""
     texts: list[str] = []
     stack = [at._tree]
     while stack:
         node = stack.pop()
         stack += list(getattr(node, "children", {}).values())
         proto = getattr(node, "proto", None)
-        if isinstance(proto, Message) and node.type not in ("arrow_data_frame", "dataframe"):
+        if isinstance(proto, Message) and node.type not in ("arrow_data_frame", "dataframe", "code"):
             texts += _strings(proto)
     for table in at.dataframe:
         frame = table.value
@@ -90,9 +100,11 @@ def leaks(at, lang: str) -> list[str]:
 
 
 def placeholders_missing(at) -> list[str]:
-    """Selectboxes and multiselects without a value whose placeholder is Streamlit's English default."""
+    """Selectboxes and multiselects without a value whose placeholder is Streamlit's English default (a selectbox
+    on an option, None included, e.g. "all reasons", has a value)."""
     boxes = [*at.selectbox, *at.multiselect]
-    return [b.label for b in boxes if not b.proto.placeholder and not getattr(b, "value", None)]
+    chosen = [b.proto.HasField("default") if hasattr(b, "index") else bool(b.value) for b in boxes]
+    return [b.label for b, value in zip(boxes, chosen) if not b.proto.placeholder and not value]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

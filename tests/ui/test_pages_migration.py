@@ -13,6 +13,7 @@ from analytics.lists.migration_cell import migration_customers
 from analytics.metrics.migration import migration_matrix
 from tests.helpers import recount
 from tests.helpers.pages import analytics_connection, app, frame_with, no_exception
+from ui import charts_matrix
 
 START, END = date(2026, 6, 30), date(2026, 9, 30)
 
@@ -114,13 +115,19 @@ def test_migration_sankey_has_a_column_per_period_in_tier_order_and_projection_r
     node = figure["data"][0]["node"]
     columns = [note["text"] for note in figure["layout"]["annotations"]]
     assert columns == ["<b>2026Q2</b>", "<b>2026Q3</b>"]  # one column per period
-    # the five tiers, highest first, at each period; new enters at the start and exited leaves at the end
+    # the five tiers, highest first, at each period; new enters under the start and exited leaves under the end
     tiers = ["私行/财富客户", "理财客户", "中端客户", "潜力客户", "大众客户"]
-    assert node["label"] == [*tiers, *tiers, "新增", "流失离行"]
+    assert node["label"] == [*tiers, "新增", *tiers, "流失离行"]
     start = node["y"][:5]
     assert start == sorted(start)  # top to bottom in tier order
     link = figure["data"][0]["link"]
     assert all(node["label"][s] != node["label"][t] for s, t in zip(link["source"], link["target"]))  # mass hidden
+    # a link's colour is its move: up (to a higher tier) green, down red
+    rank = {name: r for r, name in enumerate(reversed(tiers))}
+    for s, t, colour in zip(link["source"], link["target"], link["color"]):
+        a, b = node["label"][s], node["label"][t]
+        if a in rank and b in rank:
+            assert colour == charts_matrix.MOVE_COLOURS["up" if rank[b] > rank[a] else "down"], (a, b)
     at.session_state["tab"] = "未来季度层级结构预测"
     no_exception(at.run())
     projection = frame_with(at, "step", "period", "tier", "customers")
