@@ -98,8 +98,8 @@ def measure(base: str, server: psutil.Process, runs: int, lang: str) -> list[tup
             path = "" if url == "overview" else url  # HQ's default page is served at /
             return _timed(page, server, f"open {url}", lambda: open_by_url(page, f"{base}/{path}{suffix}", title))
 
-        def clicked(what: str, locator, title: str = "") -> Figure:
-            return _timed(page, server, what, lambda: after_click(page, locator, title))
+        def clicked(what: str, locator, title: str = "", switch: bool = False) -> Figure:
+            return _timed(page, server, what, lambda: after_click(page, locator, title, switch))
 
         rows.append(("first visit after start", "overview", opened("overview", text("ov.title", lang))))
         for url in TITLES:
@@ -112,7 +112,7 @@ def measure(base: str, server: psutil.Process, runs: int, lang: str) -> list[tup
             for _ in range(runs):
                 opened("overview", text("ov.title", lang))
                 link = nav.filter(has_text=re.compile(re.escape(text(title, lang)) + "$")).first
-                times.append(clicked(f"switch {url}", link))
+                times.append(clicked(f"switch {url}", link, text(title, lang), switch=True))
             rows.append(("page switch", url, _median(times)))
         for url, (title, labels) in FILTERS.items():
             opened(url, text(title, lang))

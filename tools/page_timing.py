@@ -25,8 +25,10 @@ new MutationObserver((records) => {
                       attributeFilter: ['data-test-script-state']});
 """
 RESET = "() => { window.__ran = false; window.__done = null; window.__end = null; return performance.now(); }"
-READY = """(title) => {
-  if (window.__done === null) return false;
+# [title, needs_run]: a page switch is ready once the new page's heading is drawn and no run is going on (its
+# title differs from the page before); a filter change keeps its title, so it waits for a run seen to end
+READY = """([title, needsRun]) => {
+  if (needsRun && window.__done === null) return false;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const heading = [...document.querySelectorAll('h1')].some(h => h.textContent.trim().includes(title));
@@ -41,13 +43,13 @@ READY = """(title) => {
 def open_by_url(page, url: str, title: str, timeout_ms: int = 120_000) -> float:
     """Seconds from navigation start to the page ready."""
     page.goto(url)
-    page.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=50)
+    page.wait_for_function(READY, arg=[title, True], timeout=timeout_ms, polling=50)
     return page.evaluate("() => window.__end") / 1000
 
 
-def after_click(page, locator, title: str, timeout_ms: int = 120_000) -> float:
-    """Seconds from a click (a sidebar link, a filter) to the page ready again."""
+def after_click(page, locator, title: str, switch: bool = False, timeout_ms: int = 120_000) -> float:
+    """Seconds from a click (a sidebar link to the page titled `title`: `switch`; a filter) to the page ready."""
     start = page.evaluate(RESET)
     locator.click()
-    page.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=50)
+    page.wait_for_function(READY, arg=[title, not switch], timeout=timeout_ms, polling=50)
     return (page.evaluate("() => window.__end") - start) / 1000

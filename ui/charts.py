@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from ui.figure_cache import shared
+
 TIER_COLOURS = ("#9e9e9e", "#64b5f6", "#1e88e5", "#f9a825", "#c62828", "#6a1b9a", "#2e7d32")
 LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -30,6 +32,7 @@ def _colours(names: list[str]) -> dict[str, str]:
     return {name: TIER_COLOURS[i % len(TIER_COLOURS)] for i, name in enumerate(names)}
 
 
+@shared
 def stacked_area(
     frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str
 ) -> go.Figure:
@@ -41,6 +44,7 @@ def stacked_area(
     return figure
 
 
+@shared
 def stacked_bar(
     frame: pd.DataFrame, x: str, y: str, colour: str, order: list[str], title: str, y_title: str,
     x_order: list[str] | None = None,
@@ -55,6 +59,7 @@ def stacked_bar(
     return figure
 
 
+@shared
 def grouped_bars(
     frame: pd.DataFrame,
     x: str,
@@ -74,6 +79,7 @@ def grouped_bars(
     return figure
 
 
+@shared
 def lorenz(
     frame: pd.DataFrame, title: str, name: str, equality: str, x_title: str | None = None, y_title: str | None = None
 ) -> go.Figure:
@@ -89,6 +95,7 @@ def lorenz(
     return figure
 
 
+@shared
 def heatmap(matrix: pd.DataFrame, title: str, x_title: str, y_title: str, text_format: str) -> go.Figure:
     figure = px.imshow(matrix, text_auto=text_format, aspect="auto", color_continuous_scale="Blues", title=title)
     figure.update_layout(**LAYOUT, xaxis_title=x_title, yaxis_title=y_title, coloraxis_showscale=False)
@@ -97,6 +104,7 @@ def heatmap(matrix: pd.DataFrame, title: str, x_title: str, y_title: str, text_f
     return figure
 
 
+@shared
 def sankey(cells: pd.DataFrame, sources: list[str], targets: list[str], title: str) -> go.Figure:
     """Flows from `sources` (start nodes) to `targets` (end nodes); labels carry the period, so no loops."""
     index = {label: i for i, label in enumerate([*sources, *targets])}
@@ -117,6 +125,7 @@ def sankey(cells: pd.DataFrame, sources: list[str], targets: list[str], title: s
     return figure
 
 
+@shared
 def lines(
     frame: pd.DataFrame,
     x: str,
@@ -147,6 +156,7 @@ def lines(
     return figure
 
 
+@shared
 def rate_bars(frame: pd.DataFrame, x: str, rates: dict[str, str], title: str) -> go.Figure:
     """Rates with their interval as error bars (columns <rate>, <rate>_low, <rate>_high)."""
     bars = [
@@ -169,6 +179,7 @@ def rate_bars(frame: pd.DataFrame, x: str, rates: dict[str, str], title: str) ->
     return figure
 
 
+@shared
 def history(frame: pd.DataFrame, tier_order: list[str], title: str, aum_title: str, tier_title: str) -> go.Figure:
     """A customer's AUM (万元, bars) and tier (step line, right axis) over the periods."""
     figure = go.Figure(

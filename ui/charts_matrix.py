@@ -8,8 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.charts import LAYOUT, _colours
+from ui.figure_cache import shared
 
 
+@shared
 def shaded_heatmap(
     values: pd.DataFrame, colour: pd.DataFrame, title: str, x_title: str, y_title: str, text_format: str,
     colour_title: str, diagonal: bool = False,
@@ -68,6 +70,7 @@ SANKEY_HEIGHT, SANKEY_MARGIN = 560, {"l": 10, "r": 10, "t": 70, "b": 10}
 LABEL_ROOM = 20  # px a node keeps for its label, however few customers it holds
 
 
+@shared
 def period_sankey(
     flows: list[pd.DataFrame], columns: list[str], tiers: list[str], names: dict[str, str], title: str,
     hide_stayers: bool = False,

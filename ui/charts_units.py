@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from ui.charts import LAYOUT, _colours
+from ui.figure_cache import shared
 
 BAR_ROW = 22  # px per bar of a horizontal chart: labels stay readable at 1440 px
 
@@ -16,6 +17,7 @@ def _bar_height(rows: int, groups: int = 1) -> int:
     return max(280, 110 + rows * BAR_ROW * max(1, groups) // (1 if groups == 1 else 2))
 
 
+@shared
 def unit_bars(
     frame: pd.DataFrame,
     label: str,
@@ -59,6 +61,7 @@ def unit_bars(
     return figure
 
 
+@shared
 def unit_rate_bars(
     frame: pd.DataFrame, label: str, rates: dict[str, str], title: str, x_title: str, mine: str | None = None
 ) -> go.Figure:
@@ -101,6 +104,7 @@ def unit_rate_bars(
     return figure
 
 
+@shared
 def small_multiples(
     frame: pd.DataFrame, x: str, y: str, facet: str, order: list[str], title: str, y_title: str
 ) -> go.Figure:
