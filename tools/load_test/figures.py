@@ -1,11 +1,11 @@
 """The load test's figures: per page and overall, p50 / p95 / max of the run time, the bytes received, the
-errors by reason."""
+errors by reason; per role, the sign-ins (whole and password step) and their errors; the memory per session."""
 
 from __future__ import annotations
 
 import statistics
 
-from tools.load_test.session import Visit
+from tools.load_test.session import SignIn, Visit
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -62,3 +62,55 @@ def errors_by_reason(visits: list[Visit]) -> dict[str, int]:
 
 def mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
+
+
+def signin_summary(signins: list[SignIn]) -> list[dict]:
+    """Per role and overall: sign-ins, failures, p50 / p95 / max of the whole sign-in and of its password step."""
+    rows = []
+    for role in [*sorted({s.role for s in signins}), "all"]:
+        mine = [s for s in signins if role in ("all", s.role)]
+        ok = [s for s in mine if s.error is None]
+        rows.append(
+            {
+                "role": role,
+                "signins": len(mine),
+                "errors": len(mine) - len(ok),
+                "steps": max((s.steps for s in ok), default=0),
+                "p50": percentile([s.seconds for s in ok], 0.5),
+                "p95": percentile([s.seconds for s in ok], 0.95),
+                "max": max((s.seconds for s in ok), default=float("nan")),
+                "password_p50": percentile([s.password_seconds for s in ok], 0.5),
+            }
+        )
+    return rows
+
+
+def signin_table(rows: list[dict]) -> str:
+    lines = [
+        "| role | sign-ins | errors | steps | p50 s | p95 s | max s | password step p50 s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['role']} | {r['signins']} | {r['errors']} | {r['steps']} | {r['p50']:.2f} | {r['p95']:.2f} | "
+        f"{r['max']:.2f} | {r['password_p50']:.2f} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def signin_errors(signins: list[SignIn]) -> dict[str, int]:
+    reasons: dict[str, int] = {}
+    for s in signins:
+        if s.error:
+            key = f"{s.role}: {s.error[:120]}"
+            reasons[key] = reasons.get(key, 0) + 1
+    return reasons
+
+
+def memory(result: dict, sessions: int) -> str:
+    """RSS before / peak / after and per session ((peak - before) / sessions)."""
+    per = (result["rss_peak"] - result["rss_before"]) / max(sessions, 1)
+    return (
+        f"RSS before {mib(result['rss_before'])}, peak {mib(result['rss_peak'])}, after {mib(result['rss_after'])}; "
+        f"per session {per / 2**20:,.1f} MiB ((peak - before) / {sessions})"
+    )

@@ -1,72 +1,111 @@
-"""The load test's report: docs/load_test.md by default, a markdown page with the command to repeat it, the
-machine, the figures and the server's memory."""
+"""The load test's report (--report, e.g. docs/load_test.md): a markdown page with the command to repeat it, the
+method, the machine and its load average, the page visits, the sign-ins, the server's memory and the load of a
+new month when there was one."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime
 
-from tools.load_test.figures import errors_by_reason, mib, table
+from analytics.access.users import ROUNDS
+from tools.load_test.figures import errors_by_reason, memory, signin_errors, signin_table, table
 from tools.machine import machine
 
+METHOD = (
+    "Each session is a person of its own: the run writes a users file in a temporary folder "
+    "(`analytics.access.users.add_user`, bcrypt at the product's cost) with one account per session over the roles "
+    "of a bank (HQ with a second factor, regions, sub-branches, branch heads of different branches, managers of "
+    "different books, from the database's latest period; `tools/load_test/people.py`), and starts the server with "
+    "`BANK_USERS` pointing at it. A session signs in through the form as a browser does over Streamlit's "
+    "websocket protocol (the form's widget ids from the delta messages, a BackMsg `rerun_script` with WidgetStates: "
+    "the typed strings, the submit button's trigger; then the TOTP code for HQ), the sign-ins spread over the "
+    "ramp-up, then visits the pages its role sees (HQ all; the others not the simulator, Data and Audit pages), "
+    "its own rotation of them, each with its own query string (quarter, unit, tab, list page, filters: "
+    '[pages.md](pages.md) "Shareable views"), with a random pause between visits. A visit\'s run time is from '
+    "sending `rerun_script` to `script_finished`; it counts as run when it finished with the page's title and no "
+    "exception element. A sign-in's time is from the deep link (the form's first run) to the server accepting "
+    "the last step; the page it reran into is timed as a visit."
+)
 
-def report(args: argparse.Namespace, result: dict, rows: list[dict], load: tuple, db_size: int) -> str:
+
+def command(args: argparse.Namespace) -> str:
+    parts = [
+        f".venv/bin/python -m tools.load_test --db {args.db} --sessions {args.sessions} --rounds {args.rounds}",
+        f"--think {args.think:g}",
+    ]
+    if args.serve:
+        parts.append(f"--serve {args.serve}")
+    if args.demo:
+        parts.append("--demo")
+    if args.loader:
+        parts.append("--loader")
+    if args.bcrypt_rounds != ROUNDS:
+        parts.append(f"--bcrypt-rounds {args.bcrypt_rounds}")
+    return " ".join(parts)
+
+
+def report(args: argparse.Namespace, result: dict, rows: list[dict], signins: list[dict], db_size: int) -> str:
     m = machine()
-    command = (
-        f".venv/bin/python -m tools.load_test --db {args.db} --sessions {args.sessions} --rounds "
-        f"{args.rounds} --think {args.think}" + (f" --serve {args.serve}" if getattr(args, "serve", 0) else "")
-    )
-    served = getattr(args, "serve", 0)
     where = (
-        f"through nginx (tools/serve, as `make serve` runs it) in front of {served} Streamlit processes"
-        if served
+        f"through nginx (tools/serve, as `make serve` runs it) in front of {args.serve} Streamlit processes"
+        if args.serve
         else "on one Streamlit process"
     )
     reasons = errors_by_reason(result["visits"])
     visits = len(result["visits"])
-    return "\n".join(
-        [
-            "# Load test: concurrent sessions on the real server",
+    before, end, after = result["load"]
+    loader = result.get("loader")
+    lines = [
+        "# Load test: concurrent sessions on the real server",
+        "",
+        f"Run {datetime.now():%Y-%m-%d %H:%M} by `python -m tools.load_test` (the package `tools/load_test/`).",
+        "",
+        "## Repeat it",
+        "```bash",
+        command(args),
+        "```",
+        METHOD if not args.demo else "Every session is the local demo user (HQ, no users file), on every page.",
+        "",
+        "## Machine",
+        f"- CPU: {m['cpus']} x {m['cpu_model']}; memory {m['ram_bytes'] / 2**30:.0f} GiB; {m['system']}",
+        f"- Python {m['python']}, Streamlit {m['streamlit']}, DuckDB {m['duckdb']}",
+        f"- load average (1/5/15 min) before: {before}; at the sessions' end: {end}; after: {after}",
+        f"- database: {args.db} ({db_size / 2**20:,.0f} MiB"
+        + (", served from a copy of it that the load extended)" if args.loader else ")"),
+        "",
+        "## Figures",
+        f"{args.sessions} concurrent sessions {where}, {args.rounds} rounds of their pages (pause 0-{args.think:g} s "
+        f"between visits, ramp-up {args.ramp:g} s): {visits} visits in {result['wall']:.0f} s "
+        f"({visits / result['wall']:.1f} page runs/s); sessions cut by the global timeout: {result['timed_out']}.",
+        "",
+        table(rows),
+        "",
+        f"Errors: {sum(r['errors'] for r in rows[:-1])}" + ("" if not reasons else ":"),
+        *[f"- {count} x {reason}" for reason, count in sorted(reasons.items())],
+        "",
+    ]
+    if result["signins"]:
+        failed = signin_errors(result["signins"])
+        lines += [
+            "Sign-ins (steps 2 = password and code):",
             "",
-            f"Run {datetime.now():%Y-%m-%d %H:%M} by the load test, `python -m tools.load_test` (the package",
-            "`tools/load_test/`: `server.py` starts and watches the server, `session.py` is one browser-less session, "
-            "`drive.py` runs them at once, `figures.py` and `report.py` make the table and this page). It measures how "
-            "the real server copes with many people using the dashboard at once: every page run without an error, the "
-            "run times, and the server's memory before, at the peak and after.",
+            signin_table(signins),
             "",
-            "## Repeat it",
-            "```bash",
-            command,
-            "```",
-            "Builds the demo bank at `--db` when it is missing (`python -m analytics demo --db ...`: 200,000 customers x "
-            "24 months, 1-3 min), starts `streamlit run app.py --server.headless true` on a free port of 127.0.0.1 with "
-            "`BANK_DB` pointing at it, and drives the sessions without a browser over Streamlit's websocket protocol "
-            "(BackMsg `rerun_script` with the page's url path / page_script_hash, ForwardMsgs read until "
-            "`script_finished`). Run it from the project folder. `--report ''` prints only; by default the report "
-            "replaces this page (its Notes come from `--note`).",
+            *[f"- {count} x {reason}" for reason, count in sorted(failed.items())],
             "",
-            "## Machine",
-            f"- CPU: {m['cpus']} x {m['cpu_model']}; memory {m['ram_bytes'] / 2**30:.0f} GiB; {m['system']}",
-            f"- Python {m['python']}, Streamlit {m['streamlit']}, DuckDB {m['duckdb']}",
-            f"- load average (1/5/15 min) before: {load[0]}; after: {load[1]} — on a shared machine other work runs "
-            "alongside, and the figures are an upper bound",
-            f"- database: {args.db} ({db_size / 2**20:,.0f} MiB)",
-            "",
-            "## Figures",
-            f"{args.sessions} concurrent sessions {where} x {len(args.pages)} pages x {args.rounds} rounds (pause up to "
-            f"{args.think} s between visits): {visits} visits in {result['wall']:.0f} s "
-            f"({visits / result['wall']:.1f} page runs/s); sessions cut by the global timeout: {result['timed_out']}.",
-            "Run time = from sending `rerun_script` to receiving `script_finished` (the whole page: sidebar, queries, "
-            "charts, tables), each session's first visit of a page included (cold st.cache_data for the first ones).",
-            "",
-            table(rows),
-            "",
-            f"Errors: {sum(r['errors'] for r in rows[:-1])}" + ("" if not reasons else ":"),
-            *[f"- {count} x {reason}" for reason, count in sorted(reasons.items())],
-            "",
-            f"Server RSS ({'the Streamlit processes and nginx' if served else 'streamlit process and children'}): before the sessions {mib(result['rss_before'])}, "
-            f"peak {mib(result['rss_peak'])}, 5 s after they closed {mib(result['rss_after'])}.",
-            "",
-            *([f"## Notes\n{args.note}", ""] if args.note else []),
         ]
-    )
+    lines += [f"Server memory ({'the Streamlit processes and nginx' if args.serve else 'the process'}): "
+              f"{memory(result, args.sessions)}.", ""]  # fmt: skip
+    if loader is not None and loader.started is not None:
+        phases = loader.phases(result["visits"])
+        lines += [
+            f"Load of one more month ({loader.period}, {loader.customers:,} customers) while the sessions ran: "
+            f"`python -m analytics load` ran {loader.ended - loader.started:.0f} s (exit {loader.returncode}; the "
+            f"new month in the served database: {'yes' if loader.loaded else 'no'}). Visits / errors before it: "
+            f"{phases['before'][0]} / {phases['before'][1]}, while it ran: {phases['during'][0]} / "
+            f"{phases['during'][1]}, after it: {phases['after'][0]} / {phases['after'][1]}.",
+            "",
+        ]
+    if args.note:
+        lines += [f"## Notes\n{args.note}", ""]
+    return "\n".join(lines)
