@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar.asof": ("数据截至 {end}（{quarter}：{start} → {end}）", "Data as of {end} ({quarter}: {start} → {end})"),
     "sidebar.db": ("数据库：{path}", "Database: {path}"),
     "level.all": ("全行", "Whole bank"),
+    "level.all_mine": ("我的范围", "My scope"),  # "all" for a user who sees part of the bank: not the whole bank
     "level.region": ("分行", "Region"),
     "level.sub_branch": ("支行", "Sub-branch"),
     "level.branch": ("网点", "Branch"),

@@ -64,11 +64,13 @@ def render() -> View:
     start, end = quarter_snapshots(list(periods), quarter) if quarter else (None, periods[-1])
     user = current_user()
     levels = view_levels(user and user.role)
+    # everything the user may see: the whole bank for HQ (and the local demo user), "my scope" for the others
+    everything = i18n.t("level.all" if user is None or user.role == "hq" else "level.all_mine")
     level = choice(
         i18n.t("sidebar.view"),
         levels,
         "view",
-        lambda v: i18n.t(f"level.{v}"),
+        lambda v: everything if v == "all" else i18n.t(f"level.{v}"),
         help=i18n.t("sidebar.view.help"),
         where=side,
     )
@@ -85,7 +87,7 @@ def render() -> View:
             "unit",
             lambda u: labels[u] if labels[u] == u else f"{u} {labels[u]}",
             index=None,
-            placeholder=i18n.t("level.all"),
+            placeholder=everything,
             where=side,
         )
         unit = unit if unit in labels else None

@@ -132,16 +132,16 @@ def test_hq_pages_are_not_in_the_navigation_of_other_roles(trail, username):
 
 
 def test_sidebar_offers_only_the_users_levels_and_units(trail):
-    at = signed_in("east")
-    assert at.selectbox(key="view").options == ["全行", "分行", "支行", "网点", "客户经理"]
+    at = signed_in("east")  # a region's head: "all" is everything of the region, not the whole bank
+    assert at.selectbox(key="view").options == ["我的范围", "分行", "支行", "网点", "客户经理"]
     at.selectbox(key="view").set_value("region").run()
     assert at.selectbox(key="unit").options == ["城东分行"]
     at.selectbox(key="view").set_value("branch").run()
     assert [o.split()[0] for o in at.selectbox(key="unit").options] == ["3101", "3102"]
     at = signed_in("b3302")
-    assert at.selectbox(key="view").options == ["全行", "网点", "客户经理"]
+    assert at.selectbox(key="view").options == ["我的范围", "网点", "客户经理"]
     at = signed_in("guo")
-    assert at.selectbox(key="view").options == ["全行", "客户经理"]
+    assert at.selectbox(key="view").options == ["我的范围", "客户经理"]
     at.selectbox(key="view").set_value("manager").run()
     assert [o.split()[0] for o in at.selectbox(key="unit").options] == ["3301001"]
 

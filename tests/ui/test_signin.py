@@ -128,7 +128,7 @@ def test_oidc_identity_is_mapped_to_its_role_and_units_through_the_users_file(tr
     )
     assert shows_data(at)
     assert any("已登录：east（分行）" in c.value for c in at.sidebar.caption)
-    assert at.selectbox(key="view").options == ["全行", "分行", "支行", "网点", "客户经理"]
+    assert at.selectbox(key="view").options == ["我的范围", "分行", "支行", "网点", "客户经理"]
     [entry] = events(trail, "sign_in")
     assert entry["user"] == "east" and entry["details"]["method"] == "oidc"
     at.run()
