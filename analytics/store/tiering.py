@@ -15,10 +15,14 @@ import duckdb
 
 from analytics.core.policy import Policy
 from analytics.core.policy_rules import RULE_BITS
+from analytics.core.sql import execute, one_row
 from analytics.store.derived.query import Query
 from analytics.store.derived.tiers import tier_expression
 
 PATH_COLUMNS = ("raw_tier", "tier", "strikes", "maintained_rules", "relationship", "preference")
+# retier's work tables: the rows to write (one per period), the path of the period just computed, that period's select
+_CHANGES, _STATE, _STEP = "retier_changes", "retier_state", "retier_step"
+_STORED = {"row_id": "rowid", **{f"stored_{c}": c for c in PATH_COLUMNS}}  # carried through path_sql to compare
 
 
 def _min_of(policy: Policy, rank: str) -> str:
@@ -48,11 +52,17 @@ def maintained_sql(policy: Policy) -> tuple[str, dict]:
 
 
 def path_sql(
-    policy: Policy, current: str = "customer_snapshot", previous: str = "customer_snapshot"
+    policy: Policy,
+    current: str = "customer_snapshot",
+    previous: str = "customer_snapshot",
+    carry: dict[str, str] | None = None,
 ) -> tuple[str, dict]:
     """The path columns of every row of period $p of `current`, from its row and the customer's row at the period
     before ($q) in `previous` (its customer_id, period, tier, strikes and basis column; tier is null on closed
-    rows), as a select of customer_id, PATH_COLUMNS and the row's basis amount."""
+    rows), as a select of customer_id, PATH_COLUMNS and the row's basis amount; then the `carry` columns (name:
+    expression on the row of `current`), passed through unchanged."""
+    carried = "".join(f", {expr} as {name}" for name, expr in (carry or {}).items())
+    carried_names = "".join(f", {name}" for name in carry or {})
     raw, params = tier_expression(policy, policy.basis)
     buffer = policy.tiering
     params |= {
@@ -72,7 +82,7 @@ def path_sql(
         with current_rows as (
             select customer_id, status, {policy.basis} as amount, age, card_level, credit_card_spend_ytd,
                    loan_balance, depository_margin, deposit_balance, wealth_balance, fund_balance, insurance_balance,
-                   {raw} as raw_tier
+                   {raw} as raw_tier{carried}
             from {current} where period = $p
         ),
         previous_rows as (
@@ -110,7 +120,7 @@ def path_sql(
                         when coalesce(deposit_balance, 0) >= $deposit_share * balances then 1
                         when balances - coalesce(deposit_balance, 0) >= $fee_share * balances then 3
                         else 2 end::tinyint as preference,
-                   amount
+                   amount{carried_names}
             from ruled
         )
         select * from final
@@ -134,25 +144,61 @@ def path_query(
 
 def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | None) -> set[date]:
     """Compute the path columns of the periods `written` (all when None) and of the later periods, in order; after
-    the last written period, later periods are followed while they change. Returns the periods whose rows changed."""
+    the last written period, later periods are followed while they change. Returns the periods whose rows changed.
+
+    Each period's path is computed from its rows and the path just computed for the period before (kept in a small
+    table of customer, tier, strikes and basis); only the rows whose path columns change are collected, and written
+    in one update at the end. Without a buffer a customer's tier does not depend on the tier before, only on whether
+    they were present there (and the relationship on the basis there), so each period reads the stored period before
+    it instead."""
     periods = [row[0] for row in con.execute("select distinct period from period_source order by period").fetchall()]
     if not periods or (written is not None and not written):
         return set()
     first = 0 if written is None else next((i for i, p in enumerate(periods) if p >= min(written)), len(periods))
     last_written = periods[-1] if written is None else max(written)
-    select, params = path_sql(policy)
-    differs = " or ".join(f"s.{c} is distinct from x.{c}" for c in PATH_COLUMNS)
-    assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
+    buffered = policy.tiering is not None
+    basis = policy.basis
+    select, params = path_sql(policy, previous=_STATE if buffered else "customer_snapshot", carry=_STORED)
+    differs = " or ".join(f"{c} is distinct from stored_{c}" for c in PATH_COLUMNS)
+    columns = ", ".join(PATH_COLUMNS)
+    # every work table is made by one `create table ... as`: in DuckDB 2.0 rows inserted into a temporary table of
+    # the transaction after an insert that added none can be lost to its scans
+    if buffered:
+        execute(
+            con,
+            f"create or replace temp table {_STATE} as select period, customer_id, tier, strikes, {basis} "
+            "from customer_snapshot where period = $q and tier is not null",
+            {"q": periods[first - 1] if first else None},
+        )
     changed: set[date] = set()
+    changes: list[str] = []
     for i in range(first, len(periods)):
         p, q = periods[i], periods[i - 1] if i else None
-        updated = con.execute(
-            f"update customer_snapshot s set {assignments} from ({select}) x "
-            f"where s.period = $p and s.customer_id = x.customer_id and ({differs})",
-            params | {"p": p, "q": q},
-        ).fetchone()
-        if updated and updated[0]:
+        bound = params | {"p": p, "q": q}
+        step = _STEP if buffered else f"({select})"
+        if buffered:
+            execute(con, f"create or replace temp table {_STEP} as {select}", bound)
+        changes.append(f"{_CHANGES}_{i}")
+        execute(
+            con,
+            f"create or replace temp table {changes[-1]} as select row_id, {columns} from {step} where {differs}",
+            bound,
+        )
+        if buffered:
+            execute(
+                con,
+                f"create or replace temp table {_STATE} as select $p as period, customer_id, tier, strikes, "
+                f"amount as {basis} from {_STEP} where tier is not null",
+                {"p": p},
+            )
+        if one_row(con, f"select count(*) from {changes[-1]}")[0]:
             changed.add(p)
         elif p > last_written:
             break  # nothing changed here, so nothing after it can
+    if changed:
+        assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
+        rows = " union all ".join(f"select * from {table}" for table in changes)
+        execute(con, f"update customer_snapshot s set {assignments} from ({rows}) x where s.rowid = x.row_id")
+    for table in (*changes, _STATE, _STEP):  # a failed step leaves them to the rollback
+        execute(con, f"drop table if exists {table}")
     return changed
