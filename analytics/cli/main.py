@@ -29,7 +29,7 @@ from analytics.metrics.reports import KINDS, build_report, report_json
 from analytics.metrics.whatif import what_if_report
 from analytics.store.catalog import loaded_periods
 from analytics.store.generations import open_current_reader, writing
-from analytics.store.load import load_files
+from analytics.store.load import ReadAhead, load_files
 from analytics.store.load_result import LoadResult
 
 BY = (*LEVELS, "tier")  # report ... --by
@@ -138,9 +138,14 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"load: {exc}", file=sys.stderr)
         return 2
     try:
-        with writing(args.db) as con:
+        with ReadAhead(args.files) as upcoming, writing(args.db) as con:  # the first file decoded during the copy
             results = load_files(
-                con, args.files, policy=policy, default_period=args.period, replace_period=args.replace_period
+                con,
+                upcoming,
+                policy=policy,
+                default_period=args.period,
+                count=len(args.files),
+                replace_period=args.replace_period,
             )
     except ValueError as exc:  # a policy whose basis the loaded history lacks: nothing changed
         print(f"load: {exc}", file=sys.stderr)

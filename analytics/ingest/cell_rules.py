@@ -27,8 +27,12 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 
 
 def _money(col: str, v: str, required: bool) -> tuple[str, str]:
-    # the currency sign and the spaces beside it go; a space inside the number (12 345.00) is no amount
-    m = f"trim(regexp_replace({col}, '\\s*[￥¥]\\s*', '', 'g'))"
+    # the currency sign and the spaces beside it go; a space inside the number (12 345.00) is no amount. The
+    # cell is trimmed already (cleaned): without a sign it stays as it is, and most cells have none
+    m = (
+        f"(case when contains({col}, '¥') or contains({col}, '￥') "
+        f"then trim(regexp_replace({col}, '\\s*[￥¥]\\s*', '', 'g')) else {col} end)"
+    )
     signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
     value = f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
     missing = "'missing value'" if required else "null"

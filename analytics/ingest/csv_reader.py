@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from analytics.ingest.csv_encoding import detect_encoding, transcode
+from analytics.ingest.csv_encoding import UNKNOWN, detect_encoding, transcode
 from analytics.ingest.extract import WHOLE_FILE_BYTES, ExtractError, RawExtract, csv_records
 
 BLOCK_BYTES = 1 << 26  # CSV text parsed per batch: large enough for DuckDB to work on it with every thread
@@ -57,6 +57,7 @@ def read_csv(path: Path) -> RawExtract:
         delimiter=delimiter,
         text_is_temporary=text_path is not path,
         header_bytes=len(head.encode("utf-8")),
+        quotes_pair=facts.quotes % 2 == 0 and facts is not UNKNOWN,
     )
 
 

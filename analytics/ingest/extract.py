@@ -42,6 +42,7 @@ class RawExtract:
     delimiter: str = ","
     text_is_temporary: bool = False
     header_bytes: int = 0  # a CSV extract's header record, in UTF-8 bytes
+    quotes_pair: bool = False  # a CSV text whose quote characters pair up: DuckDB's reader may parse it directly
     rows: int = 0
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -52,8 +53,8 @@ class RawExtract:
     def read_ahead(self) -> None:
         """Parse a file small enough to hold in memory now, so a worker thread can do it while the previous file
         loads; a file that cannot be parsed raises its ExtractError later, from batches(), as it would have."""
-        if self.text_path is None or self.text_path.stat().st_size > WHOLE_FILE_BYTES:
-            return
+        if self.text_path is None or self.quotes_pair or self.text_path.stat().st_size > WHOLE_FILE_BYTES:
+            return  # a CSV text DuckDB reads itself (validate.stage) is parsed there, on every core
         source, parsed, error = self._source, [], None
         try:
             parsed = list(source(self))

@@ -30,9 +30,41 @@ from analytics.store.write import apply_policy, log_load, write_extract
 Progress = Callable[[str, float], None]
 
 
+class ReadAhead:
+    """Extract files opened (SHA-256, decoded, parsed where small) one ahead of the load in a worker thread, from
+    the moment this is made: made before `writing()`, the first file is decoded while the database is copied.
+    `paths` may be a generator (the demo's months, made as they are needed): it is advanced in that thread too."""
+
+    def __init__(self, paths: Iterable[Path]):
+        self._upcoming = iter(paths)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+        self._ahead = self._pool.submit(self._read_next)
+
+    def _read_next(self) -> OpenedFile | None:
+        path = next(self._upcoming, None)
+        return None if path is None else open_extract(Path(path))
+
+    def next(self) -> OpenedFile | None:
+        """The next file opened (and the one after it started), None after the last."""
+        opened = self._ahead.result()
+        if opened is not None:
+            self._ahead = self._pool.submit(self._read_next)
+        return opened
+
+    def close(self) -> None:
+        _discard(self._ahead)  # a load that stopped early: the file read ahead is not needed
+        self._pool.shutdown()
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
-    paths: Iterable[Path],
+    paths: Iterable[Path] | ReadAhead,
     policy: Policy | None = None,
     default_period: date | None = None,
     progress: Progress | None = None,
@@ -41,8 +73,9 @@ def load_files(
 ) -> list[LoadResult]:
     """Load each file on its own; `policy` (when given) is applied first and re-tiers history.
 
-    The next file is read and parsed in a thread while one is written. `paths` may be a generator (the demo's
-    months, made as they are needed): it is advanced in that thread too; give `count` for the progress."""
+    The next file is read and parsed in a thread while one is written (ReadAhead; pass one made before
+    `writing()` to read the first file while the database is copied, with `count`). `paths` may be a generator
+    (the demo's months, made as they are needed); give `count` for the progress."""
     if policy is not None:
         apply_policy(con, policy)
     policy = current_policy(con)
@@ -50,33 +83,22 @@ def load_files(
         apply_policy(con, policy)
     branches.backfill_branch_sources(con)
     remove_stray_texts()  # what loads killed before their end left in the temporary folder
-    if count is None:
+    if count is None and not isinstance(paths, ReadAhead):
         paths = list(paths)
         count = len(paths)
-    upcoming = iter(paths)
-
-    def read_next() -> OpenedFile | None:
-        path = next(upcoming, None)
-        return None if path is None else open_extract(Path(path))
-
     results: list[LoadResult] = []
-    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
-        ahead = reader.submit(read_next)
-        try:
-            while (opened := ahead.result()) is not None:
-                ahead = reader.submit(read_next)
-                report = (
-                    (
-                        lambda step, part, i=len(results), name=opened.path.name: progress(
-                            f"{name}: {step}", (i + part) / max(count, 1)
-                        )
+    with paths if isinstance(paths, ReadAhead) else ReadAhead(paths) as upcoming:
+        while (opened := upcoming.next()) is not None:
+            report = (
+                (
+                    lambda step, part, i=len(results), name=opened.path.name: progress(
+                        f"{name}: {step}", (i + part) / max(count or 1, 1)
                     )
-                    if progress
-                    else None
                 )
-                results.append(load_file(con, opened, policy, default_period, report, replace_period))
-        finally:
-            _discard(ahead)  # a load that stopped early: the file read ahead is not needed
+                if progress
+                else None
+            )
+            results.append(load_file(con, opened, policy, default_period, report, replace_period))
     return results
 
 

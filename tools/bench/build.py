@@ -73,14 +73,15 @@ def load_history(db: str, paths: list[str], keep: bool) -> dict:
 
 
 def load_new_month(db: str, path: str, keep: bool) -> dict:
-    """One new month in its own writing() session: copy of the database, load, checkpoint and swap."""
+    """One new month in its own writing() session, as `load` runs it: the file decoded while the database is
+    copied, load, checkpoint and swap."""
     from analytics.store.generations import writing
-    from analytics.store.load import load_files
+    from analytics.store.load import ReadAhead, load_files
 
     started = time.perf_counter()
-    with writing(Path(db)) as con:
+    with ReadAhead([Path(path)]) as upcoming, writing(Path(db)) as con:
         copied = time.perf_counter()
-        [result] = load_files(con, [Path(path)])
+        [result] = load_files(con, upcoming, count=1)
         loaded = time.perf_counter()
     done = time.perf_counter()
     say(f"loaded the new month {Path(path).name}: {result.rows:,} rows in {done - started:.1f} s")
@@ -139,13 +140,13 @@ def retier_history(db: str) -> dict:
     from analytics.store.generations import writing
     from analytics.store.write import apply_policy
 
-    timings = {}
+    timings: dict[str, Any] = {"load_average": os.getloadavg()[0]}
     for name, policy in (("buffer_on_s", buffered_policy()), ("buffer_off_s", load_policy())):
         started = time.perf_counter()
         with writing(Path(db)) as con:
             apply_policy(con, policy)
         timings[name] = time.perf_counter() - started
-        say(f"re-tiered the history ({name}) in {timings[name]:.1f} s")
+        say(f"re-tiered the history ({name}) in {timings[name]:.1f} s (load average {os.getloadavg()[0]:.1f})")
     return timings | {"peak_rss": peak_rss()}
 
 

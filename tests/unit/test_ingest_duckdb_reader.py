@@ -1,0 +1,50 @@
+"""A plain CSV text is parsed by DuckDB's own reader; its rows keep their lines (quoted line breaks, blank lines),
+and what that reader refuses goes to the block parser, which names the row."""
+
+from __future__ import annotations
+
+from analytics.ingest import validate
+from analytics.store.load import load_files
+
+
+def _spy(monkeypatch) -> list[bool]:
+    used: list[bool] = []
+    direct = validate._stage_csv_directly
+
+    def spy(*args):
+        used.append(direct(*args))
+        return used[-1]
+
+    monkeypatch.setattr(validate, "_stage_csv_directly", spy)
+    return used
+
+
+def test_duckdb_reader_reports_a_bad_cell_on_its_line_past_quoted_line_breaks_and_blank_lines(
+    db, tmp_path, monkeypatch
+):
+    used = _spy(monkeypatch)
+    text = (
+        "period,customer_id,branch_id,aum,address\n"  # line 1
+        '2026-09-30,0001,B1,100.00,"Room 1\nBuilding 2"\n'  # lines 2-3: one row
+        "\n"  # line 4: blank
+        "2026-09-30,0002,B1,￥ 2,000.50,plain\n"  # line 5: an unquoted comma: a row of the wrong width
+    )
+    path = tmp_path / "wide.csv"
+    path.write_bytes(text.encode("gbk"))
+    (result,) = load_files(db, [path])
+    assert used == [False]  # DuckDB's reader refused the row: the block parser reported it
+    assert [(p.line, p.column) for p in result.problems] == [(5, "*")]
+    fixed = text.replace("￥ 2,000.50,plain", '"￥ 2,000.50",plain').replace("0001,B1,100.00", "0001,B1,1.005")
+    path.write_bytes(fixed.encode("gbk"))
+    (result,) = load_files(db, [path])
+    assert used == [False, True]
+    assert [(p.line, p.column, p.reason) for p in result.problems] == [
+        (2, "aum", "more than 2 decimal places (money is exact to the cent)")
+    ]
+    path.write_bytes(fixed.replace("1.005", "100.00").encode("gbk"))
+    (result,) = load_files(db, [path])
+    assert result.outcome == "loaded" and result.rows == 2
+    assert db.execute("select customer_id, aum, address from customer_snapshot order by 1").fetchall() == [
+        ("0001", 100, "Room 1\nBuilding 2"),
+        ("0002", 2000.50, "plain"),
+    ]
