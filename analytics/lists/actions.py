@@ -17,10 +17,14 @@ from analytics.core.scope import Scope
 from analytics.core.sql import fetch
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
+from analytics.store.derived import pair_customers
 from analytics.store.policy_record import current_policy
-from analytics.store.schema import PERSON
+from analytics.store.schema import EXITED, NEW, PERSON
 
 _PERSON_SQL = ", ".join(f"c.{column}" for column in PERSON)
+# PERSON as on the end row of a kept pair (pair_customers p)
+_END_PERSON = pair_customers.end_person("p") | {"branch_id": "p.branch_to", "manager_id": "p.manager_to"}
+_END_PERSON_SQL = ", ".join(f"{_END_PERSON.get(column, f'p.{column}')} as {column}" for column in PERSON)
 
 
 def at_risk_customers(
@@ -34,6 +38,7 @@ def at_risk_customers(
     limit: int | None = 100,
     offset: int = 0,
     reveal: bool = False,
+    precomputed: bool = True,
 ) -> pd.DataFrame:
     """Maintained customers whose AUM fell by at least `min_drop` (e.g. 0.2 = 20%) over `months` months.
 
@@ -42,16 +47,32 @@ def at_risk_customers(
     `period`. change_rate = (AUM now - AUM then) / AUM then. Returns columns: customer_id, customer_name,
     id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier, maintained_by (the
     maintained rules that hold: tier, card, spend, loan, margin), aum_before, aum, aum_change, change_rate.
+    A kept quarter pair is read from pair_customers (precomputed=False: always live; the same answer).
     """
     periods = loaded_periods(con)
     period = require_period(periods, period)
     before = require_period(periods, add_months(period, -months))
-    condition, params = scope.sql("c")
-    params |= {
+    params = {
         "period": period,
         "before": before,
         "keep": 1 - min_drop,
     }
+    columns = (*PERSON, "tier", "maintained_by", "aum_before", "aum", "aum_change", "change_rate")
+    if precomputed and pair_customers.kept(con, before, period):
+        condition, scoped = scope.sql("p")
+        ctes = f"""
+        with final as (
+            select {_END_PERSON_SQL}, d.code as tier,
+                   {maintained_by_sql("p.rules_to")} as maintained_by, p.aum_from as aum_before, p.aum_to as aum,
+                   p.aum_to - p.aum_from as aum_change, (p.aum_to - p.aum_from) / p.aum_from as change_rate
+            from (select * exclude (branch_id, manager_id), branch_to as branch_id, manager_to as manager_id
+                  from pair_customers where period_from = $before and period_to = $period) p
+            join tier_def d on d.rank = p.to_tier
+            where p.rules_to > 0 and p.aum_from > 0 and p.aum_to <= $keep * p.aum_from and {condition}
+        )"""
+        return page_of_customers(con, ctes, params | scoped, columns, sort_by, descending, limit, offset, reveal)
+    condition, scoped = scope.sql("c")
+    params |= scoped
     ctes = f"""
         with final as (
             select {_PERSON_SQL}, d.code as tier, {maintained_by_sql("c.maintained_rules")} as maintained_by,
@@ -63,7 +84,6 @@ def at_risk_customers(
             where c.period = $period and c.status <> 'closed' and c.maintained_rules > 0
               and c.aum <= $keep * b.aum and {condition}
         )"""
-    columns = (*PERSON, "tier", "maintained_by", "aum_before", "aum", "aum_change", "change_rate")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 
@@ -117,6 +137,7 @@ def churned_high_value(
     limit: int | None = 100,
     offset: int = 0,
     reveal: bool = False,
+    precomputed: bool = True,
 ) -> pd.DataFrame:
     """HQ's accountability list: high-value customers churned between two month ends, with who held them.
 
@@ -125,7 +146,8 @@ def churned_high_value(
     those at `start` (the maintainer accountable). outcome: closed (status closed at the end), left (no row at
     the end) or fell_below (present, no maintained rule holds any more). Returns columns: customer_id,
     customer_name, id_number, phone, branch_id, branch_name, manager_id, manager_name, card_level, tier_start,
-    maintained_by (at the start), aum_start, tier_end, aum_end, outcome.
+    maintained_by (at the start), aum_start, tier_end, aum_end, outcome. A kept quarter pair is read from
+    pair_customers (precomputed=False: always live; the same answer).
     """
     policy = current_policy(con)
     periods = loaded_periods(con)
@@ -133,6 +155,24 @@ def churned_high_value(
     floor = policy.rank_of(min_tier) if min_tier else max(len(policy.tiers) - 2, policy.maintained_rank)
     condition, params = scope.sql("c")
     params |= {"start": start, "end": end, "floor": floor, "cards": list(cards)}
+    columns = (*PERSON, "tier_start", "maintained_by", "aum_start", "tier_end", "aum_end", "outcome")
+    if precomputed and pair_customers.kept(con, start, end):
+        ctes = f"""
+        with final as (
+            select {_PERSON_SQL}, d.code as tier_start,
+                   {maintained_by_sql("c.rules_from")} as maintained_by, c.aum_from as aum_start,
+                   case when c.to_tier = {EXITED} then 'exited' else de.code end as tier_end, c.end_aum as aum_end,
+                   case when c.end_status is null then 'left' when c.end_status = 'closed' then 'closed'
+                        else 'fell_below' end as outcome
+            from pair_customers c
+            join tier_def d on d.rank = c.from_tier
+            left join tier_def de on de.rank = c.to_tier
+            where c.period_from = $start and c.period_to = $end and c.from_tier <> {NEW} and c.rules_from > 0
+              and (c.from_tier >= $floor or c.card_level in (select unnest($cards::varchar[])))
+              and (c.to_tier = {EXITED} or c.rules_to = 0)
+              and {condition}
+        )"""
+        return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
     ctes = f"""
         with final as (
             select {_PERSON_SQL}, d.code as tier_start, {maintained_by_sql("c.maintained_rules")} as maintained_by,
@@ -151,7 +191,6 @@ def churned_high_value(
               and (e.customer_id is null or e.status = 'closed' or e.maintained_rules = 0)
               and {condition}
         )"""
-    columns = (*PERSON, "tier_start", "maintained_by", "aum_start", "tier_end", "aum_end", "outcome")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
 
 

@@ -6,7 +6,8 @@ phones come back masked unless reveal=True. The rows before paging are in frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 
 import duckdb
@@ -18,9 +19,10 @@ from analytics.core.scope import Scope
 from analytics.lists.contacted import contacts_cte
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
+from analytics.store.derived import pair_customers
 from analytics.store.derived import top_customers as top
 from analytics.store.policy_record import current_policy
-from analytics.store.schema import PERSON
+from analytics.store.schema import EXITED, PERSON
 
 CUSTOMER_COLUMNS = (
     *PERSON,
@@ -43,6 +45,10 @@ AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
     "50s": (50, 59),
     "60plus": (60, None),
 }
+# the filters a kept quarter pair answers (store.derived.pair_customers holds their columns)
+KEPT_FILTERS = frozenset(
+    {"tiers", "maintained_only", "aum_min", "aum_max", "change_months", "change_min", "change_max"}
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ def find_customers(
     offset: int = 0,
     reveal: bool = False,
     contacts: pd.DataFrame | None = None,
+    precomputed: bool = True,
 ) -> pd.DataFrame:
     """Customers present at `period` (status not closed) matching every filter, with unit as at `period`.
 
@@ -94,7 +101,8 @@ def find_customers(
     branch_id, branch_name, manager_id, manager_name, card_level, tier, maintained_by (the maintained rules that
     hold), relationship (0 general, 1 potential, 2 to be won, 3 existing VIP), preference (0 unknown, 1
     deposit-heavy, 2 balanced, 3 fee-business-heavy), age, aum, product_count, aum_before, aum_change,
-    change_rate.
+    change_rate. An AUM change over a kept quarter pair, with only the filters of KEPT_FILTERS, is read from
+    pair_customers (precomputed=False: always live; the same answer).
     """
     periods = loaded_periods(con)
     period = require_period(periods, period)
@@ -109,6 +117,12 @@ def find_customers(
             con, ctes, {"period": period}, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal, top.TOTAL_SQL
         )
     policy = current_policy(con)
+    if precomputed and where.change_months and _kept_filters_only(where):
+        earlier = require_period(periods, add_months(period, -where.change_months))
+        if pair_customers.kept(con, earlier, period):
+            return _from_kept_pair(
+                con, period, earlier, scope, where, policy.rank_of, sort_by, descending, limit, offset, reveal
+            )
     condition, params = scope.sql("c")
     params["period"] = period
     filters = ["c.period = $period", "c.status <> 'closed'", condition]
@@ -189,3 +203,57 @@ def _person_filters(where: CustomerFilter, params: dict) -> list[str]:
         met = "k.last_contact >= $contacted_since"
         filters.append(met if where.contacted else f"not coalesce({met}, false)")
     return filters
+
+
+def _kept_filters_only(where: CustomerFilter) -> bool:
+    """Whether every filter set is one a kept pair answers."""
+    return all(getattr(where, f.name) == f.default for f in fields(where) if f.name not in KEPT_FILTERS)
+
+
+def _from_kept_pair(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    before: date,
+    scope: Scope,
+    where: CustomerFilter,
+    rank_of: Callable[[str], int],
+    sort_by: str,
+    descending: bool,
+    limit: int | None,
+    offset: int,
+    reveal: bool,
+) -> pd.DataFrame:
+    """find_customers over the kept pair (before, period): the same rows, read from pair_customers."""
+    condition, params = scope.sql("p")
+    params |= {"period": period, "before": before}
+    filters = [f"p.to_tier <> {EXITED}", condition]
+    if where.tiers is not None:
+        params["tiers"] = [rank_of(code) for code in where.tiers]
+        filters.append("p.to_tier in (select unnest($tiers::int[]))")
+    if where.maintained_only:
+        filters.append("p.rules_to > 0")
+    for value, sql, name in (
+        (where.aum_min, "p.aum_to >= $aum_min", "aum_min"),
+        (where.aum_max, "p.aum_to <= $aum_max", "aum_max"),
+    ):
+        if value is not None:
+            params[name] = value
+            filters.append(sql)
+    for value, op, name in ((where.change_min, ">=", "change_min"), (where.change_max, "<=", "change_max")):
+        if value is not None:
+            params[name] = value
+            filters.append(f"p.aum_from > 0 and (p.aum_to - p.aum_from) / p.aum_from {op} ${name}")
+    end = pair_customers.end_person("p")
+    person = ", ".join(f"{end.get(column, f'p.{column}')} as {column}" for column in PERSON)
+    ctes = f"""
+        with final as (
+            select {person}, d.code as tier, {maintained_by_sql("p.rules_to")} as maintained_by,
+                   p.relationship, p.preference, p.age, p.aum_to as aum, p.product_count, p.aum_from as aum_before,
+                   p.aum_to - p.aum_from as aum_change,
+                   case when p.aum_from > 0 then (p.aum_to - p.aum_from) / p.aum_from end as change_rate
+            from (select * exclude (branch_id, manager_id), branch_to as branch_id, manager_to as manager_id
+                  from pair_customers where period_from = $before and period_to = $period) p
+            join tier_def d on d.rank = p.to_tier
+            where {" and ".join(filters)}
+        )"""
+    return page_of_customers(con, ctes, params, CUSTOMER_COLUMNS, sort_by, descending, limit, offset, reveal)

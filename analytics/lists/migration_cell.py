@@ -11,6 +11,7 @@ from analytics.core.periods import require_period
 from analytics.core.scope import Scope
 from analytics.lists.paging import page_of_customers
 from analytics.store.catalog import loaded_periods
+from analytics.store.derived import pair_customers
 from analytics.store.policy_record import current_policy
 from analytics.store.schema import EXITED, NEW, PERSON
 
@@ -38,6 +39,7 @@ def migration_customers(
     limit: int | None = 50,
     offset: int = 0,
     reveal: bool = False,
+    precomputed: bool = True,
 ) -> pd.DataFrame:
     """The customers behind the migration matrix from `start` to `end`: one cell (from_tier x to_tier, with
     `new` / `exited`), or every customer of a move (up, down, stay, exited, new).
@@ -47,6 +49,7 @@ def migration_customers(
     a higher / lower tier at the end; exited = present at the start, not at the end; new = the reverse.
     Returns columns: customer_id, customer_name, id_number, phone, branch_id, branch_name, manager_id,
     manager_name, card_level, from_tier, to_tier, aum_from, aum_to, aum_change.
+    A kept quarter pair is read from pair_customers (precomputed=False: always live; the same answer).
     """
     periods = loaded_periods(con)
     start, end = require_period(periods, start), require_period(periods, end)
@@ -63,6 +66,21 @@ def migration_customers(
         filters.append("to_rank = $to_rank")
     if move is not None:
         filters.append(MOVE_CONDITIONS[move])
+    columns = (*PERSON, "from_tier", "to_tier", "aum_from", "aum_to", "aum_change")
+    if precomputed and pair_customers.kept(con, start, end):
+        ctes = f"""
+        with final as (
+            select {", ".join(f"p.{c}" for c in PERSON)},
+                   coalesce(a.code, 'new') as from_tier, coalesce(b.code, 'exited') as to_tier,
+                   coalesce(p.aum_from, 0) as aum_from, coalesce(p.aum_to, 0) as aum_to,
+                   coalesce(p.aum_to, 0) - coalesce(p.aum_from, 0) as aum_change
+            from (select *, from_tier as from_rank, to_tier as to_rank from pair_customers
+                  where period_from = $start and period_to = $end) p
+            left join tier_def a on a.rank = p.from_rank
+            left join tier_def b on b.rank = p.to_rank
+            where {" and ".join(filters)}
+        )"""
+        return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)
     picked = ", ".join(f"case when s.customer_id is null then f.{c} else s.{c} end as {c}" for c in PERSON)
     ctes = f"""
         with start as (
@@ -85,5 +103,4 @@ def migration_customers(
             left join tier_def b on b.rank = to_rank
             where {" and ".join(filters)}
         )"""
-    columns = (*PERSON, "from_tier", "to_tier", "aum_from", "aum_to", "aum_change")
     return page_of_customers(con, ctes, params, columns, sort_by, descending, limit, offset, reveal)

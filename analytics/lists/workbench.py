@@ -160,7 +160,27 @@ def call_list(
             where (last_contact is null or last_contact < $week_start)
               and ($reason::varchar is null or list_contains(string_split(reasons, ','), $reason::varchar))
         )"""
-    frame = page_of_customers(con, ctes, params, COLUMNS, sort_by, descending, limit, offset, reveal)
-    hidden = fetch(con, f"{ctes} select count(*) as n from listed where last_contact >= $week_start", params)
-    frame.attrs["followed_up"] = int(hidden["n"].iloc[0])
+    # both counts in one run of the chain (listed is read twice: DuckDB materialises it once)
+    counts = fetch(
+        con,
+        f"""{ctes}
+        select (select count(*) from final) as n,
+               (select count(*) from listed where last_contact >= $week_start) as followed_up
+    """,
+        params,
+    )
+    total, followed_up = (int(counts[column].iloc[0]) for column in ("n", "followed_up"))
+    frame = page_of_customers(
+        con,
+        ctes,
+        params | {"total_rows": total},
+        COLUMNS,
+        sort_by,
+        descending,
+        limit,
+        offset,
+        reveal,
+        "select $total_rows::bigint as n",
+    )
+    frame.attrs["followed_up"] = followed_up
     return frame

@@ -29,15 +29,15 @@ def score_parts(
     total = np.zeros(len(frame))
     for indicator, share in shares.items():
         total += ~np.isnan(share) * policy.weights.get(indicator, 0.0)
-    parts = pd.DataFrame(index=frame.index)
+    columns: dict[str, np.ndarray] = {}
+    has = ranked & (total > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         for indicator, share in shares.items():
-            has = ranked & (total > 0)
             weight = np.where(has, ~np.isnan(share) * policy.weights.get(indicator, 0.0) / total, np.nan)
-            parts[f"{indicator}_percentile"] = share
-            parts[f"{indicator}_weight"] = weight
-            parts[f"{indicator}_points"] = np.where(has, 100 * np.nan_to_num(share) * weight, np.nan)
-    return parts
+            columns[f"{indicator}_percentile"] = share
+            columns[f"{indicator}_weight"] = weight
+            columns[f"{indicator}_points"] = np.where(has, 100 * np.nan_to_num(share) * weight, np.nan)
+    return pd.DataFrame(columns, index=frame.index)  # built at once: one column at a time costs a copy each
 
 
 def rank_of(score: np.ndarray, classes: np.ndarray | None = None) -> pd.Series:

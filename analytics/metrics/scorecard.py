@@ -74,7 +74,7 @@ def _scored(
         if policy.rank_within == "manager_role":
             classes = frame["role"].fillna("").to_numpy(dtype=object)
     parts = score_parts(frame, ranked, policy, classes)
-    frame["score"], frame["rank"] = score_units(frame, ranked, policy, classes)
+    frame["score"], frame["rank"] = _score_and_rank(parts, classes)
     frame["small_sample"] = (frame["maintained_start"] < SMALL_SAMPLE) | (frame["maintained_end"] < SMALL_SAMPLE)
     if level == "manager":  # the rank among the managers whose book is mostly in the same branch
         home = frame["branch_id"].fillna("").to_numpy(dtype=object)
@@ -200,12 +200,16 @@ def score_units(
     """Score (0-100: the indicators' percentile ranks weighted by the policy, over the indicators a unit has) and
     rank (1 = best; ties share the best rank) of the ranked units, within each class when `classes` is given;
     NaN / null for the others. The score is the sum of score_parts' points."""
-    parts = score_parts(frame, ranked, policy, classes)
+    return _score_and_rank(score_parts(frame, ranked, policy, classes), classes)
+
+
+def _score_and_rank(parts: pd.DataFrame, classes: np.ndarray | None) -> tuple[np.ndarray, pd.Series]:
+    """score_units from the units' score_parts."""
     points = parts[[f"{indicator}_points" for indicator in INDICATORS]].to_numpy(dtype=float)
     scored = ~np.isnan(points).all(axis=1)
     # rounded so that units level on every indicator tie exactly, whatever the order of float additions
     score = np.where(scored, np.round(np.nansum(points, axis=1), 6), np.nan)
-    return score, rank_of(score, classes).set_axis(frame.index)
+    return score, rank_of(score, classes).set_axis(parts.index)
 
 
 def _attainment(actual: pd.Series, target: pd.Series, lower_is_better: bool) -> np.ndarray:

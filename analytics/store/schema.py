@@ -130,6 +130,15 @@ create table if not exists migration_summary (
     customers bigint not null, aum_from {TOTAL}, aum_to {TOTAL}, active_from bigint not null,
     attrited bigint not null, maintained_from boolean not null, maintained_to boolean not null
 );
+create table if not exists pair_customers (  -- each customer of a kept quarter pair, start and end (store.derived)
+    period_from date not null, period_to date not null, customer_id varchar not null, branch_id varchar not null,
+    manager_id varchar, branch_to varchar, manager_to varchar, from_tier tinyint not null, to_tier tinyint not null,
+    aum_from {MONEY}, aum_to {MONEY}, rules_from utinyint, rules_to utinyint, end_status varchar,
+    end_aum {MONEY}, customer_name varchar, id_number varchar, phone varchar, branch_name varchar,
+    manager_name varchar, card_level varchar, end_same boolean not null, to_customer_name varchar,
+    to_id_number varchar, to_phone varchar, to_branch_name varchar, to_manager_name varchar, to_card_level varchar,
+    relationship tinyint, preference tinyint, age smallint, product_count smallint
+);
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
@@ -148,6 +157,7 @@ DERIVED_TABLES = (
     "survival_summary",
     "top_customers",
     "scorecard_summary",
+    "pair_customers",
 )
 
 # the snapshot columns that say who a listed customer is and who maintains them, first in every customer list

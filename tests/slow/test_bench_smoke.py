@@ -60,7 +60,7 @@ def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
     calls = out["queries"]["calls"]
     assert all("error" not in c and 0 < c["median_ms"] <= c["p95_ms"] for c in calls), calls
     assert {c["page"] for c in calls if c["view"] == "default"} == {"sidebar", *PAGES}
-    assert len([c for c in calls if c["page"] == "lists"]) == 5
+    assert len([c for c in calls if c["page"] == "lists"]) == 7  # five lists, two of them also for one branch
     assert out["queries"]["defaults"]["quarter"] == "2026Q3"
     assert out["queries"]["facts"]["default_pair_precomputed"] is True
     assert [p["page"] for p in out["pages"]["pages"]] == list(SCRIPT_PAGES)
@@ -78,7 +78,7 @@ def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
     assert out["queries"]["scan_floor"]["median_ms"] > 0 and out["pages"]["floor"]["seconds"] > 0
     floored = [v["what"] for v in out["verdicts"] if v["what"].endswith("floor")]
     assert "load one new month / its floor" in floored
-    assert len([w for w in floored if w.startswith("lists ·")]) == 5
+    assert len([w for w in floored if w.startswith("lists ·")]) == 7
 
     table = format_table(out)
     for heading in (

@@ -1,5 +1,5 @@
 """What the dashboard asks of the engine: every call a page script makes at its default filters (views/*.py and
-the sidebar, ui/sidebar.py), the calls of its other tabs, and five customer lists as a page shows them."""
+the sidebar, ui/sidebar.py), the calls of its other tabs, and seven customer lists as a page shows them."""
 
 from __future__ import annotations
 
@@ -250,6 +250,20 @@ def calls(d: dict) -> list[Call]:
                 "migration_customers (moved down, count + page 1)",
                 "list",
                 listed(migration_customers, start, end, s, move="down"),
+            ),
+            Call(
+                "lists",
+                "migration",
+                "migration_customers (moved down, one branch, count + page 1)",
+                "list",
+                listed(migration_customers, start, end, branch_scope, move="down"),
+            ),
+            Call(
+                "lists",
+                "churn",
+                "at_risk_customers (one branch, count + page 1)",
+                "list",
+                listed(at_risk_customers, end, branch_scope, 3, 0.2),
             ),
         ]
     order = {page: i for i, page in enumerate(("sidebar", *PAGES, "lists", "crosscheck"))}

@@ -13,7 +13,7 @@ import duckdb
 
 from analytics.core.periods import quarter_ends
 from analytics.core.policy import Policy
-from analytics.store.derived import cohorts
+from analytics.store.derived import cohorts, pair_customers
 from analytics.store.derived.pairs import build_pair, pairs_wanted
 from analytics.store.derived.plan import period_queries
 from analytics.store.derived.query import insert
@@ -48,6 +48,7 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
         if (a, b) not in keep or (a, b) not in built:
             build_pair(con, policy, a, b)
             con.execute("insert into period_pair values ($a, $b, $kind)", {"a": a, "b": b, "kind": kind})
+    pair_customers.refresh(con, all_periods, stale)  # DuckDB only: not part of the warehouse build
 
 
 def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, periods: set[date]) -> None:
