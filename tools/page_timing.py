@@ -43,7 +43,7 @@ READY = """([title, needsRun]) => {
 def open_by_url(page, url: str, title: str, timeout_ms: int = 120_000) -> float:
     """Seconds from navigation start to the page ready."""
     page.goto(url)
-    page.wait_for_function(READY, arg=[title, True], timeout=timeout_ms, polling=50)
+    page.wait_for_function(READY, arg=[title, True], timeout=timeout_ms, polling="raf")
     return page.evaluate("() => window.__end") / 1000
 
 
@@ -51,5 +51,5 @@ def after_click(page, locator, title: str, switch: bool = False, timeout_ms: int
     """Seconds from a click (a sidebar link to the page titled `title`: `switch`; a filter) to the page ready."""
     start = page.evaluate(RESET)
     locator.click()
-    page.wait_for_function(READY, arg=[title, not switch], timeout=timeout_ms, polling=50)
+    page.wait_for_function(READY, arg=[title, not switch], timeout=timeout_ms, polling="raf")
     return (page.evaluate("() => window.__end") - start) / 1000

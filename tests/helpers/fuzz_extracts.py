@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from analytics.ingest.columns import ALIASES, REQUIRED
 
 PERIOD = date(2026, 9, 30)
-BASE = {"clean": 300, "amounts": 150, "truncated": 250, "garbage": 200, "stray": 200, "huge": 20}
+BASE = {"clean": 150, "amounts": 100, "truncated": 250, "garbage": 200, "stray": 200, "huge": 20}
 SCALE = int(os.environ.get("FUZZ_EXAMPLES", sum(BASE.values()))) / sum(BASE.values())
 HANG_SECONDS = 120
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")
