@@ -6,9 +6,11 @@ parsed in one vectorised pass; a value that does not parse is a problem with its
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -167,6 +169,17 @@ def stage(
     return mapping
 
 
+def _ends_a_line(path: Path, delimiter: str) -> bool:
+    """Whether a delimiter ends a line anywhere in the text. DuckDB's reader takes a delimiter at the end of a line
+    for the end of the row, so a row with one field too many whose last one is empty would load without a word:
+    such a text (an empty last column does the same) goes through the block reader, which counts the fields."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        mark = delimiter.encode()
+        return text.find(mark + b"\n") >= 0 or text.find(mark + b"\r") >= 0
+
+
 def _stage_csv_directly(
     con: duckdb.DuckDBPyConnection,
     extract: RawExtract,
@@ -177,7 +190,7 @@ def _stage_csv_directly(
     not a plain CSV it can read (no text, quotes that do not pair up, a row of the wrong width, a quote that
     never closes): then the block reader parses it and reports each such row with its line. The rows are
     numbered in file order (`rid`), blank lines skipped as the block reader skips them."""
-    if extract.text_path is None or not extract.quotes_pair:
+    if extract.text_path is None or not extract.quotes_pair or _ends_a_line(extract.text_path, extract.delimiter):
         return False
     names = [f"c{i}" for i in range(len(extract.headers))]
     source = (

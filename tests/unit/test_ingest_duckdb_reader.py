@@ -48,3 +48,15 @@ def test_duckdb_reader_reports_a_bad_cell_on_its_line_past_quoted_line_breaks_an
         ("0001", 100, "Room 1\nBuilding 2"),
         ("0002", 2000.50, "plain"),
     ]
+
+
+def test_a_row_with_one_empty_field_too_many_is_refused_with_its_line(db, tmp_path, monkeypatch):
+    # DuckDB's reader takes a delimiter ending a line for the row's end: such a text goes to the block parser
+    used = _spy(monkeypatch)
+    text = "period,customer_id,branch_id,aum,remark\n2026-09-30,0001,B1,100.00,x\n2026-09-30,0002,B1,5.00,y,\n"
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(text.encode("utf-8"))
+    (result,) = load_files(db, [path])
+    assert used == [False]
+    assert result.outcome == "rejected" and [(p.line, p.column) for p in result.problems] == [(3, "*")]
+    assert db.execute("select count(*) from customer_snapshot").fetchone() == (0,)
