@@ -55,7 +55,7 @@ if sections["ch.units_tab"].open:
             ),
             key="chart_tiers",
         )
-        table(tiers.drop(columns=["unit"], errors="ignore"), "tiers_table")  # the view's name, not its code "all"
+        table(tiers.drop(columns=["unit", "unit_name"], errors="ignore"), "tiers_table")  # the view: no unit column
         by_unit_and_tier = query(churn_by_unit, view.start, view.end, level, view.scope, True)
         name, about = context("ch.title", t("ch.units_tab"), {t("level.label"): t(f"level.{level}")})
         download(
