@@ -417,7 +417,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "outcome.left": ("离行", "Left"),
     "outcome.fell_below": ("降至维护范围以下", "Fell below the range"),
     # sign-in and roles
-    "auth.demo_banner": ("演示模式，未启用登录 Demo mode, no sign-in", "演示模式，未启用登录 Demo mode, no sign-in"),
+    "auth.demo_banner": ("演示模式，未启用登录", "Demo mode, no sign-in"),
     "auth.not_local": (
         "演示模式只为本机（localhost）提供服务，不显示数据。要在网络上提供服务，请配置用户文件或单点登录（见 "
         "docs/security.md）。",

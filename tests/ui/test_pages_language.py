@@ -26,15 +26,15 @@ TABS = {
     "data": [None],
 }  # fmt: skip
 # texts seen on these pages in the wrong language before (the oracle): in English, 亿/万 units, Chinese tier, card and
-# level names, the 口径 marker, 元; in Chinese, English code or docstrings in the 口径, raw policy codes and Streamlit's
+# level names, the 口径 marker, 元, the demo banner; in Chinese, English code or docstrings in the 口径, raw policy codes and Streamlit's
 # English defaults
 LEAKS = {
     "en": ["亿", "万元", "全行", "白金卡", "钻石卡", "普卡", "≥1万", "口径", "大众客户", "潜力客户", "流失离行", "新增", "样本",
-           "层级", "客户数", "元", "维护"],
+           "层级", "客户数", "元", "维护", "演示模式"],
     "zh": [r"\bChoose an option\b", r"churn_rate", r"maintained_start", r"\bCannot compute\b", r"\bactive\b",
            r"\bUpload\b", r"\bCNY\b", r"\bDefinition\b", r"\bHighest\b", r"\bWhole bank\b", r"\bsmall sample\b",
            r"\bCustomers\b", r"\bReturns\b", r"\bno quarter\b", r"\bthe\b", r"\bmaintained\b", r"分层依据 aum",
-           r"\bemerging\b"],
+           r"\bemerging\b", r"\bDemo mode\b"],
 }  # fmt: skip
 DATA = {"unit", "unit_name", "branch_name", "manager_name", "region", "sub_branch", "customer_name", "close_reason"}
 

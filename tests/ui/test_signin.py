@@ -160,7 +160,7 @@ def test_demo_mode_shows_the_banner_and_runs_as_the_local_hq_user(monkeypatch, t
     monkeypatch.setattr(auth, "users_path", lambda: tmp_path / "none.toml")
     monkeypatch.setenv("BANK_AUDIT", str(tmp_path / "audit.jsonl"))
     at = no_exception(app(demo_db))
-    assert [w.value for w in at.warning] == ["演示模式，未启用登录 Demo mode, no sign-in"]
+    assert [w.value for w in at.warning] == ["演示模式，未启用登录"]
     assert shows_data(at) and not at.text_input
     assert events(tmp_path / "audit.jsonl", "page_view")[0]["user"] == "local"
 
