@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.access.narrow import narrow_scope
 from analytics.lists.actions import at_risk_customers, churned_high_value, upgrade_candidates
+from analytics.lists.coverage import unit_contact_coverage
 from analytics.lists.explorer import find_customers
 from analytics.lists.history import customer_history
 from analytics.lists.migration_cell import migration_customers
@@ -76,6 +77,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
         upgrade_candidates,
         churned_high_value,
         call_list,
+        unit_contact_coverage,
     )
 }
 VERSION_KEY = "_data_version"

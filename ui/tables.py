@@ -41,19 +41,42 @@ def table(
 
     Empty text cells read "—", flags read as words (⚠ 样本小 / 是 / 否), and columns with a banker's 口径
     (ui.labels_display help.<column>) carry it as their header's help unless `helps` gives another."""
-    shown, kinds = prepare(frame, policy(), i18n.lang(), percent_points=True)
-    for name in shown.columns:
-        if kinds[name] == "flag":
-            shown[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
-        elif kinds[name] == "text":
-            shown[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
-    helps = {c: i18n.t(f"help.{c}") for c in shown.columns if f"help.{c}" in i18n.TEXT} | (helps or {})
-    config = {c: _CONFIG[kinds[c]](i18n.column(c), helps.get(c)) for c in shown.columns}
+    current, chosen = policy(), tuple(sorted((helps or {}).items()))
+    if len(frame) <= SHARED_ROWS_MAX:
+        shown, config = _shared_display(frame, chosen, i18n.lang(), current.sha256, current)
+    else:
+        shown, config = _display(frame, chosen, current)
     options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
     height = height if len(shown) > 10 else "auto"  # short tables without empty rows
     return st.dataframe(
         shown, hide_index=True, column_config=config, key=key, height=height, placeholder="—", **options
     )  # placeholder: an empty number cell reads —, not None
+
+
+def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], current) -> tuple[pd.DataFrame, dict]:
+    """The frame as `table` shows it, in the session's language, and its columns' config."""
+    shown, kinds = prepare(frame, current, i18n.lang(), percent_points=True)
+    for name in shown.columns:
+        if kinds[name] == "flag":
+            shown[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
+        elif kinds[name] == "text":
+            shown[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
+    given = {c: i18n.t(f"help.{c}") for c in shown.columns if f"help.{c}" in i18n.TEXT} | dict(helps)
+    return shown, {c: _CONFIG[kinds[c]](i18n.column(c), given.get(c)) for c in shown.columns}
+
+
+# A table drawn before (a rerun, a page switch, another user with the same view) takes the frame prepared then: its
+# translation and formatting cost more CPU than drawing it. Keyed on the whole frame (Streamlit hashes every row of
+# a frame under 50,000 rows; larger ones it samples, so those are prepared each time), the helps, the language and
+# the policy; st.dataframe only reads what it is given.
+SHARED_ROWS_MAX = 10_000
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared_display(
+    frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str, policy_sha256: str, _policy
+) -> tuple[pd.DataFrame, dict]:
+    return _display(frame, helps, _policy)  # lang and policy_sha256: the key (_display reads the session's language)
 
 
 def _flag(name: str, value: object) -> str:

@@ -136,7 +136,7 @@ def _with_contact_coverage(frame: pd.DataFrame, period: AssessedPeriod, level: s
     if frame.empty or level not in ("branch", "manager"):
         return frame
     contacts = last_contacts(followup_path(), until=period.end)
-    covered = unit_contact_coverage(get_connection(), period.end, level, view.user_scope, contacts, period.end)
+    covered = query(unit_contact_coverage, period.end, level, view.user_scope, contacts, period.end)
     return frame.merge(covered[["unit", "contact_coverage_rate"]], on="unit", how="left")
 
 

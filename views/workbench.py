@@ -215,7 +215,7 @@ def follow_up(ids: list[str], rows: pd.DataFrame, picked: int | None, offset: in
 
 def coverage_tab() -> None:
     level = level_picker("by", levels=("branch", "manager"))
-    units = unit_contact_coverage(get_connection(), view.end, level, view.scope, contacts, today)
+    units = query(unit_contact_coverage, view.end, level, view.scope, contacts, today)
     if not any(tier.contact_every_days for tier in policy().tiers):
         st.info(t("wb.coverage_none"))
         return
