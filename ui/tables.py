@@ -67,12 +67,14 @@ def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], current) -
 
 # A table drawn before (a rerun, a page switch, another user with the same view) takes the frame prepared then: its
 # translation and formatting cost more CPU than drawing it. Keyed on the whole frame (Streamlit hashes every row of
-# a frame under 50,000 rows; larger ones it samples, so those are prepared each time), the helps, the language and
-# the policy; st.dataframe only reads what it is given.
-SHARED_ROWS_MAX = 10_000
+# a frame under 50,000 rows and samples larger ones), the helps, the language and the policy; st.dataframe only reads
+# what it is given. Kept: a page of a list, a table of units (every branch, a branch's managers), at most
+# SHARED_TABLES of them (a few MB at most each); a longer frame is prepared each time.
+SHARED_ROWS_MAX = 2_000
+SHARED_TABLES = 128
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=SHARED_TABLES, show_spinner=False)
 def _shared_display(
     frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str, policy_sha256: str, _policy
 ) -> tuple[pd.DataFrame, dict]:
