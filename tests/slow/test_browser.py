@@ -129,8 +129,10 @@ def test_manager_lists_who_moved_down_and_hq_downloads_the_scorecard(server, bro
     shutil.copyfile(path, SHOTS.parent / "scorecard.xlsx")
 
 
-# every tab of the pages whose texts must be of one language; Streamlit's file uploader ("Upload", "200MB per
-# file") has no parameter for its own strings in Streamlit 1.67, so its drop zone is left out of the check
+# every tab of the pages whose texts must be of one language (the scorecard, workbench and data pages on their
+# first tab: tests/ui/test_pages_language.py checks their other tabs); Streamlit's file uploader ("Upload", "200MB
+# per file") has no parameter for its own strings in Streamlit 1.67, so its drop zone is left out of the check, and so
+# is the Data page's policy file shown as code (the bank's own file, verbatim, as in the AppTest check)
 TABBED = {
     "overview": [None],
     "tiers": ["ti.by_unit_tab", "ti.bands_tab", "ti.cards_tab", "ti.types_tab", "ti.candidates_tab"],
@@ -138,10 +140,14 @@ TABBED = {
     "churn": ["ch.units_tab", "ch.triangle_tab", "ch.survival_tab", "ch.at_risk_tab", "ch.high_value_tab"],
     "explorer": [None],
     "simulator": [None],
+    "scorecard": [None],
+    "workbench": [None],
+    "data": [None],
 }
 SHOWN_TEXT = """() => {
   const main = document.querySelector('[data-testid="stMain"]').cloneNode(true);
   main.querySelectorAll('[data-testid="stFileUploaderDropzone"]').forEach(e => e.remove());
+  main.querySelectorAll('[data-testid="stCode"]').forEach(e => e.remove());  // the policy file, verbatim: data
   const side = document.querySelector('[data-testid="stSidebar"]');
   return main.textContent + '\\n' + (side ? side.textContent : '');
 }"""
