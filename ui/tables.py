@@ -45,7 +45,7 @@ def table(
     if len(frame) <= SHARED_ROWS_MAX:
         shown, config = _shared_display(frame, chosen, i18n.lang(), current.sha256, current)
     else:
-        shown, config = _display(frame, chosen, current)
+        shown, config = _display(frame, chosen, i18n.lang(), current)
     options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
     height = height if len(shown) > 10 else "auto"  # short tables without empty rows
     return st.dataframe(
@@ -53,9 +53,10 @@ def table(
     )  # placeholder: an empty number cell reads —, not None
 
 
-def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], current) -> tuple[pd.DataFrame, dict]:
-    """The frame as `table` shows it, in the session's language, and its columns' config."""
-    shown, kinds = prepare(frame, current, i18n.lang(), percent_points=True)
+def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str, current) -> tuple[pd.DataFrame, dict]:
+    """The frame as `table` shows it in `lang` (the session's: its headers and flags are read from it), and its
+    columns' config."""
+    shown, kinds = prepare(frame, current, lang, percent_points=True)
     for name in shown.columns:
         if kinds[name] == "flag":
             shown[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
@@ -78,7 +79,7 @@ SHARED_TABLES = 128
 def _shared_display(
     frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str, policy_sha256: str, _policy
 ) -> tuple[pd.DataFrame, dict]:
-    return _display(frame, helps, _policy)  # lang and policy_sha256: the key (_display reads the session's language)
+    return _display(frame, helps, lang, _policy)  # policy_sha256: the policy in the key
 
 
 def _flag(name: str, value: object) -> str:
