@@ -56,4 +56,7 @@ def after_click(page, locator, title: str, switch: bool = False, timeout_ms: int
     page.evaluate(RESET)
     locator.click()
     page.wait_for_function(READY, arg=[title, not switch], timeout=timeout_ms, polling="raf")
-    return page.evaluate("() => window.__end - window.__pressed") / 1000
+    waited = page.evaluate("() => window.__pressed === null ? null : window.__end - window.__pressed")
+    if waited is None:
+        raise RuntimeError("the page saw no pointerdown: the click did not reach it")
+    return waited / 1000

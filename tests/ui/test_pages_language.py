@@ -26,8 +26,8 @@ TABS = {
     "data": [None],
 }  # fmt: skip
 # texts seen on these pages in the wrong language before (the oracle): in English, 亿/万 units, Chinese tier, card and
-# level names, the 口径 marker, 元, the demo banner; in Chinese, English code or docstrings in the 口径, raw policy codes and Streamlit's
-# English defaults
+# level names, the 口径 marker, 元, the demo banner; in Chinese, English code or docstrings in the 口径, raw policy
+# codes, Streamlit's English defaults and the demo banner
 LEAKS = {
     "en": ["亿", "万元", "全行", "白金卡", "钻石卡", "普卡", "≥1万", "口径", "大众客户", "潜力客户", "流失离行", "新增", "样本",
            "层级", "客户数", "元", "维护", "演示模式"],
