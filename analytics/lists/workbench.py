@@ -85,7 +85,6 @@ def call_list(
     condition, params = scope.sql("c")
     params |= {
         "period": period,
-        "prev": add_months(period, -1),
         "near": near,
         "outflow_min": Decimal(str(policy.lists.outflow_min if outflow_min is None else outflow_min)),
         "outflow_drop": Decimal(str(policy.lists.outflow_drop if outflow_drop is None else outflow_drop)),
@@ -109,24 +108,19 @@ def call_list(
         ),
         now_rows as (
             select {", ".join(f"c.{p}" for p in PERSON)}, true as present, c.tier, c.strikes, c.maintained_rules,
-                   c.aum, c.{basis} as amount, c.birth_date
+                   c.aum, c.{basis} as amount, c.birth_date, c.aum_before, c.rules_before
             from customer_snapshot c
             where c.period = $period and c.status <> 'closed' and {condition}
         ),
         gone_rows as (
             select {", ".join(f"c.{p}" for p in PERSON)}, false as present, c.tier, 0 as strikes,
-                   0 as maintained_rules, 0 as aum, null as amount, c.birth_date
-            from customer_snapshot c
-            where c.period = $prev and c.status <> 'closed' and c.maintained_rules > 0 and {condition}
-              and not exists (select 1 from customer_snapshot x where x.customer_id = c.customer_id
-                              and x.period = $period and x.status <> 'closed')
+                   0 as maintained_rules, 0 as aum, null as amount, null as birth_date, c.aum_before, c.rules_before
+            from month_leavers c
+            where c.period = $period and {condition}
         ),
         candidates as (
-            select r.*, p.aum as aum_before, coalesce(p.maintained_rules, 0) as rules_before, d.code as tier_code,
-                   d.min_aum, n.min_aum as next_min, s.days as contact_days, k.last_contact
+            select r.*, d.code as tier_code, d.min_aum, n.min_aum as next_min, s.days as contact_days, k.last_contact
             from (select * from now_rows union all select * from gone_rows) r
-            left join customer_snapshot p on p.customer_id = r.customer_id and p.period = $prev
-                                         and p.status <> 'closed'
             join tier_def d on d.rank = r.tier
             left join tier_def n on n.rank = r.tier + 1
             left join standard s on s.rank = r.tier

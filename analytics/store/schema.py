@@ -21,6 +21,10 @@ ADDED_COLUMNS: dict[str, str] = {
     "maintained_rules": "utinyint",
     "relationship": "tinyint",
     "preference": "tinyint",
+    # the customer's AUM and maintained rules at the month end before (null and 0 when not present there, or when
+    # that month end is not loaded), for the lists comparing a month with the one before
+    "aum_before": MONEY,
+    "rules_before": "utinyint",
 }
 
 
@@ -139,10 +143,15 @@ create table if not exists pair_customers (  -- each customer of a kept quarter 
     to_id_number varchar, to_phone varchar, to_branch_name varchar, to_manager_name varchar, to_card_level varchar,
     relationship tinyint, preference tinyint, age smallint, product_count smallint
 );
+create table if not exists month_leavers (  -- maintained at the month end before, gone at `period` (store.derived)
+    period date not null, customer_id varchar not null, customer_name varchar, id_number varchar, phone varchar,
+    branch_id varchar not null, branch_name varchar, manager_id varchar, manager_name varchar, card_level varchar,
+    tier tinyint not null, aum_before {MONEY} not null, rules_before utinyint not null
+);
 """
 
 # Derived tables are rebuilt from customer_snapshot whenever their layout changes: bump this with the layout.
-DERIVED_VERSION = "9"
+DERIVED_VERSION = "10"
 
 
 DERIVED_TABLES = (
@@ -158,6 +167,7 @@ DERIVED_TABLES = (
     "top_customers",
     "scorecard_summary",
     "pair_customers",
+    "month_leavers",
 )
 
 # the snapshot columns that say who a listed customer is and who maintains them, first in every customer list

@@ -18,8 +18,8 @@ from analytics.core.policy import Policy
 from analytics.store.derived.pairs import build_pair
 from analytics.store.derived.tiers import build_period
 from analytics.store.policy_record import record_policy
-from analytics.store.schema import MONEY, SCHEMA
-from analytics.store.tiering import PATH_COLUMNS, path_sql
+from analytics.store.schema import SCHEMA
+from analytics.store.tiering import PATH_COLUMNS, path_sql, state_columns, state_of_step, step_params
 
 COPIED = (
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
@@ -47,7 +47,8 @@ def scratch_store(
     `progress(share, step)` hears of each step.
 
     The month ends before those asked (with a buffer) only carry the tier path forward: each is read from the bank's
-    database and reduced to a customer's tier, strikes and basis (table path_state), never copied whole."""
+    database and reduced to what the next month end's path reads (tiering.state_columns, table path_state), never
+    copied whole."""
     progress = progress or (lambda _share, _step: None)
     con = duckdb.connect(":memory:")
     con.execute("set memory_limit = $limit", {"limit": SCRATCH_MEMORY})
@@ -61,14 +62,14 @@ def scratch_store(
     periods = periods_needed(loaded, asked, policy)
     record_policy(con, policy)
     columns = ", ".join(COPIED)
-    basis = policy.basis
+    state = state_columns(policy)
     con.execute(
-        f"create table path_state (period date, customer_id varchar, tier tinyint, strikes tinyint, {basis} {MONEY})"
+        f"create table path_state as select period, {', '.join(state)} from source.customer_snapshot where false"
     )
     con.execute("create table in_force (period date, customer_id varchar, tier tinyint, maintained_rules utinyint)")
     for i, period in enumerate(periods):
         progress(0.05 + 0.6 * i / len(periods), "tiers")
-        bound = {"p": period, "q": periods[i - 1] if i else None}
+        bound = step_params(period, periods[i - 1] if i else None)
         if period in asked:
             con.execute(
                 f"insert into customer_snapshot ({columns}) select {columns} from source.customer_snapshot "
@@ -82,7 +83,7 @@ def scratch_store(
             )
         select, params = path_sql(policy, "source.customer_snapshot", "path_state")
         if period not in asked:  # only the path goes on: the rules and types of this month end are not read
-            select = f"select customer_id, tier, strikes, amount from ({select})"
+            select = f"select customer_id, tier, strikes, amount, aum, maintained_rules from ({select})"
         con.execute(f"create or replace temp table step as {select}", params | bound)
         if period in asked:
             assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)
@@ -92,7 +93,7 @@ def scratch_store(
                 {"p": period},
             )
         con.execute("delete from path_state")
-        con.execute("insert into path_state select $p, customer_id, tier, strikes, amount from step", {"p": period})
+        con.execute(f"insert into path_state select $p, {state_of_step(policy)} from step", {"p": period})
     con.execute(
         "insert into period_source select * from source.period_source where period in (select unnest($p::date[]))",
         {"p": sorted(set(asked))},

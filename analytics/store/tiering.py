@@ -1,6 +1,8 @@
 """Each customer's tier path, and who is maintained: the columns a load computes on every snapshot row after
-writing it (raw_tier, tier, strikes, maintained_rules, relationship, preference), period by period in order,
-because with a downgrade buffer a customer's tier depends on their tier at the loaded period before (design.md §4).
+writing it (raw_tier, tier, strikes, maintained_rules, relationship, preference, and aum_before / rules_before: the
+customer's AUM and maintained rules at the month end before, kept so that the lists comparing a month with the one
+before read one month's rows), period by period in order, because with a downgrade buffer a customer's tier depends
+on their tier at the loaded period before (design.md §4).
 
 Loading or replacing a period re-tiers it and the later periods, stopping at the first later period that does not
 change; a new policy re-tiers the whole history. Everything runs on the load's own connection, inside its
@@ -13,13 +15,16 @@ from datetime import date
 
 import duckdb
 
+from analytics.core.periods import add_months
 from analytics.core.policy import Policy
 from analytics.core.policy_rules import RULE_BITS
 from analytics.core.sql import execute, one_row
 from analytics.store.derived.query import Query
 from analytics.store.derived.tiers import tier_expression
 
-PATH_COLUMNS = ("raw_tier", "tier", "strikes", "maintained_rules", "relationship", "preference")
+PATH_COLUMNS = (
+    "raw_tier", "tier", "strikes", "maintained_rules", "relationship", "preference", "aum_before", "rules_before",
+)  # fmt: skip
 # retier's work tables: the rows to write (one per period), the path of the period just computed, that period's select
 _CHANGES, _STATE, _STEP = "retier_changes", "retier_state", "retier_step"
 _STORED = {"row_id": "rowid", **{f"stored_{c}": c for c in PATH_COLUMNS}}  # carried through path_sql to compare
@@ -51,6 +56,24 @@ def maintained_sql(policy: Policy) -> tuple[str, dict]:
     return " + ".join(terms), params
 
 
+def state_columns(policy: Policy) -> list[str]:
+    """The columns of a period's path that the next period's step reads from `previous` (besides period), under
+    customer_snapshot's names: a path step's `amount` is the basis column."""
+    aum = [] if policy.basis == "aum" else ["aum"]
+    return ["customer_id", "tier", "strikes", policy.basis, "maintained_rules", *aum]
+
+
+def state_of_step(policy: Policy) -> str:
+    """The select list turning a path step's rows into state_columns."""
+    return ", ".join("amount as " + c if c == policy.basis else c for c in state_columns(policy))
+
+
+def step_params(p: date, q: date | None) -> dict:
+    """The parameters of one step of path_sql: the period, the loaded period before, and whether that is the
+    calendar month before (only then are aum_before and rules_before filled)."""
+    return {"p": p, "q": q, "month_before": q is not None and q == add_months(p, -1)}
+
+
 def path_sql(
     policy: Policy,
     current: str = "customer_snapshot",
@@ -58,9 +81,9 @@ def path_sql(
     carry: dict[str, str] | None = None,
 ) -> tuple[str, dict]:
     """The path columns of every row of period $p of `current`, from its row and the customer's row at the period
-    before ($q) in `previous` (its customer_id, period, tier, strikes and basis column; tier is null on closed
-    rows), as a select of customer_id, PATH_COLUMNS and the row's basis amount; then the `carry` columns (name:
-    expression on the row of `current`), passed through unchanged."""
+    before ($q) in `previous` (its period and state_columns; tier is null on closed rows), as a select of
+    customer_id, PATH_COLUMNS, the row's basis amount and aum; then the `carry` columns (name: expression on the
+    row of `current`), passed through unchanged. Parameters of a step: step_params."""
     carried = "".join(f", {expr} as {name}" for name, expr in (carry or {}).items())
     carried_names = "".join(f", {name}" for name in carry or {})
     raw, params = tier_expression(policy, policy.basis)
@@ -80,17 +103,19 @@ def path_sql(
     return (
         f"""
         with current_rows as (
-            select customer_id, status, {policy.basis} as amount, age, card_level, credit_card_spend_ytd,
+            select customer_id, status, {policy.basis} as amount, aum, age, card_level, credit_card_spend_ytd,
                    loan_balance, depository_margin, deposit_balance, wealth_balance, fund_balance, insurance_balance,
                    {raw} as raw_tier{carried}
             from {current} where period = $p
         ),
         previous_rows as (
-            select customer_id, tier, strikes, {policy.basis} as amount
+            select customer_id, tier, strikes, {policy.basis} as amount, aum, maintained_rules
             from {previous} where period = $q and tier is not null
         ),
         stepped as (
             select c.*, q.amount as previous_amount,
+                   case when $month_before then q.aum end as aum_before,
+                   case when $month_before then coalesce(q.maintained_rules, 0) else 0 end as rules_before,
                    case when c.status = 'closed' then null
                         when q.tier is null or c.raw_tier >= q.tier then c.raw_tier
                         when {held} then q.tier
@@ -120,7 +145,7 @@ def path_sql(
                         when coalesce(deposit_balance, 0) >= $deposit_share * balances then 1
                         when balances - coalesce(deposit_balance, 0) >= $fee_share * balances then 3
                         else 2 end::tinyint as preference,
-                   amount{carried_names}
+                   aum_before, rules_before::utinyint as rules_before, amount, aum{carried_names}
             from ruled
         )
         select * from final
@@ -139,7 +164,17 @@ def path_query(
     """path_sql for period `p` after the loaded period `q` (None for the first), as a query of its own: the
     warehouse computes each period's path columns with it, in order."""
     select, params = path_sql(policy, current, previous)
-    return Query("customer_snapshot", select, params | {"p": p, "q": q})
+    return Query("customer_snapshot", select, params | step_params(p, q))
+
+
+def _stored_previous(policy: Policy) -> str:
+    """customer_snapshot with each row's tier by the bounds and maintained rules worked out from its row (without a
+    buffer the tier is the tier by the bounds); path_sql's parameters hold theirs."""
+    raw, _ = tier_expression(policy, policy.basis)
+    rules, _ = maintained_sql(policy)
+    worked_out = {"strikes": "0 as strikes", "maintained_rules": f"{rules} as maintained_rules"}
+    picked = ", ".join(worked_out.get(c, c) for c in state_columns(policy))
+    return f"(select period, {picked} from (select * replace ({raw} as tier) from customer_snapshot))"
 
 
 def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | None) -> set[date]:
@@ -147,18 +182,18 @@ def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | 
     the last written period, later periods are followed while they change. Returns the periods whose rows changed.
 
     Each period's path is computed from its rows and the path just computed for the period before (kept in a small
-    table of customer, tier, strikes and basis); only the rows whose path columns change are collected, and written
-    in one update at the end. Without a buffer a customer's tier does not depend on the tier before, only on whether
-    they were present there (and the relationship on the basis there), so each period reads the stored period before
-    it instead."""
+    table of state_columns); only the rows whose path columns change are collected, and written in one update at the
+    end. Without a buffer a customer's tier does not depend on the tier before, only on whether they were present
+    there (and the relationship on the basis there), so each period reads the stored period before it instead, its
+    maintained rules worked out again from its row (the stored ones are not yet updated while the whole history is
+    re-tiered under a new policy)."""
     periods = [row[0] for row in con.execute("select distinct period from period_source order by period").fetchall()]
     if not periods or (written is not None and not written):
         return set()
     first = 0 if written is None else next((i for i, p in enumerate(periods) if p >= min(written)), len(periods))
     last_written = periods[-1] if written is None else max(written)
     buffered = policy.tiering is not None
-    basis = policy.basis
-    select, params = path_sql(policy, previous=_STATE if buffered else "customer_snapshot", carry=_STORED)
+    select, params = path_sql(policy, previous=_STATE if buffered else _stored_previous(policy), carry=_STORED)
     differs = " or ".join(f"{c} is distinct from stored_{c}" for c in PATH_COLUMNS)
     columns = ", ".join(PATH_COLUMNS)
     # every work table is made by one `create table ... as`: in DuckDB 2.0 rows inserted into a temporary table of
@@ -166,7 +201,7 @@ def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | 
     if buffered:
         execute(
             con,
-            f"create or replace temp table {_STATE} as select period, customer_id, tier, strikes, {basis} "
+            f"create or replace temp table {_STATE} as select period, {', '.join(state_columns(policy))} "
             "from customer_snapshot where period = $q and tier is not null",
             {"q": periods[first - 1] if first else None},
         )
@@ -174,7 +209,7 @@ def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | 
     changes: list[str] = []
     for i in range(first, len(periods)):
         p, q = periods[i], periods[i - 1] if i else None
-        bound = params | {"p": p, "q": q}
+        bound = params | step_params(p, q)
         step = _STEP if buffered else f"({select})"
         if buffered:
             execute(con, f"create or replace temp table {_STEP} as {select}", bound)
@@ -187,8 +222,8 @@ def retier(con: duckdb.DuckDBPyConnection, policy: Policy, written: set[date] | 
         if buffered:
             execute(
                 con,
-                f"create or replace temp table {_STATE} as select $p as period, customer_id, tier, strikes, "
-                f"amount as {basis} from {_STEP} where tier is not null",
+                f"create or replace temp table {_STATE} as select $p as period, {state_of_step(policy)} "
+                f"from {_STEP} where tier is not null",
                 {"p": p},
             )
         if one_row(con, f"select count(*) from {changes[-1]}")[0]:

@@ -27,6 +27,7 @@ BUILT = (
     "unit_directory",
     "concentration_summary",
     "top_customers",
+    "month_leavers",
     "retention_summary",
     "survival_summary",
     "migration_summary",

@@ -22,7 +22,7 @@ from analytics.store.derived.dialect import spark_sql
 from analytics.store.derived.pairs import pairs_wanted
 from analytics.store.derived.plan import all_queries
 from analytics.store.derived.query import Query
-from analytics.store.tiering import PATH_COLUMNS, path_query
+from analytics.store.tiering import PATH_COLUMNS, path_query, state_columns, state_of_step
 from analytics.store.write import SNAPSHOT_COLUMNS
 from analytics.warehouse import manifest
 from analytics.warehouse.layout import BUILT, PARTITIONS, SNAPSHOTS, columns, spark_type, typed_select
@@ -73,11 +73,10 @@ def tier_paths(spark: SparkSession, raw: DataFrame, policy: Policy, out: Path) -
     raw = raw.persist()
     raw.createOrReplaceTempView("snapshot_rows")
     periods = sorted(row[0] for row in raw.select("period").distinct().collect())
-    basis = policy.basis
-    spark.sql(
-        f"select period, customer_id, cast(null as tinyint) as tier, cast(null as tinyint) as strikes, {basis} "
-        "from snapshot_rows where false"
-    ).createOrReplaceTempView("tiered_previous")
+    empty = {"tier": "cast(null as tinyint) as tier", "strikes": "cast(null as tinyint) as strikes",
+             "maintained_rules": "cast(null as tinyint) as maintained_rules"}  # fmt: skip
+    state = ", ".join(empty.get(c, c) for c in state_columns(policy))
+    spark.sql(f"select period, {state} from snapshot_rows where false").createOrReplaceTempView("tiered_previous")
     steps = []
     for i, period in enumerate(periods):
         query = path_query(policy, period, periods[i - 1] if i else None, "snapshot_rows", "tiered_previous")
@@ -85,7 +84,7 @@ def tier_paths(spark: SparkSession, raw: DataFrame, policy: Policy, out: Path) -
         step.createOrReplaceTempView(f"path_{i}")
         day = f"date'{period.isoformat()}'"
         spark.sql(
-            f"select {day} as period, customer_id, tier, strikes, amount as {basis} from path_{i}"
+            f"select {day} as period, {state_of_step(policy)} from path_{i}"
         ).createOrReplaceTempView("tiered_previous")
         steps.append(spark.sql(f"select {day} as period, customer_id, {', '.join(PATH_COLUMNS)} from path_{i}"))
     reduce(DataFrame.unionAll, steps).createOrReplaceTempView("paths")

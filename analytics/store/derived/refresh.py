@@ -13,7 +13,7 @@ import duckdb
 
 from analytics.core.periods import quarter_ends
 from analytics.core.policy import Policy
-from analytics.store.derived import cohorts, pair_customers
+from analytics.store.derived import cohorts, month_leavers, pair_customers
 from analytics.store.derived.pairs import build_pair, pairs_wanted
 from analytics.store.derived.plan import period_queries
 from analytics.store.derived.query import insert
@@ -36,6 +36,10 @@ def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] |
     for period in sorted(stale & set(all_periods)):
         for query in period_queries(policy, period):
             insert(con, query)
+    leavers_stale = month_leavers.periods_affected(all_periods, stale)
+    _delete_periods(con, month_leavers.TABLE, "period", leavers_stale | (stale - set(all_periods)))
+    for period in sorted(leavers_stale):
+        insert(con, month_leavers.query(period))
     if changed is None or stale & set(quarter_ends(all_periods)):
         cohorts.rebuild(con, all_periods)
     wanted = pairs_wanted(all_periods)
