@@ -13,7 +13,7 @@ import pytest
 
 from analytics.core.sql import transaction
 from analytics.store.connection import connect
-from analytics.store.tiering import PATH_COLUMNS, path_sql, retier
+from analytics.store.tiering import PATH_COLUMNS, path_sql, retier, step_params
 from tests.helpers.rulebook import rulebook_policy
 
 PERIODS = [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31)]
@@ -53,7 +53,7 @@ def _reference(con: duckdb.DuckDBPyConnection, policy, start: int = 0) -> None:
         con.execute(
             f"update customer_snapshot s set {assignments} from ({select}) x "
             "where s.period = $p and s.customer_id = x.customer_id",
-            params | {"p": PERIODS[i], "q": PERIODS[i - 1] if i else None},
+            params | step_params(PERIODS[i], PERIODS[i - 1] if i else None),
         )
 
 
@@ -90,3 +90,28 @@ def test_retier_of_a_changed_month_follows_the_later_months(tmp_path):
     _reference(theirs, policy, start=1)
     assert _paths(ours) == _paths(theirs)
     assert PERIODS[1] in changed and PERIODS[0] not in changed
+
+
+@pytest.mark.parametrize("buffer", [False, True])
+def test_the_month_before_is_kept_on_each_row(tmp_path, buffer):
+    """aum_before / rules_before against a plain self-join: the row's AUM and maintained rules at the calendar month
+    before when present there (not closed), else null and 0; none across a month that is not loaded."""
+    con = _bank(tmp_path / "a.duckdb", 5)
+    gap = PERIODS[2]
+    con.execute("delete from customer_snapshot where period = $p", {"p": gap})
+    con.execute("delete from period_source where period = $p", {"p": gap})
+    with transaction(con):
+        retier(con, rulebook_policy(buffer=buffer), None)
+    rows = con.execute(
+        """
+        select c.period, c.customer_id, c.aum_before, c.rules_before, p.aum, coalesce(p.maintained_rules, 0)
+        from customer_snapshot c
+        left join customer_snapshot p on p.customer_id = c.customer_id and p.status <> 'closed'
+                                     and p.period = last_day(c.period - interval 1 month)
+        order by 1, 2
+    """
+    ).fetchall()
+    assert [r[2:4] for r in rows] == [r[4:6] for r in rows]
+    after_gap = [r for r in rows if r[0] == PERIODS[3]]
+    assert after_gap and all(r[2] is None and r[3] == 0 for r in after_gap)
+    assert sum(1 for r in rows if r[2] is not None) > 60 and sum(1 for r in rows if r[3] > 0) > 30
