@@ -31,15 +31,18 @@ def page_of_customers(
     direction = "desc" if descending else "asc"
     params = params | {"limit": limit, "offset": offset}
     # the count runs on its own: a count(*) over () beside the page would materialise every matching row
-    frame = fetch(
-        con,
-        f"""{ctes}
-        select {", ".join(columns)} from final
-        order by {sort_by} {direction} nulls last, customer_id
-        limit $limit offset $offset
-    """,
-        params,
-    )
+    if limit == 0:  # only the count is asked for
+        frame = pd.DataFrame(columns=list(columns))
+    else:
+        frame = fetch(
+            con,
+            f"""{ctes}
+            select {", ".join(columns)} from final
+            order by {sort_by} {direction} nulls last, customer_id
+            limit $limit offset $offset
+        """,
+            params,
+        )
     total = int(fetch(con, total_sql or f"{ctes} select count(*) as n from final", params)["n"].iloc[0])
     frame = mask_personal(frame, reveal)
     frame.attrs["total_rows"] = total
