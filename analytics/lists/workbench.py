@@ -99,6 +99,11 @@ def call_list(
         "reason": reason,
     }
     person = ", ".join(PERSON)
+    # not followed up this week, and listing the reason asked for
+    shown = (
+        "(last_contact is null or last_contact < $week_start) "
+        "and ($reason::varchar is null or list_contains(string_split(reasons, ','), $reason::varchar))"
+    )
     ctes = f"""
         with contacts as (
             select unnest($contact_ids::varchar[]) as customer_id, unnest($contact_dates::date[]) as last_contact
@@ -151,15 +156,14 @@ def call_list(
                    case when min_aum > 0 then amount - min_aum end as gap_down, next_min - amount as gap_up,
                    last_contact
             from listed
-            where (last_contact is null or last_contact < $week_start)
-              and ($reason::varchar is null or list_contains(string_split(reasons, ','), $reason::varchar))
+            where {shown}
         )"""
-    # both counts in one run of the chain (listed is read twice: DuckDB materialises it once)
+    # both counts in one pass over listed: the columns they do not read (names, phones) are never decoded
     counts = fetch(
         con,
         f"""{ctes}
-        select (select count(*) from final) as n,
-               (select count(*) from listed where last_contact >= $week_start) as followed_up
+        select count(*) filter (where {shown}) as n, count(*) filter (where last_contact >= $week_start) as followed_up
+        from listed
     """,
         params,
     )
