@@ -131,7 +131,11 @@ def unit_tab(key: str, function: Callable[..., pd.DataFrame], *args: object, lev
 
 
 def calls_tab() -> None:
-    reason = choice(t("wb.reason"), [None, *REASONS], "reason", lambda r: t(f"reason.{r}") if r else t("wb.reason_all"))
+    # "all" rather than None: a selectbox holding None shows its placeholder once the language is switched
+    picked = choice(
+        t("wb.reason"), ["all", *REASONS], "reason", lambda r: t("wb.reason_all" if r == "all" else f"reason.{r}")
+    )
+    reason = None if picked == "all" else picked
     st.subheader(f"{t('wb.calls')} · {fmt.month(view.end)}", help=meaning(call_list))
     total_frame = query(call_list, view.end, view.scope, contacts, today, limit=0, reason=reason)
     summary = t("wb.summary", total=total_frame.attrs["total_rows"], followed=total_frame.attrs["followed_up"],

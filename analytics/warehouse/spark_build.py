@@ -83,9 +83,8 @@ def tier_paths(spark: SparkSession, raw: DataFrame, policy: Policy, out: Path) -
         step = spark.sql(spark_sql(query)).localCheckpoint()  # computed now; later steps read it, not its lineage
         step.createOrReplaceTempView(f"path_{i}")
         day = f"date'{period.isoformat()}'"
-        spark.sql(
-            f"select {day} as period, {state_of_step(policy)} from path_{i}"
-        ).createOrReplaceTempView("tiered_previous")
+        state_now = spark.sql(f"select {day} as period, {state_of_step(policy)} from path_{i}")
+        state_now.createOrReplaceTempView("tiered_previous")
         steps.append(spark.sql(f"select {day} as period, customer_id, {', '.join(PATH_COLUMNS)} from path_{i}"))
     reduce(DataFrame.unionAll, steps).createOrReplaceTempView("paths")
     spark.sql(
