@@ -19,7 +19,14 @@ from analytics.store.derived.pairs import build_pair
 from analytics.store.derived.tiers import build_period
 from analytics.store.policy_record import record_policy
 from analytics.store.schema import SCHEMA
-from analytics.store.tiering import PATH_COLUMNS, path_sql, state_columns, state_of_step, step_params
+from analytics.store.tiering import (
+    PATH_COLUMNS,
+    STEP_STATE,
+    path_sql,
+    state_columns,
+    state_of_step,
+    step_params,
+)
 
 COPIED = (
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
@@ -83,7 +90,7 @@ def scratch_store(
             )
         select, params = path_sql(policy, "source.customer_snapshot", "path_state")
         if period not in asked:  # only the path goes on: the rules and types of this month end are not read
-            select = f"select customer_id, tier, strikes, amount, aum, maintained_rules from ({select})"
+            select = f"select {', '.join(STEP_STATE)} from ({select})"
         con.execute(f"create or replace temp table step as {select}", params | bound)
         if period in asked:
             assignments = ", ".join(f"{c} = x.{c}" for c in PATH_COLUMNS)

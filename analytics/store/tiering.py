@@ -56,16 +56,25 @@ def maintained_sql(policy: Policy) -> tuple[str, dict]:
     return " + ".join(terms), params
 
 
+# the columns of a path step that the next period's step reads (as `previous`, under customer_snapshot's names)
+STEP_STATE = ("customer_id", "tier", "strikes", "amount", "aum", "maintained_rules")
+
+
+def _state_names(policy: Policy) -> list[tuple[str, str]]:
+    """(step column, customer_snapshot name) of STEP_STATE: a step's `amount` is the basis column (aum itself when
+    the basis is aum)."""
+    named = [(c, policy.basis if c == "amount" else c) for c in STEP_STATE]
+    return [(c, name) for c, name in named if not (c == "aum" and policy.basis == "aum")]
+
+
 def state_columns(policy: Policy) -> list[str]:
-    """The columns of a period's path that the next period's step reads from `previous` (besides period), under
-    customer_snapshot's names: a path step's `amount` is the basis column."""
-    aum = [] if policy.basis == "aum" else ["aum"]
-    return ["customer_id", "tier", "strikes", policy.basis, "maintained_rules", *aum]
+    """The customer_snapshot columns a period's path is read from by the next period's step (besides period)."""
+    return [name for _, name in _state_names(policy)]
 
 
 def state_of_step(policy: Policy) -> str:
     """The select list turning a path step's rows into state_columns."""
-    return ", ".join("amount as " + c if c == policy.basis else c for c in state_columns(policy))
+    return ", ".join(c if c == name else f"{c} as {name}" for c, name in _state_names(policy))
 
 
 def step_params(p: date, q: date | None) -> dict:
