@@ -58,9 +58,8 @@ def with_labels(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level | None, scope: Scope, period: date | None = None
 ) -> pd.DataFrame:
     """`frame` with a unit_name column after its unit column (the key itself where no name is known)."""
-    labels = unit_labels(con, level, scope, period)
-    merged = frame.merge(labels, on="unit", how="left")
-    merged["unit_name"] = merged["unit_name"].fillna(merged["unit"])
-    columns = list(frame.columns)
-    columns.insert(columns.index("unit") + 1, "unit_name")
-    return merged[columns]
+    labels = unit_labels(con, level, scope, period).set_index("unit")["unit_name"]
+    names = frame["unit"].map(labels).fillna(frame["unit"])
+    labelled = frame.copy(deep=False)  # the caller's frame stays as it was
+    labelled.insert(labelled.columns.get_loc("unit") + 1, "unit_name", names)
+    return labelled

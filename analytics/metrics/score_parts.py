@@ -44,10 +44,6 @@ def rank_of(score: np.ndarray, classes: np.ndarray | None = None) -> pd.Series:
     """1 + the number of units with a higher score (within the unit's class when given); ties share the best
     rank; null where the score is NaN."""
     labels = np.zeros(len(score), dtype=object) if classes is None else np.asarray(classes, dtype=object)
-    rank = pd.Series(pd.NA, index=range(len(score)), dtype="Int64")
-    scored = ~np.isnan(score)
-    for label in pd.unique(labels[scored]) if len(score) else []:
-        pool = scored & (labels == label)
-        ordered = np.sort(score[pool])
-        rank[pool] = 1 + len(ordered) - np.searchsorted(ordered, score[pool], side="right")
-    return rank
+    scores = pd.Series(np.asarray(score, dtype=float))
+    rank = scores.groupby(labels, dropna=False, sort=False).rank(method="min", ascending=False, na_option="keep")
+    return rank.astype("Int64")

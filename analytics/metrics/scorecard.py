@@ -64,12 +64,14 @@ def _scored(
     """scorecard without the unit names."""
     policy = current_policy(con)
     sql, params = _indicators_sql(con, start, end, level, scope)
-    frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
+    if level == "manager":
+        frame = _typed(fetch(con, _with_managers(sql, scope), params))
+    else:
+        frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
     ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
     extra: list[str] = []
     classes = None
     if level == "manager":
-        frame = frame.merge(_managers(con, sql, params, scope), on="unit", how="left")
         extra = ["branch_id", "role"]
         if policy.rank_within == "manager_role":
             classes = frame["role"].fillna("").to_numpy(dtype=object)
@@ -81,16 +83,17 @@ def _scored(
         pools = home if classes is None else home + "\x1f" + classes
         frame["branch_rank"] = rank_of(frame["score"].to_numpy(dtype=float), pools).set_axis(frame.index)
         extra.append("branch_rank")
-    frame = pd.concat([frame[[*COLUMNS, *extra, "small_sample"]], parts], axis=1)
     own = unit_targets(con, quarter, level).set_index("unit") if quarter else pd.DataFrame()
+    targets: dict[str, np.ndarray] = {}
     for indicator, (value, higher_is_better) in INDICATORS.items():
         column = f"{indicator}_target"
         if indicator not in policy.targets and column not in own:
             continue
         target = frame["unit"].map(own[column]) if column in own else pd.Series(np.nan, index=frame.index)
-        frame[column] = target.fillna(policy.targets.get(indicator, np.nan)).astype(float)
-        frame[f"{indicator}_attainment"] = _attainment(frame[value], frame[column], not higher_is_better)
-    return frame.reset_index(drop=True)
+        targets[column] = target.fillna(policy.targets.get(indicator, np.nan)).to_numpy(dtype=float)
+        targets[f"{indicator}_attainment"] = _attainment(frame[value], targets[column], not higher_is_better)
+    columns = [frame[[*COLUMNS, *extra, "small_sample"]], parts, pd.DataFrame(targets, index=frame.index)]
+    return pd.concat(columns, axis=1).reset_index(drop=True)  # built at once: a column at a time copies each
 
 
 COLUMNS = [
@@ -112,13 +115,12 @@ COLUMNS = [
 ]
 
 
-def _managers(con: duckdb.DuckDBPyConnection, sql: str, params: dict, scope: Scope) -> pd.DataFrame:
-    """Per manager: branch_id, the branch holding most of the book (maintained at the end, then at the start),
-    and role, the manager_role at the end month end."""
+def _with_managers(sql: str, scope: Scope) -> str:
+    """The statement of the manager-level indicators (`sql`, ending in `final`) with, per manager, branch_id, the
+    branch holding most of the book (maintained at the end, then at the start), and role, the manager_role at the
+    end month end."""
     condition, _ = scope.sql()
-    return fetch(
-        con,
-        f"""{sql},
+    return f"""{sql},
         books as (
             select {unit_key("manager")} as unit, branch_id,
                    sum(maintained_end) as book_end, sum(maintained_start) as book_start
@@ -132,10 +134,10 @@ def _managers(con: duckdb.DuckDBPyConnection, sql: str, params: dict, scope: Sco
             select manager_id as unit, arg_max(manager_role, customers) as role
             from unit_directory where period = $b and manager_id is not null group by all
         )
-        select home.unit, home.branch_id, roles.role from home left join roles using (unit)
-        """,
-        params,
-    )
+        select final.*, home.branch_id, roles.role
+        from final left join home using (unit) left join roles using (unit)
+        order by unit
+        """
 
 
 def unit_indicators(
@@ -187,11 +189,11 @@ def _indicators_sql(
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end", "with_products_end"):
-        frame[column] = frame[column].astype("int64")
-    for column in INDICATOR_COLUMNS:
-        frame[column] = frame[column].astype(float)
-    return frame
+    """The counts as int64 and the rates as float (NaN for null), casting only the columns not already so."""
+    wanted = {c: "int64" for c in ("maintained_start", "maintained_end", "churned", "upgraded", "covered_end")}
+    wanted |= {"with_products_end": "int64"} | {column: "float64" for column in INDICATOR_COLUMNS}
+    casts = {column: dtype for column, dtype in wanted.items() if frame[column].dtype != dtype}
+    return frame.astype(casts) if casts else frame
 
 
 def score_units(
@@ -212,11 +214,11 @@ def _score_and_rank(parts: pd.DataFrame, classes: np.ndarray | None) -> tuple[np
     return score, rank_of(score, classes).set_axis(parts.index)
 
 
-def _attainment(actual: pd.Series, target: pd.Series, lower_is_better: bool) -> np.ndarray:
+def _attainment(actual: pd.Series, target: np.ndarray, lower_is_better: bool) -> np.ndarray:
     """actual / target (lower is better: target / actual, and an actual of 0 meets any target), capped; NaN
     where the actual or the target is unknown or the target 0."""
     values = actual.to_numpy(dtype=float, na_value=np.nan)
-    goal = target.to_numpy(dtype=float, na_value=np.nan)
+    goal = target
     goal = np.where(goal == 0, np.nan, goal)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(values == 0, ATTAINMENT_CAP, goal / values) if lower_is_better else values / goal
@@ -246,9 +248,8 @@ def quarter_scorecard(
         previous = _scored(con, prev_start, prev_end, parse_level(level), scope)[["unit", *values]]
     except ValueError:
         previous = pd.DataFrame({"unit": pd.Series(dtype=str), **{v: pd.Series(dtype=float) for v in values}})
-    frame = frame.merge(previous.rename(columns={v: f"{v}_prev" for v in values}), on="unit", how="left")
-    for column in values[:-1]:
-        frame[f"{column}_change"] = frame[column] - frame[f"{column}_prev"]
-    frame["rank_prev"] = frame["rank_prev"].astype("Int64")
-    frame["rank_change"] = frame["rank_prev"] - frame["rank"]
-    return frame
+    before = previous.set_index("unit").reindex(frame["unit"]).set_index(frame.index).add_suffix("_prev")
+    change = {f"{column}_change": frame[column] - before[f"{column}_prev"] for column in values[:-1]}
+    before["rank_prev"] = before["rank_prev"].astype("Int64")
+    change["rank_change"] = before["rank_prev"] - frame["rank"]
+    return pd.concat([frame, before, pd.DataFrame(change, index=frame.index)], axis=1)
