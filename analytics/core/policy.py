@@ -29,6 +29,14 @@ from analytics.core.policy_rules import (
 BASES = ("aum", "aum_month_avg", "aum_year_avg")  # month end, 月日均, 年日均
 
 
+def basis_column(basis: str) -> str:
+    """The snapshot column holding the amount a policy tiers on (one of BASES): the only form in which a basis
+    is put into SQL text."""
+    if basis not in BASES:
+        raise ValueError(f"basis {basis!r} must be one of {', '.join(BASES)}")
+    return BASES[BASES.index(basis)]
+
+
 @dataclass(frozen=True)
 class Tier:
     rank: int

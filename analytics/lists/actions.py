@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
+from analytics.core.policy import basis_column
 from analytics.core.policy_rules import maintained_by_sql
 from analytics.core.scope import Scope
 from analytics.core.sql import fetch
@@ -109,7 +110,7 @@ def upgrade_candidates(
     period = require_period(loaded_periods(con), period)
     condition, params = scope.sql("c")
     params |= {"period": period, "share": 1 - within}
-    basis = {"aum": "aum", "aum_month_avg": "aum_month_avg"}[policy.basis]
+    basis = basis_column(policy.basis)
     ctes = f"""
         with final as (
             select {_PERSON_SQL}, d.code as tier, n.code as next_tier, c.{basis} as amount,

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.core.periods import add_months, require_period
+from analytics.core.policy import basis_column
 from analytics.core.scope import Scope
 from analytics.core.sql import fetch
 from analytics.lists.paging import page_of_customers
@@ -30,7 +31,6 @@ COLUMNS = (
     "gap_up",
     "last_contact",
 )
-_BASIS = {"aum": "aum", "aum_month_avg": "aum_month_avg", "aum_year_avg": "aum_year_avg"}
 
 
 def week_start(day: date) -> date:
@@ -79,7 +79,7 @@ def call_list(
     policy = current_policy(con)
     period = require_period(loaded_periods(con), period)
     today = today or date.today()
-    basis = _BASIS[policy.basis]
+    basis = basis_column(policy.basis)
     contacts = contacts if contacts is not None else pd.DataFrame(columns=["customer_id", "last_contact"])
     standard = [(t.rank, t.contact_every_days) for t in policy.tiers if t.contact_every_days]
     condition, params = scope.sql("c")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.masking import mask_address, mask_employer, mask_value
 from analytics.core.policy import parse_policy
+from analytics.core.scope import Scope
+from analytics.lists.actions import upgrade_candidates
 from analytics.store.connection import connect
 from analytics.store.load import load_files
 from tests.helpers.extracts import write_csv
@@ -64,6 +67,10 @@ def test_load_files_tiers_on_the_year_daily_average_when_the_policy_says_so(db, 
         select c.customer_id, d.code from customer_snapshot c join tier_def d on d.rank = c.tier order by 1
     """).fetchall()
     assert tiers == [("0001", "emerging"), ("0002", "emerging")]
+    # the upgrade list measures the gap on the same basis: 0002's 9万 is 1万 (10%) short of affluent's 10万,
+    # 0001's 6万 is 40% short; its month-end 12万 would put it past the bound
+    (candidate,) = upgrade_candidates(db, date(2026, 9, 30), Scope(), within=0.1).itertuples()
+    assert (candidate.customer_id, candidate.amount, candidate.gap) == ("0002", 90_000, 10_000)
 
 
 def test_load_files_rejects_a_year_average_that_is_no_amount_naming_line_and_column(db, tmp_path):
