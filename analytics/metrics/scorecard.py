@@ -55,19 +55,14 @@ def scorecard(
     aum_growth, score, rank, small_sample and the score's parts (+ the manager and target columns above).
     """
     level = parse_level(level)
-    return with_labels(con, _scored(con, start, end, level, scope, quarter), level, scope, end)
+    (frame,) = _indicator_frames(con, [(start, end)], level, scope)
+    return with_labels(con, _scored(con, frame, level, current_policy(con), quarter), level, scope, end)
 
 
 def _scored(
-    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level, scope: Scope, quarter: str | None = None
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level, policy: Policy, quarter: str | None = None
 ) -> pd.DataFrame:
-    """scorecard without the unit names."""
-    policy = current_policy(con)
-    sql, params = _indicators_sql(con, start, end, level, scope)
-    if level == "manager":
-        frame = _typed(fetch(con, _with_managers(sql, scope), params))
-    else:
-        frame = _typed(fetch(con, f"{sql} select * from final order by unit", params))
+    """scorecard without the unit names, from the units' indicators (_indicator_frames)."""
     ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
     extra: list[str] = []
     classes = None
@@ -115,28 +110,30 @@ COLUMNS = [
 ]
 
 
-def _with_managers(sql: str, scope: Scope) -> str:
-    """The statement of the manager-level indicators (`sql`, ending in `final`) with, per manager, branch_id, the
-    branch holding most of the book (maintained at the end, then at the start), and role, the manager_role at the
-    end month end."""
+def _with_managers(sql: str, scope: Scope, pairs: int) -> str:
+    """The statement of the manager-level indicators of `pairs` pairs (`sql`, ending in `final`) with, per pair
+    and manager, branch_id, the branch holding most of the book (maintained at the end, then at the start), and
+    role, the manager_role at the pair's end month end ($b<i>)."""
     condition, _ = scope.sql()
+    roles = " union all ".join(
+        f"""select {i} as pair, manager_id as unit, arg_max(manager_role, customers) as role
+            from unit_directory where period = $b{i} and manager_id is not null group by all"""
+        for i in range(pairs)
+    )
     return f"""{sql},
         books as (
-            select {unit_key("manager")} as unit, branch_id,
+            select pair, {unit_key("manager")} as unit, branch_id,
                    sum(maintained_end) as book_end, sum(maintained_start) as book_start
             from unit_rows where {condition} group by all
         ),
         home as (
-            select unit, branch_id from books
-            qualify row_number() over (partition by unit order by book_end desc, book_start desc, branch_id) = 1
+            select pair, unit, branch_id from books
+            qualify row_number() over (partition by pair, unit order by book_end desc, book_start desc, branch_id) = 1
         ),
-        roles as (
-            select manager_id as unit, arg_max(manager_role, customers) as role
-            from unit_directory where period = $b and manager_id is not null group by all
-        )
+        roles as ({roles})
         select final.*, home.branch_id, roles.role
-        from final left join home using (unit) left join roles using (unit)
-        order by unit
+        from final left join home using (pair, unit) left join roles using (pair, unit)
+        order by pair, unit
         """
 
 
@@ -146,26 +143,52 @@ def unit_indicators(
     """The counts and the five indicators of each unit (the whole scope as unit 'all' when level is None), as
     scorecard defines them, without score or labels. Returns columns: unit, maintained_start, maintained_end,
     churned, upgraded, covered_end, with_products_end, aum_start, aum_end and the five rates."""
-    sql, params = _indicators_sql(con, start, end, level, scope)
-    return _typed(fetch(con, f"{sql} select * from final order by unit", params))
+    sql, params = _indicators_sql(con, [(start, end)], level, scope)
+    return _typed(fetch(con, f"{sql} select * exclude (pair) from final order by unit", params))
+
+
+def _indicator_frames(
+    con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]], level: Level, scope: Scope
+) -> list[pd.DataFrame]:
+    """unit_indicators of each pair of month ends, in one statement; at manager level with each manager's
+    branch_id and role (_with_managers)."""
+    sql, params = _indicators_sql(con, pairs, level, scope)
+    if level == "manager":
+        rows = fetch(con, _with_managers(sql, scope, len(pairs)), params)
+    else:
+        rows = fetch(con, f"{sql} select * from final order by pair, unit", params)
+    pair = rows.pop("pair").to_numpy()
+    return [_typed(rows[pair == i].reset_index(drop=True)) for i in range(len(pairs))]
 
 
 def _indicators_sql(
-    con: duckdb.DuckDBPyConnection, start: date, end: date, level: Level | None, scope: Scope
+    con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]], level: Level | None, scope: Scope
 ) -> tuple[str, dict]:
-    """WITH clauses ending in `final`: one row per unit with its counts and rates."""
+    """WITH clauses ending in `final`: one row per pair (its index in `pairs`) and unit with its counts and rates.
+    The pair i is bound as $a<i>, $b<i>; a pair counted at load is read from scorecard_summary, any other is
+    counted live from the migration rows of the pair."""
     condition, params = scope.sql()
-    params |= {"a": start, "b": end}
-    if fetch_rows(con, "select 1 from period_pair where period_from = $a and period_to = $b", params):
-        rows = "select * from scorecard_summary where period_from = $a and period_to = $b"  # counted at load
-    else:
-        pair, pair_params = pair_rows_sql(con, [(start, end)], precomputed=False)
-        rows, params = scorecard_counts_sql(pair), params | pair_params
+    built = set(fetch_rows(con, "select period_from, period_to from period_pair"))
+    live = [pair for pair in pairs if pair not in built]
+    ctes = ""
+    if live:
+        pair_sql, pair_params = pair_rows_sql(con, live, precomputed=False)
+        ctes, params = f"live_pairs as ({pair_sql}),", params | pair_params
+    parts = []
+    for i, (start, end) in enumerate(pairs):
+        params |= {f"a{i}": start, f"b{i}": end}
+        bounds = f"period_from = $a{i} and period_to = $b{i}"
+        if (start, end) in built:
+            rows = f"select * from scorecard_summary where {bounds}"  # counted at load
+        else:
+            rows = scorecard_counts_sql(f"select * from live_pairs where {bounds}", f"$a{i}", f"$b{i}")
+        parts.append(f"select {i} as pair, * from ({rows})")
     return (
         f"""
-        with unit_rows as ({rows}),
+        with {ctes}
+        unit_rows as ({" union all ".join(parts)}),
         counts as (
-            select {unit_key(level)} as unit,
+            select pair, {unit_key(level)} as unit,
                    sum(maintained_start)::bigint as maintained_start, sum(maintained_end)::bigint as maintained_end,
                    sum(churned)::bigint as churned, sum(upgraded)::bigint as upgraded,
                    sum(covered_end)::bigint as covered_end, sum(with_products_end)::bigint as with_products_end,
@@ -237,16 +260,24 @@ def quarter_scorecard(
     score_change; rank_prev and rank_change = rank_prev - rank (positive = climbed). Returns the scorecard columns plus those.
     """
     quarter = Quarter.parse(quarter)
+    level = parse_level(level)
     periods = loaded_periods(con)
     start, end = quarter_snapshots(periods, quarter)
-    frame = scorecard(con, start, end, level, scope, str(quarter))
+    pairs = [(start, end)]
+    if compare:
+        try:
+            pairs.append(quarter_snapshots(periods, quarter.previous()))
+        except ValueError:  # the previous quarter is not loaded
+            pass
+    policy = current_policy(con)
+    frames = _indicator_frames(con, pairs, level, scope)
+    frame = with_labels(con, _scored(con, frames[0], level, policy, str(quarter)), level, scope, end)
     if not compare:
         return frame
     values = [*INDICATOR_COLUMNS, *(f"{i}_points" for i in INDICATORS), "score", "rank"]
-    try:
-        prev_start, prev_end = quarter_snapshots(periods, quarter.previous())
-        previous = _scored(con, prev_start, prev_end, parse_level(level), scope)[["unit", *values]]
-    except ValueError:
+    if len(frames) > 1:
+        previous = _scored(con, frames[1], level, policy)[["unit", *values]]
+    else:
         previous = pd.DataFrame({"unit": pd.Series(dtype=str), **{v: pd.Series(dtype=float) for v in values}})
     before = previous.set_index("unit").reindex(frame["unit"]).set_index(frame.index).add_suffix("_prev")
     change = {f"{column}_change": frame[column] - before[f"{column}_prev"] for column in values[:-1]}
