@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import duckdb
@@ -76,14 +77,19 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
         params | follow_params(start, follow),
     )
     codes = [t.code for t in policy.tiers]
+    counted: Counter[tuple[int, int, str]] = Counter()  # (start tier, k, event) -> customers, read once
+    sizes: Counter[int] = Counter()
+    for tier, k, event, customers in zip(events["start_tier"], events["k"], events["event"], events["customers"]):
+        sizes[int(tier)] += int(customers)
+        if not pd.isna(k):  # no k: no event in the follow-up (the customer survived)
+            counted[int(tier), int(k), event] += int(customers)
     rows = []
-    for tier in sorted(set(events["start_tier"])):
-        mine = events[events["start_tier"] == tier]
-        size = int(mine["customers"].sum())
+    for tier in sorted(sizes):
+        size = sizes[tier]
         out = {"churned": 0, "downgraded": 0}
         for k in range(len(follow) + 1):
             at_risk = size - out["churned"] - out["downgraded"]
-            step = {e: int(mine.loc[(mine["k"] == k) & (mine["event"] == e), "customers"].sum()) for e in out}
+            step = {e: counted[tier, k, e] for e in out}
             for e in out:
                 out[e] += step[e]
             rows.append(
