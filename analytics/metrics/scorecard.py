@@ -241,8 +241,7 @@ def _attainment(actual: pd.Series, target: np.ndarray, lower_is_better: bool) ->
     """actual / target (lower is better: target / actual, and an actual of 0 meets any target), capped; NaN
     where the actual or the target is unknown or the target 0."""
     values = actual.to_numpy(dtype=float, na_value=np.nan)
-    goal = target
-    goal = np.where(goal == 0, np.nan, goal)
+    goal = np.where(target == 0, np.nan, target)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(values == 0, ATTAINMENT_CAP, goal / values) if lower_is_better else values / goal
     return np.where(np.isnan(goal), np.nan, np.minimum(ratio, ATTAINMENT_CAP))  # NaN stays NaN
