@@ -93,7 +93,16 @@ def unit_contact_coverage(
     """Contact coverage per unit over every tier with a standard (a scorecard column, not weighted).
 
     口径: as contact_coverage, the tiers with a standard taken together. `unit` is the scorecard's unit key
-    (manager level: unassigned@<branch_id> for a branch's customers without a manager). Returns columns: unit,
-    branch_id, branch_name (+ manager_id, manager_name by manager), maintained, contacted, contact_coverage_rate.
+    (manager level: unassigned@<branch_id> for a branch's customers without a manager), one row per unit: a
+    manager whose book spans branches is counted over all of them, branch_id being the branch with most of
+    those customers (then the lowest id). Returns columns: unit, branch_id, branch_name (+ manager_id,
+    manager_name by manager), maintained, contacted, contact_coverage_rate.
     """
-    return _covered(con, period, level, scope, contacts, as_of, by_tier=False)
+    rows = _covered(con, period, level, scope, contacts, as_of, by_tier=False)
+    if level != "manager":
+        return rows
+    home = rows.sort_values(["unit", "maintained", "branch_id"], ascending=[True, False, True])
+    home = home.drop_duplicates("unit").drop(columns=["maintained", "contacted", "contact_coverage_rate"])
+    counts = rows.groupby("unit", as_index=False)[["maintained", "contacted"]].sum()
+    frame = home.merge(counts, on="unit").sort_values("unit", ignore_index=True)
+    return frame.assign(contact_coverage_rate=frame["contacted"] / frame["maintained"])
