@@ -63,15 +63,8 @@ def _scored(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level, policy: Policy, quarter: str | None = None
 ) -> pd.DataFrame:
     """scorecard without the unit names, from the units' indicators (_indicator_frames)."""
-    ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
-    extra: list[str] = []
-    classes = None
-    if level == "manager":
-        extra = ["branch_id", "role"]
-        if policy.rank_within == "manager_role":
-            classes = frame["role"].fillna("").to_numpy(dtype=object)
-    parts = score_parts(frame, ranked, policy, classes)
-    frame["score"], frame["rank"] = _score_and_rank(parts, classes)
+    parts, classes = _ranked(frame, level, policy)
+    extra = ["branch_id", "role"] if level == "manager" else []
     frame["small_sample"] = (frame["maintained_start"] < SMALL_SAMPLE) | (frame["maintained_end"] < SMALL_SAMPLE)
     if level == "manager":  # the rank among the managers whose book is mostly in the same branch
         home = frame["branch_id"].fillna("").to_numpy(dtype=object)
@@ -89,6 +82,18 @@ def _scored(
         targets[f"{indicator}_attainment"] = _attainment(frame[value], targets[column], not higher_is_better)
     columns = [frame[[*COLUMNS, *extra, "small_sample"]], parts, pd.DataFrame(targets, index=frame.index)]
     return pd.concat(columns, axis=1).reset_index(drop=True)  # built at once: a column at a time copies each
+
+
+def _ranked(frame: pd.DataFrame, level: Level, policy: Policy) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Adds score and rank to `frame` (the units' indicators); returns the score's parts and the classes the
+    units are ranked in (None: all together). Unassigned customers of a branch are a row but not ranked."""
+    ranked = np.full(len(frame), True) if level != "manager" else ~is_unassigned(frame["unit"]).to_numpy(dtype=bool)
+    classes = None
+    if level == "manager" and policy.rank_within == "manager_role":
+        classes = frame["role"].fillna("").to_numpy(dtype=object)
+    parts = score_parts(frame, ranked, policy, classes)
+    frame["score"], frame["rank"] = _score_and_rank(parts, classes)
+    return parts, classes
 
 
 COLUMNS = [
@@ -274,8 +279,9 @@ def quarter_scorecard(
     if not compare:
         return frame
     values = [*INDICATOR_COLUMNS, *(f"{i}_points" for i in INDICATORS), "score", "rank"]
-    if len(frames) > 1:
-        previous = _scored(con, frames[1], level, policy)[["unit", *values]]
+    if len(frames) > 1:  # the quarter before: its indicators, points, score and rank
+        before_parts, _ = _ranked(frames[1], level, policy)
+        previous = pd.concat([frames[1], before_parts], axis=1)[["unit", *values]]
     else:
         previous = pd.DataFrame({"unit": pd.Series(dtype=str), **{v: pd.Series(dtype=float) for v in values}})
     before = previous.set_index("unit").reindex(frame["unit"]).set_index(frame.index).add_suffix("_prev")
