@@ -118,10 +118,10 @@ COLUMNS = [
 def _with_managers(sql: str, scope: Scope, pairs: int) -> str:
     """The statement of the manager-level indicators of `pairs` pairs (`sql`, ending in `final`) with, per pair
     and manager, branch_id, the branch holding most of the book (maintained at the end, then at the start), and
-    role, the manager_role at the pair's end month end ($b<i>)."""
+    role, the manager_role at the pair's end month end ($b<i>; the index is $pair<i>)."""
     condition, _ = scope.sql()
     roles = " union all ".join(
-        f"""select {i} as pair, manager_id as unit, arg_max(manager_role, customers) as role
+        f"""select $pair{i}::integer as pair, manager_id as unit, arg_max(manager_role, customers) as role
             from unit_directory where period = $b{i} and manager_id is not null group by all"""
         for i in range(pairs)
     )
@@ -170,7 +170,7 @@ def _indicators_sql(
     con: duckdb.DuckDBPyConnection, pairs: list[tuple[date, date]], level: Level | None, scope: Scope
 ) -> tuple[str, dict]:
     """WITH clauses ending in `final`: one row per pair (its index in `pairs`) and unit with its counts and rates.
-    The pair i is bound as $a<i>, $b<i>; a pair counted at load is read from scorecard_summary, any other is
+    The pair i is bound as $pair<i> (its index), $a<i> and $b<i> (its month ends); a pair counted at load is read from scorecard_summary, any other is
     counted live from the migration rows of the pair."""
     condition, params = scope.sql()
     built = set(fetch_rows(con, "select period_from, period_to from period_pair"))
@@ -181,13 +181,13 @@ def _indicators_sql(
         ctes, params = f"live_pairs as ({pair_sql}),", params | pair_params
     parts = []
     for i, (start, end) in enumerate(pairs):
-        params |= {f"a{i}": start, f"b{i}": end}
+        params |= {f"pair{i}": i, f"a{i}": start, f"b{i}": end}
         bounds = f"period_from = $a{i} and period_to = $b{i}"
         if (start, end) in built:
             rows = f"select * from scorecard_summary where {bounds}"  # counted at load
         else:
-            rows = scorecard_counts_sql(f"select * from live_pairs where {bounds}", f"$a{i}", f"$b{i}")
-        parts.append(f"select {i} as pair, * from ({rows})")
+            rows = scorecard_counts_sql(f"select * from live_pairs where {bounds}", f"a{i}", f"b{i}")
+        parts.append(f"select $pair{i}::integer as pair, * from ({rows})")
     return (
         f"""
         with {ctes}

@@ -84,9 +84,9 @@ def build_pair(con: duckdb.DuckDBPyConnection, policy: Policy, a: date, b: date)
     insert(con, scorecard_query(a, b))
 
 
-def scorecard_counts_sql(pair_rows: str, a: str = "$a", b: str = "$b") -> str:
+def scorecard_counts_sql(pair_rows: str, a: str = "a", b: str = "b") -> str:
     """The scorecard's counts per unit of the finest level (region, sub-branch, branch, manager) between the
-    month ends `a` and `b` (SQL expressions), from `pair_rows` (migration_summary rows of the pair) and the two month
+    month ends bound as the parameters named `a` and `b`, from `pair_rows` (migration_summary rows of the pair) and the two month
     ends' tier summaries (see analytics.metrics.scorecard.scorecard for the 口径): flows are credited to the unit at the start,
     stocks to the unit at each end; a coarser level is the sum of its rows."""
     return f"""
@@ -100,13 +100,13 @@ def scorecard_counts_sql(pair_rows: str, a: str = "$a", b: str = "$b") -> str:
         group by {UNIT_KEYS}
         union all
         select {UNIT_KEYS}, sum(maintained), 0, 0, 0, 0, 0, sum(maintained_aum), 0
-        from tier_summary where period = {a} group by {UNIT_KEYS}
+        from tier_summary where period = ${a} group by {UNIT_KEYS}
         union all
         select {UNIT_KEYS}, 0, sum(maintained), 0, 0, sum(covered), sum(with_products), 0, sum(maintained_aum)
-        from tier_summary where period = {b} group by {UNIT_KEYS}
+        from tier_summary where period = ${b} group by {UNIT_KEYS}
     ),
     per_unit as (
-        select {a} as period_from, {b} as period_to, {UNIT_KEYS},
+        select ${a} as period_from, ${b} as period_to, {UNIT_KEYS},
                sum(maintained_start) as maintained_start, sum(maintained_end) as maintained_end,
                sum(churned) as churned, sum(upgraded) as upgraded, sum(covered_end) as covered_end,
                sum(with_products_end) as with_products_end, sum(aum_start) as aum_start, sum(aum_end) as aum_end
