@@ -14,13 +14,18 @@ from analytics.store.schema import ADDED_COLUMNS, DERIVED_TABLES, DERIVED_VERSIO
 from analytics.store.tiering import retier
 
 
-def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database, creating its tables when writable."""
+def connect(
+    path: Path | str | None = None, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating its tables when writable; with `memory_limit`, DuckDB's, set before a rebuild of
+    the derived tables of an older layout so that the rebuild spills past it too."""
     path = Path(path) if path else DEFAULT_DB
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    if memory_limit:
+        con.execute("set memory_limit = $limit", {"limit": memory_limit})
     con.execute("set enable_progress_bar = false")
     con.execute(SCHEMA)
     if not _is_view(con, "customer_snapshot"):  # a view over a warehouse build's Parquet has every column

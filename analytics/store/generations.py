@@ -117,9 +117,8 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             if path.exists():
                 shutil.copyfile(path, copy)
-            con = connect(copy)
+            con = connect(copy, memory_limit=LOAD_MEMORY_LIMIT)  # DuckDB spills past it, an upgrade's rebuild too
             os.chmod(copy, PRIVATE_FILE)  # names, ID numbers and phones: readable by their owner only
-            con.execute("set memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})  # DuckDB spills past it
             yield con
             con.execute("checkpoint")
             con.close()

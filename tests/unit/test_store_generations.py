@@ -249,3 +249,25 @@ def test_writing_removes_the_copies_of_writers_that_died_never_of_a_live_one(tmp
     with writing(db):  # its writer has ended now: the next writer removes it
         pass
     assert not alive.exists()
+
+
+def test_the_rebuild_of_an_older_layout_runs_within_the_load_memory_limit(tmp_path, monkeypatch):
+    # the rebuild at 10M customers x 12 months held 11 GB when it ran before the limit was set
+    from analytics.store import connection
+
+    db = tmp_path / "bank.duckdb"
+    with writing(db) as con:
+        load_files(con, [_month(tmp_path, "2026-09-30", 20)])
+    old = duckdb.connect(str(db))
+    old.execute("update meta set value = '1' where key = 'derived_version'")
+    old.close()
+    limits = []
+    rebuild = connection.refresh
+
+    def refresh_noting_the_limit(con, policy, changed):
+        limits.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        rebuild(con, policy, changed)
+
+    monkeypatch.setattr(connection, "refresh", refresh_noting_the_limit)
+    open_current_reader(db).close()
+    assert limits == ["3.7 GiB"]  # LOAD_MEMORY_LIMIT, 4 GB, as DuckDB prints it (4 * 10^9 bytes in GiB)
