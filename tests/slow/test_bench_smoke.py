@@ -61,6 +61,9 @@ def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
     assert all("error" not in c and 0 < c["median_ms"] <= c["p95_ms"] for c in calls), calls
     assert {c["page"] for c in calls if c["view"] == "default"} == {"sidebar", *PAGES}
     assert len([c for c in calls if c["page"] == "lists"]) == 7  # five lists, two of them also for one branch
+    targets = {v["what"]: v["target"] for v in out["verdicts"]}  # the whole bank 1 s, one branch 300 ms
+    assert targets["lists · migration_customers (moved down, count + page 1)"] == 1000
+    assert targets["lists · migration_customers (moved down, one branch, count + page 1)"] == 300
     assert out["queries"]["defaults"]["quarter"] == "2026Q3"
     assert out["queries"]["facts"]["default_pair_precomputed"] is True
     assert [p["page"] for p in out["pages"]["pages"]] == list(SCRIPT_PAGES)

@@ -8,9 +8,11 @@ from tools.bench.process import GIB
 
 TARGETS = {
     "aggregate_ms": 50.0,
-    "list_ms": 300.0,
+    "list_ms": 300.0,  # a list of one branch's customers, or one filtered to a branch
+    "bank_list_ms": 1000.0,  # a list over the whole bank's customers
     "page_s": 1.0,
-    "new_month_s": 90.0,
+    "new_month_s": 50.0,
+    "retier_s": 90.0,  # the whole history under a new policy: the budget a monthly load had before it was 50 s
     "peak_rss_gb": 6.0,
     "ratio": 20.0,
     "what_if_s": 10.0,  # the simulator's answer for one quarter (at 1M customers)
@@ -27,7 +29,7 @@ def floor_ratios(out: dict) -> dict[str, float]:
         found["load one new month"] = out["load"]["new_month"]["seconds"] / out["floors"]["load"]["seconds"]
     scan = out.get("queries", {}).get("scan_floor", {}).get("median_ms")
     for call in out.get("queries", {}).get("calls", []):
-        if scan and call["kind"] == "list" and "median_ms" in call:
+        if scan and call["kind"] in LIST_TARGETS and "median_ms" in call:
             found[f"{call['page']} · {call['name']}"] = call["median_ms"] / scan
     empty = out.get("pages", {}).get("floor", {}).get("seconds")
     for page in out.get("pages", {}).get("pages", []):
@@ -36,9 +38,13 @@ def floor_ratios(out: dict) -> dict[str, float]:
     return found
 
 
+LIST_TARGETS = {"list": "list_ms", "bank list": "bank_list_ms"}  # a Call's kind -> its target
+
+
 def call_target(call: dict) -> float:
-    """The target in ms of a timed analytics call: lists have more time than aggregates."""
-    return TARGETS["list_ms" if call["kind"] == "list" else "aggregate_ms"]
+    """The target in ms of a timed analytics call: lists have more time than aggregates, the whole bank's more
+    than one branch's."""
+    return TARGETS[LIST_TARGETS.get(call["kind"], "aggregate_ms")]
 
 
 def ratios(out: dict) -> dict[str, float]:
@@ -77,7 +83,7 @@ def verdicts(out: dict) -> list[dict]:
         check("what-if of one quarter under a buffered policy", out["what_if"]["seconds"], TARGETS["what_if_s"], "s")
     if "retier" in out:
         for name, label in (("buffer_on_s", "buffer on"), ("buffer_off_s", "buffer off")):
-            check(f"re-tier the whole history ({label})", out["retier"][name], TARGETS["new_month_s"], "s")
+            check(f"re-tier the whole history ({label})", out["retier"][name], TARGETS["retier_s"], "s")
     for call in out.get("queries", {}).get("calls", []):
         if "median_ms" in call and call["page"] != "crosscheck":
             check(f"{call['page']} · {call['name']}", call["median_ms"], call_target(call), "ms")
