@@ -142,7 +142,10 @@ def calls_tab() -> None:
                 week=fmt.plain(today.isoformat()))  # fmt: skip
     st.caption(summary)
     offset = pager(total_frame.attrs["total_rows"], "page")
-    rows = query(call_list, view.end, view.scope, contacts, today, limit=PAGE_SIZE, offset=offset, reason=reason)
+    counted = (total_frame.attrs["total_rows"], total_frame.attrs["followed_up"])  # not counted again for the page
+    rows = query(
+        call_list, view.end, view.scope, contacts, today, limit=PAGE_SIZE, offset=offset, reason=reason, counted=counted
+    )
     if rows.empty:
         st.info(t("wb.no_calls"))
     picked = selected_row(table(shown(rows), "calls_table", select=True, height=420), len(rows))

@@ -54,6 +54,7 @@ def call_list(
     offset: int = 0,
     reveal: bool = False,
     reason: str | None = None,
+    counted: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """This week's call list: customers with at least one reason to call, one row each, all reasons listed.
 
@@ -158,16 +159,18 @@ def call_list(
             from listed
             where {shown}
         )"""
-    # both counts in one pass over listed: the columns they do not read (names, phones) are never decoded
-    counts = fetch(
-        con,
-        f"""{ctes}
-        select count(*) filter (where {shown}) as n, count(*) filter (where last_contact >= $week_start) as followed_up
-        from listed
-    """,
-        params,
-    )
-    total, followed_up = (int(counts[column].iloc[0]) for column in ("n", "followed_up"))
+    if counted is None:  # both counts in one pass over listed: the columns they do not read are never decoded
+        counts = fetch(
+            con,
+            f"""{ctes}
+            select count(*) filter (where {shown}) as n,
+                   count(*) filter (where last_contact >= $week_start) as followed_up
+            from listed
+        """,
+            params,
+        )
+        counted = (int(counts["n"].iloc[0]), int(counts["followed_up"].iloc[0]))
+    total, followed_up = counted
     frame = page_of_customers(
         con,
         ctes,

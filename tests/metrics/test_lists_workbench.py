@@ -108,3 +108,13 @@ def test_call_list_filters_by_one_reason(con):
     assert churned["customer_id"].tolist() == ["K04", "K09"] and churned.attrs["total_rows"] == 2
     with pytest.raises(ValueError):
         call_list(con, P1, ALL, _contacts(), TODAY, reason="rich")
+
+
+def test_a_page_after_its_count_is_not_counted_again(con):
+    # the pager's count, then the page: the rows are those of a call that counts, the counts those given
+    count = call_list(con, P1, ALL, _contacts(), TODAY, reason="churned", limit=0)
+    assert count.attrs["total_rows"] == 2  # K04 and K09, as above
+    page = call_list(con, P1, ALL, _contacts(), TODAY, reason="churned", counted=(2, 0))
+    assert page["customer_id"].tolist() == ["K04", "K09"] and page.attrs["total_rows"] == 2
+    stale = call_list(con, P1, ALL, _contacts(), TODAY, reason="churned", counted=(999, 7))
+    assert (stale.attrs["total_rows"], stale.attrs["followed_up"]) == (999, 7)  # no second count ran

@@ -86,6 +86,16 @@ def calls(d: dict) -> list[Call]:
             function(con, *args, **kwargs, limit=PAGE_SIZE, offset=0),
         )
 
+    def calls_page(scope: Scope) -> Callable[[Any], Any]:
+        """The workbench's call list as its page shows it: the count, then the first page without a recount."""
+
+        def run(con: Any) -> Any:
+            total = call_list(con, end, scope, limit=0)
+            counted = (total.attrs["total_rows"], total.attrs["followed_up"])
+            return total, call_list(con, end, scope, limit=PAGE_SIZE, offset=0, counted=counted)
+
+        return run
+
     def projection(con: Any) -> Any:
         try:
             return project_distribution(con, periods[0], end, 4, s, "quarter")
@@ -146,8 +156,9 @@ def calls(d: dict) -> list[Call]:
             "default",
             "call_list (one branch, count + page 1)",
             "list",
-            listed(call_list, end, branch_scope),
+            calls_page(branch_scope),
         ),
+        Call("workbench", "whole bank", "call_list (whole bank, count + page 1)", "bank list", calls_page(s)),
         Call("data", "default", "load_history", "aggregate", load_history),
         Call("data", "default", "period_quality", "aggregate", period_quality),
         Call(
