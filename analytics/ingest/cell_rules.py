@@ -69,7 +69,8 @@ def _identifier(col: str, v: str, required_reason: str | None) -> tuple[str, str
 
 def _phone(col: str, v: str) -> tuple[str, str]:
     value = (
-        f"(case when not list_contains($null_tokens, lower({col})) then regexp_replace({col}, '[\\s()-]', '', 'g') end)"
+        f"(case when map_extract_value(map($null_tokens, $null_tokens), lower({col})) is null "
+        f"then regexp_replace({col}, '[\\s()-]', '', 'g') end)"
     )
     _, mangled = _identifier(col, v, None)
     reason = (
@@ -101,10 +102,7 @@ def _choice(col: str, v: str, param: str, blank: str | None) -> tuple[str, str]:
 
 
 def _flag(col: str, v: str) -> tuple[str, str]:
-    value = (
-        f"(case when list_contains($true_flags, lower({col})) then true "
-        f"when list_contains($false_flags, lower({col})) then false end)"
-    )
+    value = f"map_extract_value(map($flag_keys, $flag_values), lower({col}))"
     return value, f"case when {v} is null then 'not a yes/no flag (1/0, 是/否, Y/N)' end"
 
 
@@ -198,8 +196,8 @@ def parameters(default_period: object) -> dict[str, object]:
         "fw_to": HALF_WIDTH,
         "date_formats": DATE_FORMATS,
         "null_tokens": NULL_TOKENS,
-        "true_flags": list(C.TRUE_FLAGS),
-        "false_flags": list(C.FALSE_FLAGS),
+        "flag_keys": [*C.TRUE_FLAGS, *C.FALSE_FLAGS],
+        "flag_values": [True] * len(C.TRUE_FLAGS) + [False] * len(C.FALSE_FLAGS),
         "status_map_keys": list(C.STATUS_VALUES),
         "status_map_values": list(C.STATUS_VALUES.values()),
         "gender_map_keys": list(C.GENDER_VALUES),

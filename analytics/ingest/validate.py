@@ -189,12 +189,16 @@ def _stage_csv_directly(
     """Stage a CSV text with DuckDB's own reader (every thread, no copy through Python); False when the text is
     not a plain CSV it can read (no text, quotes that do not pair up, a row of the wrong width, a quote that
     never closes): then the block reader parses it and reports each such row with its line. The rows are
-    numbered in file order (`rid`), blank lines skipped as the block reader skips them."""
+    numbered in file order (`rid`), blank lines skipped as the block reader skips them.
+
+    The numbering is the new table's own row order: DuckDB keeps the reader's order through a parallel
+    `create table as` (insertion order is preserved) as long as the plan has no join or window, so the rules run
+    on every thread; a `row_number() over ()` would hold the whole stage to one."""
     if extract.text_path is None or not extract.quotes_pair or _ends_a_line(extract.text_path, extract.delimiter):
         return False
     names = [f"c{i}" for i in range(len(extract.headers))]
     source = (
-        "(select (row_number() over ()) - 1 as rid, * from read_csv($csv_text, header = true, auto_detect = false, "
+        "(select null::bigint as rid, * from read_csv($csv_text, header = true, auto_detect = false, "
         "columns = $csv_columns, delim = $csv_delimiter, quote = '\"', escape = '\"', strict_mode = true, "
         "null_padding = false, parallel = true))"
     )
@@ -206,11 +210,15 @@ def _stage_csv_directly(
         "csv_columns": {n: "VARCHAR" for n in names},
         "csv_delimiter": extract.delimiter,
     }
+    con.execute("set preserve_insertion_order = true")
     try:
         con.execute(sql, bound)
     except duckdb.InvalidInputException:
         con.execute(f"drop table if exists {STAGED}")
         return False
+    finally:
+        con.execute("reset preserve_insertion_order")
+    con.execute(f"update {STAGED} set rid = rowid")
     extract.rows = one_row(con, f"select count(*) from {STAGED}")[0]
     return True
 

@@ -3,6 +3,9 @@ and what that reader refuses goes to the block parser, which names the row."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from analytics.ingest import columns as C
 from analytics.ingest import validate
 from analytics.store.load import load_files
 
@@ -60,3 +63,45 @@ def test_a_row_with_one_empty_field_too_many_is_refused_with_its_line(db, tmp_pa
     assert used == [False]
     assert result.outcome == "rejected" and [(p.line, p.column) for p in result.problems] == [(3, "*")]
     assert db.execute("select count(*) from customer_snapshot").fetchone() == (0,)
+
+
+
+class _Recording:
+    """A connection that keeps the text of every statement it runs."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql, *args):
+        self.statements.append((sql, *args))
+        return self.con.execute(sql, *args)
+
+
+def test_every_rule_runs_on_every_thread_and_keeps_the_file_order(db, tmp_path, monkeypatch):
+    # The rows are numbered by the staged table's own order, which DuckDB keeps through a parallel
+    # `create table as` only when the plan has no join and no window (a rule written as a list lookup becomes a
+    # join; a row_number() a window that runs on one thread). Every column of the contract is in the file, so
+    # every rule is in the plan
+    direct, seen = validate._stage_csv_directly, []
+
+    def recorded(con, *args):
+        recording = _Recording(con)
+        seen.append(recording)
+        return direct(recording, *args)
+
+    monkeypatch.setattr(validate, "_stage_csv_directly", recorded)
+    names = list(C.ALIASES)
+    row = {"period": "2026-09-30", "customer_id": "0001", "branch_id": "B1", "aum": "100.00", "employer": "Acme"}
+    path = tmp_path / "every_column.csv"  # the last cell is not empty: a text ending in a delimiter is not direct
+    path.write_text(",".join(names) + "\n" + ",".join(row.get(n, "") for n in names) + "\n", encoding="utf-8")
+    (result,) = load_files(db, [path])
+    assert result.outcome == "loaded", result.problems
+    (recording,) = seen
+    assert db.execute("select count(*) from customer_snapshot").fetchone() == (1,)
+    (sql, bound), *_ = [s for s in recording.statements if "create or replace temp table" in s[0]]
+    plan = " ".join(r[1] for r in db.execute("explain " + sql, bound).fetchall()).upper()
+    assert "READ_CSV" in plan
+    assert "JOIN" not in plan and "WINDOW" not in plan
+    assert db.execute("select period, customer_id, aum from customer_snapshot").fetchall() == [
+        (date(2026, 9, 30), "0001", 100)
+    ]
