@@ -65,7 +65,6 @@ def test_a_row_with_one_empty_field_too_many_is_refused_with_its_line(db, tmp_pa
     assert db.execute("select count(*) from customer_snapshot").fetchone() == (0,)
 
 
-
 class _Recording:
     """A connection that keeps the text of every statement it runs."""
 
