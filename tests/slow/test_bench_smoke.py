@@ -13,6 +13,7 @@ from tests.helpers.paths import ROOT
 from tools.bench.baseline import BASELINE
 from tools.bench.pages import PAGES, SCRIPT_PAGES
 from tools.bench.table import format_table
+from tools.bench.targets import TARGETS
 
 CUSTOMERS, MONTHS = 2000, 4  # 2026-06-30 .. 2026-09-30: one comparable quarter, 2026Q3
 
@@ -96,4 +97,5 @@ def test_bench_prints_every_row_with_sane_numbers_at_a_tiny_size(tmp_path):
     ):
         assert f"\n{heading}  " in table or f"\n{heading}:" in table, heading
     assert all(c["name"] in table for c in calls) and all(name in table for name in BASELINE)
+    assert out["retier"]["buffer_on_s"] > 0 and f"target <= {TARGETS['retier_s']:.0f} s each" in table  # its own budget
     assert list(tmp_path.iterdir()) == []  # extracts, database, lock and the bench's audit trail removed

@@ -89,8 +89,8 @@ def _load(out: dict) -> list[str]:
         r = out["retier"]
         lines.append(
             f"{'re-tier the whole history: buffer on / off (own sessions)':58s} {'':>12s} "
-            f"{r['buffer_on_s']:>8.1f} / {r['buffer_off_s']:.1f} s   target <= {limit:.0f} s each: "
-            f"{_status(max(r['buffer_on_s'], r['buffer_off_s']) <= limit)}"
+            f"{r['buffer_on_s']:>8.1f} / {r['buffer_off_s']:.1f} s   target <= {TARGETS['retier_s']:.0f} s each: "
+            f"{_status(max(r['buffer_on_s'], r['buffer_off_s']) <= TARGETS['retier_s'])}"
         )
     if "what_if" in out:
         w = out["what_if"]
@@ -227,7 +227,7 @@ def _memory_and_verdict(out: dict) -> list[str]:
         + (" at this size" if (out["size"]["customers"] or 0) < 10_000_000 else ""),
     ]
     lines += [
-        f"  MISS {v['what']}: {v['figure']:,.2f} {v['unit']} (target {v['target']:,.0f} {v['unit']})" for v in missed
+        f"  MISS {v['what']}: {v['figure']:,.2f} {v['unit']} (target {v['target']:,g} {v['unit']})" for v in missed
     ]
     return lines
 
