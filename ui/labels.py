@@ -411,7 +411,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "da.unchanged": ("{file}：已加载过，未变化", "{file}: already loaded, nothing changed"),
     "da.rejected": (
         "{file}：被拒绝，{problems} 个问题，未加载任何数据",
-        "{file}: rejected, {problems} problems, nothing loaded",
+        "{file}: rejected, problems found: {problems}, nothing loaded",
     ),
     "outcome.closed": ("销户", "Closed"),
     "outcome.left": ("离行", "Left"),
