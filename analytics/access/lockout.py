@@ -1,8 +1,10 @@
 """Sign-in lockouts: failures counted per account and per source address, shared by every server process.
 
-Five failures lock the account (or the source) for 15 minutes; each further lockout within a day lasts twice as
-long as the one before (30, 60, 120 minutes, ... at most a day). A quiet day forgets both counts. While locked,
-every attempt is refused before any password is checked, the right one included.
+Five failures lock the account for 15 minutes, twenty in a burst lock the source address (a branch behind one NAT
+shares it: its staff's typos and their sign-ins in flight at once must not lock them all out); each further
+lockout within a day lasts twice as long as the one before (30, 60, 120 minutes, ... at most a day). A quiet day
+forgets an account's count; an address forgets one failure for every 3 minutes without one. While locked, every
+attempt is refused before any password is checked, the right one included.
 
 An attempt is counted as a failure when it begins (`begin`), in one transaction with the check, so that parallel
 guesses cannot all pass the check before any of them is counted; `succeeded` takes the count back. The state is
@@ -40,7 +42,9 @@ create table if not exists used_code (key text primary key, step integer not nul
 
 @dataclass(frozen=True)
 class Limits:
-    failures: int = 5  # failures that start a lockout
+    failures: int = 5  # failures of an account that start its lockout
+    source_failures: int = 20  # failures from one address that start its lockout
+    source_leak_minutes: float = 3.0  # an address forgets one failure for each span this long without one
     minutes: float = 15.0  # the first lockout
     growth: float = 2.0  # each further lockout lasts this many times the one before
     max_minutes: float = 24 * 60.0
@@ -99,7 +103,7 @@ class LockoutStore:
             for kind, k, name in subjects:
                 failures, lockouts, _ = rows[kind]
                 failures, until = failures + 1, 0.0
-                if failures >= self.limits.failures:
+                if failures >= self.threshold(kind):
                     lockouts, failures = lockouts + 1, 0
                     minutes = min(self.limits.minutes * self.limits.growth ** (lockouts - 1), self.limits.max_minutes)
                     until = now + minutes * 60
@@ -125,7 +129,7 @@ class LockoutStore:
                     con.execute(
                         "update subject set locked_until = 0, lockouts = lockouts - 1, failures = ?"
                         " where kind = ? and key = ? and locked_until = ?",
-                        (self.limits.failures - 1, kind, key, lock.until),
+                        (self.threshold(kind) - 1, kind, key, lock.until),
                     )
                 else:
                     con.execute(
@@ -133,6 +137,10 @@ class LockoutStore:
                     )
             if complete:
                 con.execute("update subject set failures = 0 where kind = 'account' and key = ?", (attempt.account,))
+
+    def threshold(self, kind: str) -> int:
+        """The failures that lock a subject of `kind`."""
+        return self.limits.failures if kind == "account" else self.limits.source_failures
 
     def first_use(self, account: str, step: int) -> bool:
         """Record that `account` used the one-time code of time step `step`; False when it (or a later one) was
@@ -172,6 +180,8 @@ class LockoutStore:
         failures, lockouts, until, last = row
         if until <= now and now - last > self.limits.forget_hours * 3600:
             return 0, 0, 0.0
+        if kind == "source" and until <= now:  # a leaky bucket: the quiet spans since the last failure are forgotten
+            failures = max(failures - int((now - last) / (self.limits.source_leak_minutes * 60)), 0)
         return failures, lockouts, until
 
     @staticmethod

@@ -40,8 +40,7 @@ def test_check_password_refuses_the_right_password_during_a_lockout(env):
     assert locked.user is None and locked.locked_until is not None
     kinds = [(e["event"], e["details"].get("reason") or e["details"].get("subject")) for e in trail(audit)]
     assert kinds == [("sign_in_failed", "wrong password")] * 5 + [
-        ("lockout", "account"),
-        ("lockout", "source"),
+        ("lockout", "account"),  # five failures do not lock the address (docs/security.md)
         ("sign_in_failed", "locked"),
     ]
     assert all(e["user"] == "east" for e in trail(audit) if e["details"].get("subject") != "source")
