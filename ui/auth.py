@@ -12,6 +12,7 @@ to the audit trail (ui.audit_trail).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
 from pathlib import Path
@@ -37,11 +38,21 @@ EXPIRED_KEY = "_auth_expired"  # why the last session ended: idle or absolute
 # ---- configuration -------------------------------------------------------------------------------
 
 
+# Without any secrets file Streamlit looks for one again at every access, under a lock, and a page run asks several
+# times: that absence is kept for NO_SECRETS_SECONDS per secrets store (a file added later counts after that).
+NO_SECRETS_SECONDS = 30.0
+_no_secrets: list[tuple[object, float]] = []  # (the store found without secrets, when)
+
+
 def oidc_settings() -> Mapping | None:
     """The `[auth]` section of the secrets, None when there is none (or no secrets at all)."""
+    store = st.secrets  # tests replace the store
+    if any(seen is store and time.monotonic() - when < NO_SECRETS_SECONDS for seen, when in _no_secrets):
+        return None
     try:
         section = st.secrets.get("auth") if "auth" in st.secrets else None
     except FileNotFoundError:  # no secrets.toml anywhere (StreamlitSecretNotFoundError)
+        _no_secrets[:] = [(store, time.monotonic())]
         return None
     return section if isinstance(section, Mapping) and section else None
 

@@ -39,6 +39,7 @@ from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from analytics.store.catalog import data_version, load_history, loaded_periods, period_quality, period_totals, quarters
 from analytics.store.policy_record import policy_in_force
 from ui.connection import get_connection
+from ui.frame_hash import FRAME_HASH
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     f"{f.__module__}.{f.__name__}": f
@@ -93,7 +94,7 @@ def version() -> str:
     return st.session_state.get(VERSION_KEY) or refresh_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=1000)
+@st.cache_data(show_spinner=False, max_entries=1000, hash_funcs=FRAME_HASH)
 def _cached(name: str, data_version: str, args: tuple, kwargs: tuple) -> Any:
     result = _FUNCTIONS[name](get_connection(), *args, **dict(kwargs))
     if isinstance(result, pd.DataFrame):

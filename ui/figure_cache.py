@@ -14,10 +14,12 @@ from typing import ParamSpec
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui.frame_hash import FRAME_HASH
+
 P = ParamSpec("P")
 MAX_FIGURES = 512  # a few hundred KB at most each: the charts of every page, language and common filter
 
 
 def shared(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
     """`builder`, its figures kept across runs and sessions (at most MAX_FIGURES, least recently used out)."""
-    return st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False)(builder)
+    return st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False, hash_funcs=FRAME_HASH)(builder)

@@ -16,6 +16,7 @@ from ui.columns import prepare
 from ui.connection import get_connection
 from ui.data import query
 from ui.download_guard import guarded
+from ui.frame_hash import FRAME_HASH
 from ui.xlsx import MIME, sheet_rows, workbook
 
 _CONFIG = {
@@ -67,15 +68,15 @@ def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str,
 
 
 # A table drawn before (a rerun, a page switch, another user with the same view) takes the frame prepared then: its
-# translation and formatting cost more CPU than drawing it. Keyed on the whole frame (Streamlit hashes every row of
-# a frame under 50,000 rows and samples larger ones), the helps, the language and the policy; st.dataframe only reads
-# what it is given. Kept: a page of a list, a table of units (every branch, a branch's managers), at most
-# SHARED_TABLES of them (a few MB at most each); a longer frame is prepared each time.
+# translation and formatting cost more CPU than drawing it. Keyed on the whole frame (every value: ui.frame_hash),
+# the helps, the language and the policy; st.dataframe only reads what it is given. Kept: a page of a list, a table
+# of units (every branch, a branch's managers), at most SHARED_TABLES of them (a few MB at most each); a longer frame
+# is prepared each time.
 SHARED_ROWS_MAX = 2_000
 SHARED_TABLES = 128
 
 
-@st.cache_resource(max_entries=SHARED_TABLES, show_spinner=False)
+@st.cache_resource(max_entries=SHARED_TABLES, show_spinner=False, hash_funcs=FRAME_HASH)
 def _shared_display(
     frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str, policy_sha256: str, _policy
 ) -> tuple[pd.DataFrame, dict]:
