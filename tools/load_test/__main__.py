@@ -43,6 +43,7 @@ from analytics.core.config import PROJECT_ROOT
 from tools.bench.pages import PAGES
 from tools.load_test.drive import Plan, drive
 from tools.load_test.figures import (
+    cpu,
     errors_by_reason,
     memory,
     signin_errors,
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     before, end, after = result["load"]
     print(
         f"\n{len(result['visits'])} visits in {result['wall']:.0f} s; sessions cut by the timeout: "
-        f"{result['timed_out']}; {memory(result, args.sessions)}; load average before {before}, at the end {end}, "
+        f"{result['timed_out']}; {memory(result, args.sessions)}; {cpu(result)}; load average before {before}, at the end {end}, "
         f"after {after}"
     )
     for reason, count in sorted({**errors_by_reason(result["visits"]), **signin_errors(result["signins"])}.items()):

@@ -89,10 +89,11 @@ async def drive(
 ) -> dict:
     """`sessions` sessions on the server at `port` (process `pid`, or the served stack's processes): their visits
     and sign-ins, the wall time, how many were cut by `timeout`, the server's RSS before, at the peak and `settle`
-    seconds after, and the load average before, at the end of the sessions and after; with `loader`, the load it
+    seconds after, the CPU the server and this driver used over the sessions, and the load average before, at the end of the sessions and after; with `loader`, the load it
     ran meanwhile."""
     rss = Rss(pid)
     before = rss.now()
+    cpu_before, own_before = rss.cpu_seconds(), time.process_time()
     load_before = _load()
     sampler = asyncio.create_task(rss.sample())
     visits: list[Visit] = []
@@ -105,6 +106,7 @@ async def drive(
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     wall = time.perf_counter() - started
+    server_cpu, driver_cpu = rss.cpu_seconds() - cpu_before, time.process_time() - own_before
     load_end = _load()
     if loading is not None and loader is not None:
         if loader.started is None:  # the sessions ended before the load was due
@@ -120,6 +122,8 @@ async def drive(
         "rss_before": before,
         "rss_peak": rss.peak,
         "rss_after": rss.now(),
+        "server_cpu": server_cpu,  # the server's processes over the sessions, sign-ins included
+        "driver_cpu": driver_cpu,  # this process: the sessions' own protocol work
         "load": (load_before, load_end, _load()),
         "loader": loader,
         "started": started,

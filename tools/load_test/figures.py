@@ -107,6 +107,17 @@ def signin_errors(signins: list[SignIn]) -> dict[str, int]:
     return reasons
 
 
+def cpu(result: dict) -> str:
+    """The server's CPU over the sessions per page run (sign-ins included), and the driver's own."""
+    runs = len(result["visits"]) + len(result["signins"])
+    per = result["server_cpu"] / max(runs, 1)
+    return (
+        f"server CPU {result['server_cpu']:,.1f} s over {len(result['visits'])} visits and {len(result['signins'])} "
+        f"sign-ins ({per * 1000:,.0f} ms per script run, bcrypt of the sign-ins included); "
+        f"the driver's own CPU {result['driver_cpu']:,.1f} s"
+    )
+
+
 def memory(result: dict, sessions: int) -> str:
     """RSS before / peak / after and per session ((peak - before) / sessions)."""
     per = (result["rss_peak"] - result["rss_before"]) / max(sessions, 1)

@@ -8,7 +8,7 @@ import argparse
 from datetime import datetime
 
 from analytics.access.users import ROUNDS
-from tools.load_test.figures import errors_by_reason, memory, signin_errors, signin_table, table
+from tools.load_test.figures import cpu, errors_by_reason, memory, signin_errors, signin_table, table
 from tools.machine import machine
 
 METHOD = (
@@ -95,7 +95,7 @@ def report(args: argparse.Namespace, result: dict, rows: list[dict], signins: li
             "",
         ]
     lines += [f"Server memory ({'the Streamlit processes and nginx' if args.serve else 'the process'}): "
-              f"{memory(result, args.sessions)}.", ""]  # fmt: skip
+              f"{memory(result, args.sessions)}.", "", f"Server CPU: {cpu(result)}.", ""]  # fmt: skip
     if loader is not None and loader.started is not None:
         phases = loader.phases(result["visits"])
         lines += [

@@ -117,7 +117,14 @@ class Rss:
     samples: list[int] = field(default_factory=list)
 
     def now(self) -> int:
-        return sum(_tree_rss(pid) for pid in (self.pid if isinstance(self.pid, list) else [self.pid]))
+        return sum(_tree_rss(pid) for pid in self._pids())
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the processes and their children have used so far."""
+        return sum(_tree_cpu(pid) for pid in self._pids())
+
+    def _pids(self) -> list[int]:
+        return self.pid if isinstance(self.pid, list) else [self.pid]
 
     async def sample(self, every: float = 0.2) -> None:
         while True:
@@ -133,3 +140,12 @@ def _tree_rss(pid: int) -> int:
         return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
     except psutil.Error:
         return 0
+
+
+def _tree_cpu(pid: int) -> float:
+    try:
+        process = psutil.Process(pid)
+        times = [p.cpu_times() for p in [process, *process.children(recursive=True)]]
+        return sum(t.user + t.system for t in times)
+    except psutil.Error:
+        return 0.0
