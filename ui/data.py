@@ -36,9 +36,9 @@ from analytics.metrics.retention import retention_triangle, survival_by_tier
 from analytics.metrics.role_fit import role_mismatches
 from analytics.metrics.scorecard import quarter_scorecard, scorecard
 from analytics.metrics.segments import card_tier_crosstab, relationship_types
-from analytics.store.catalog import data_version, load_history, loaded_periods, period_quality, period_totals, quarters
+from analytics.store.catalog import load_history, loaded_periods, period_quality, period_totals, quarters
 from analytics.store.policy_record import policy_in_force
-from ui.connection import get_connection
+from ui.connection import current_data_version, get_connection
 from ui.frame_hash import FRAME_HASH
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -85,8 +85,8 @@ VERSION_KEY = "_data_version"
 
 
 def refresh_version() -> str:
-    """Read the data version (a cheap lookup on load_log); app.py does it once per script run."""
-    st.session_state[VERSION_KEY] = data_version(get_connection())
+    """Read the data version (once per generation of the database); the sidebar does it once per script run."""
+    st.session_state[VERSION_KEY] = current_data_version()
     return st.session_state[VERSION_KEY]
 
 
