@@ -152,35 +152,36 @@ def prepare(
 
     Returns the frame (original column names) and each column's kind.
     """
-    shown = frame.drop(columns=[c for c in frame.columns if c in HIDDEN])
-    shown = shown[lead_order(list(shown.columns))].copy()
-    if "unit_name" in shown.columns:
-        shown["unit_name"] = unit_names(shown["unit_name"], shown.get("unit"), lang)
+    columns = lead_order([c for c in frame.columns if c not in HIDDEN])
+    values = {name: frame[name] for name in columns}
+    if "unit_name" in values:
+        values["unit_name"] = unit_names(values["unit_name"], values.get("unit"), lang)
     names = tier_names(policy, lang)
     kinds: dict[str, Kind] = {}
-    for name in shown.columns:
-        kinds[name] = kind(name, shown[name])
+    for name, column in values.items():
+        kinds[name] = kind(name, column)
         if kinds[name] == "money":
-            shown[name] = pd.to_numeric(shown[name]).astype(float) / 10_000
-        elif kinds[name] == "count" and not pd.api.types.is_integer_dtype(shown[name]):
-            shown[name] = pd.to_numeric(shown[name]).round().astype("Int64")
+            values[name] = pd.to_numeric(column).astype(float) / 10_000
+        elif kinds[name] == "count" and not pd.api.types.is_integer_dtype(column):
+            values[name] = pd.to_numeric(column).round().astype("Int64")
         elif name in CODED_WORDS:
-            shown[name] = shown[name].map(
+            values[name] = column.map(
                 lambda code, n=name: i18n.TEXT.get(f"{CODED_WORDS[n]}.{code}", (code, code))[i18n.LANGS.index(lang)]
             )
         elif name in TIER_COLUMNS:
-            shown[name] = shown[name].map(lambda code: names.get(code, code))
+            values[name] = column.map(lambda code: names.get(code, code))
             kinds[name] = "text"
         elif name == "outcome":
-            shown[name] = shown[name].map(
+            values[name] = column.map(
                 lambda code: i18n.TEXT.get(f"outcome.{code}", (code, code))[i18n.LANGS.index(lang)]
             )
         elif name in CODED:
-            shown[name], kinds[name] = shown[name].map(lambda code, n=name: coded_label(n, code, lang)), "text"
+            values[name], kinds[name] = column.map(lambda code, n=name: coded_label(n, code, lang)), "text"
         elif kinds[name] in ("date", "datetime"):
-            shown[name] = pd.to_datetime(shown[name])
+            values[name] = pd.to_datetime(column)
         elif kinds[name] in ("rate", "float"):
-            shown[name] = pd.to_numeric(shown[name]).astype(float) * (
+            values[name] = pd.to_numeric(column).astype(float) * (
                 100 if percent_points and kinds[name] == "rate" else 1
             )
+    shown = pd.DataFrame(values, index=frame.index)  # built at once: a column at a time splits the frame's blocks
     return shown, kinds

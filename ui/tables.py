@@ -58,11 +58,13 @@ def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str,
     """The frame as `table` shows it in `lang` (the session's: its headers and flags are read from it), and its
     columns' config."""
     shown, kinds = prepare(frame, current, lang, percent_points=True)
+    worded = {}
     for name in shown.columns:
         if kinds[name] == "flag":
-            shown[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
+            worded[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
         elif kinds[name] == "text":
-            shown[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
+            worded[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
+    shown = shown.assign(**worded) if worded else shown  # one new frame, not a column at a time
     given = {c: i18n.t(f"help.{c}") for c in shown.columns if f"help.{c}" in i18n.TEXT} | dict(helps)
     return shown, {c: _CONFIG[kinds[c]](i18n.column(c), given.get(c)) for c in shown.columns}
 
