@@ -62,8 +62,9 @@ def _display(frame: pd.DataFrame, helps: tuple[tuple[str, str], ...], lang: str,
     for name in shown.columns:
         if kinds[name] == "flag":
             worded[name], kinds[name] = shown[name].map(lambda v, n=name: _flag(n, v)), "text"
-        elif kinds[name] == "text":
-            worded[name] = shown[name].astype(object).where(shown[name].notna() & (shown[name] != ""), "—")
+        elif kinds[name] == "text":  # text stays Arrow-backed (a copy as Python objects cost more than the rest)
+            text = shown[name] if isinstance(shown[name].dtype, pd.StringDtype) else shown[name].astype(object)
+            worded[name] = text.where(text.notna() & (text != ""), "—")
     shown = shown.assign(**worded) if worded else shown  # one new frame, not a column at a time
     given = {c: i18n.t(f"help.{c}") for c in shown.columns if f"help.{c}" in i18n.TEXT} | dict(helps)
     return shown, {c: _CONFIG[kinds[c]](i18n.column(c), given.get(c)) for c in shown.columns}

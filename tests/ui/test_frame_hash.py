@@ -36,7 +36,8 @@ def test_equal_frames_get_one_key_however_they_are_laid_out():
     assert frame_digest(frame.copy()) == key
     assert frame_digest(pickle.loads(pickle.dumps(frame))) == key  # as st.cache_data hands a result back
     assert frame_digest(frame.iloc[[0, 1, 2]]) == key  # the same labels, no longer a range
-    assert frame_digest(pd.concat([frame.iloc[:2], frame.iloc[2:]])) == key
+    assert frame_digest(pd.concat([frame.iloc[:2], frame.iloc[2:]])) == key  # Arrow columns in two chunks
+    assert frame_digest(pd.concat([frame] * 1000, ignore_index=True).iloc[:3]) == key  # a slice of a longer frame
     assert series_digest(frame["unit"].copy()) == series_digest(frame["unit"])
 
 
