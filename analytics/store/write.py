@@ -46,7 +46,7 @@ def apply_policy(con: duckdb.DuckDBPyConnection, policy: Policy) -> bool:
                 )
         retier(con, policy, None)
         retiered = one_row(con, "select count(*) from customer_snapshot")[0]
-        refresh(con, policy, None)
+        refresh(con, policy, None, rows_changed=False)  # amounts and units are as they were
         log_load(
             con,
             policy.source or "<policy>",

@@ -18,24 +18,35 @@ from analytics.store.derived.pairs import build_pair, pairs_wanted
 from analytics.store.derived.plan import period_queries
 from analytics.store.derived.query import insert
 
+PERIOD_TABLES = (
+    "tier_summary",
+    "segment_summary",
+    "band_summary",
+    "unit_directory",
+    "concentration_summary",
+    "top_customers",
+)
+# the period tables that read only the rows' amounts, statuses and units, never a tier, rule or type: a new policy
+# leaves them as they are
+POLICY_FREE = frozenset({"band_summary", "unit_directory", "concentration_summary"})
 
-def refresh(con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] | None) -> None:
-    """Rebuild the derived rows of the changed periods (all when None) and of every pair touching them."""
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, policy: Policy, changed: set[date] | None, rows_changed: bool = True
+) -> None:
+    """Rebuild the derived rows of the changed periods (all when None) and of every pair touching them.
+    rows_changed=False: only the tiers, rules and types of the rows changed (a new policy), so the POLICY_FREE
+    tables are kept."""
     # on the load's own connection: a cursor would not see the transaction's rows
     all_periods = [row[0] for row in con.execute("select period from period_source order by period").fetchall()]
     stale = set(all_periods) if changed is None else set(changed)
-    for table in (
-        "tier_summary",
-        "segment_summary",
-        "band_summary",
-        "unit_directory",
-        "concentration_summary",
-        "top_customers",
-    ):
+    rebuilt = [t for t in PERIOD_TABLES if rows_changed or t not in POLICY_FREE]
+    for table in rebuilt:
         _delete_periods(con, table, "period", stale)
     for period in sorted(stale & set(all_periods)):
         for query in period_queries(policy, period):
-            insert(con, query)
+            if query.table in rebuilt:
+                insert(con, query)
     leavers_stale = month_leavers.periods_affected(all_periods, stale)
     _delete_periods(con, month_leavers.TABLE, "period", leavers_stale | (stale - set(all_periods)))
     for period in sorted(leavers_stale):
