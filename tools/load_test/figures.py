@@ -112,7 +112,7 @@ def cpu(result: dict) -> str:
     runs = len(result["visits"]) + len(result["signins"])
     per = result["server_cpu"] / max(runs, 1)
     return (
-        f"server CPU {result['server_cpu']:,.1f} s over {len(result['visits'])} visits and {len(result['signins'])} "
+        f"Server CPU {result['server_cpu']:,.1f} s over {len(result['visits'])} visits and {len(result['signins'])} "
         f"sign-ins ({per * 1000:,.0f} ms per script run, bcrypt of the sign-ins included); "
         f"the driver's own CPU {result['driver_cpu']:,.1f} s"
     )

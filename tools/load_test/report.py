@@ -95,7 +95,7 @@ def report(args: argparse.Namespace, result: dict, rows: list[dict], signins: li
             "",
         ]
     lines += [f"Server memory ({'the Streamlit processes and nginx' if args.serve else 'the process'}): "
-              f"{memory(result, args.sessions)}.", "", f"Server CPU: {cpu(result)}.", ""]  # fmt: skip
+              f"{memory(result, args.sessions)}.", "", f"{cpu(result)}.", ""]  # fmt: skip
     if loader is not None and loader.started is not None:
         phases = loader.phases(result["visits"])
         lines += [
