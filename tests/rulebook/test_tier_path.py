@@ -11,7 +11,6 @@ from analytics.metrics.segments import card_tier_crosstab, relationship_types
 from analytics.store.connection import connect
 from analytics.store.load import load_files
 from analytics.store.write import apply_policy
-from tests.helpers.fixture_bank import version_one_policy
 from tests.helpers.rulebook import PERIODS, rulebook_policy, write_months
 
 M, E, A, W = 0, 1, 2, 3
@@ -150,29 +149,3 @@ def test_relationship_types_per_tier_by_hand(tmp_path):
     # at 02-28 (13 present): vip R01; potential R02 (7万, 65) and R14 (grew 50%); to be won: the maintained without a
     # VIP card: R03 R04 R05 R06 R07 R10 R11 R13 = 8; general: R09, R12 (margin 9,999) = 2
     assert counts == {"vip": 1, "potential": 2, "to_win": 8, "general": 2}
-
-
-DERIVED = (
-    "tier_summary", "segment_summary", "band_summary", "unit_directory", "period_pair", "concentration_summary",
-    "retention_summary", "survival_summary", "top_customers", "scorecard_summary", "migration_summary",
-    "pair_customers", "month_leavers",
-)  # fmt: skip
-
-
-def _tables(con) -> dict[str, list]:
-    return {t: con.execute(f"select * from {t} order by all").fetchall() for t in DERIVED}
-
-
-def test_apply_policy_leaves_every_derived_table_as_a_load_under_that_policy(tmp_path):
-    # the tables a new policy keeps (amounts, statuses, units only) and those it rebuilds: all as a fresh load has them
-    folders = [tmp_path / name for name in ("retiered", "loaded", "before")]
-    for folder in folders:
-        folder.mkdir()
-    retiered = _load(folders[0], version_one_policy())
-    assert apply_policy(retiered, rulebook_policy(buffer=True))
-    expected = _tables(_load(folders[1], rulebook_policy(buffer=True)))
-    assert _tables(retiered) == expected
-    before = _tables(_load(folders[2], version_one_policy()))
-    differ = {"tier_summary", "segment_summary", "top_customers", "migration_summary", "scorecard_summary"}
-    assert all(before[t] != expected[t] for t in differ)  # the two policies tier and maintain differently
-    assert all(expected[t] for t in ("band_summary", "unit_directory", "concentration_summary"))

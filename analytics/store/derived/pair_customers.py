@@ -101,17 +101,43 @@ def query(a: date, b: date) -> Query:
     )
 
 
-def refresh(con: duckdb.DuckDBPyConnection, periods: list[date], stale: set[date]) -> None:
+def refresh(con: duckdb.DuckDBPyConnection, periods: list[date], stale: set[date], rows_changed: bool = True) -> None:
     """Inside the load's transaction: drop the pairs that are no longer kept or touch a changed period, and build
-    the kept pairs that are missing."""
+    the kept pairs that are missing. rows_changed=False (a new policy: only the tiers, rules and types of the rows
+    changed): a kept pair touching a changed period has those columns set again instead (retiered)."""
     wanted = kept_pairs(periods)
     built = {(a, b) for a, b in execute(con, f"select distinct period_from, period_to from {TABLE}")}
     keep = {(a, b) for a, b in wanted if a not in stale and b not in stale}
-    for a, b in built - keep:
+    retier = set() if rows_changed else (built & set(wanted)) - keep
+    for a, b in built - keep - retier:
         con.execute(f"delete from {TABLE} where period_from = $a and period_to = $b", {"a": a, "b": b})
     for a, b in wanted:
-        if (a, b) not in keep or (a, b) not in built:
+        if (a, b) in retier:
+            retiered(con, a, b)
+        elif (a, b) not in keep or (a, b) not in built:
             insert(con, query(a, b))
+
+
+# the kept columns a policy decides, and the snapshot columns they are read from
+DECIDED_START = (("from_tier", "tier"), ("rules_from", "maintained_rules"))
+DECIDED_END = (("to_tier", "tier"), ("rules_to", "maintained_rules"), ("relationship", "relationship"),
+               ("preference", "preference"))  # fmt: skip
+
+
+def retiered(con: duckdb.DuckDBPyConnection, a: date, b: date) -> None:
+    """The pair's columns a policy decides (from_tier and rules_from of the rows present at the start; to_tier,
+    rules_to and the END_ONLY types of those present at the end) set from the re-tiered month ends, on the rows
+    where they differ. Everything else in a row reads amounts, statuses, units and persons, which no policy changes;
+    tests/rulebook compares the result with a load under the new policy."""
+    for side, period, columns in (("s", "$a", DECIDED_START), ("f", "$b", DECIDED_END)):
+        assignments = ", ".join(f"{kept} = {side}.{source}" for kept, source in columns)
+        differ = " or ".join(f"p.{kept} is distinct from {side}.{source}" for kept, source in columns)
+        con.execute(
+            f"""update {TABLE} p set {assignments} from customer_snapshot {side}
+                where p.period_from = $a and p.period_to = $b and {side}.period = {period}
+                  and {side}.customer_id = p.customer_id and {side}.status <> 'closed' and ({differ})""",
+            {"a": a, "b": b},
+        )
 
 
 def kept(con: duckdb.DuckDBPyConnection, a: date, b: date) -> bool:

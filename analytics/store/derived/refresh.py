@@ -63,7 +63,7 @@ def refresh(
         if (a, b) not in keep or (a, b) not in built:
             build_pair(con, policy, a, b)
             con.execute("insert into period_pair values ($a, $b, $kind)", {"a": a, "b": b, "kind": kind})
-    pair_customers.refresh(con, all_periods, stale)  # DuckDB only: not part of the warehouse build
+    pair_customers.refresh(con, all_periods, stale, rows_changed)  # DuckDB only: not part of the warehouse build
 
 
 def _delete_periods(con: duckdb.DuckDBPyConnection, table: str, column: str, periods: set[date]) -> None:
