@@ -102,13 +102,17 @@ period = st.date_input(t("da.period"), value=None, key="default_period", help=t(
 if files and st.button(t("da.load"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0)
     with tempfile.TemporaryDirectory() as folder:
-        paths = []
+        paths, names = [], {}
         for number, upload in enumerate(files):
             paths.append(Path(folder) / upload_name(upload.name, number))
+            names[paths[-1]] = Path(upload.name).name  # problems and the load log name the file as it was sent
             paths[-1].parent.mkdir()
             paths[-1].write_bytes(upload.getvalue())
         results = load_into_database(
-            paths, default_period=period, progress=lambda step, part: bar.progress(min(1.0, part), text=step)
+            paths,
+            default_period=period,
+            names=names,
+            progress=lambda step, part: bar.progress(min(1.0, part), text=step),
         )
     st.session_state[REPORT_KEY] = report(results)
     st.rerun()  # the sidebar and every cached result follow the new data version

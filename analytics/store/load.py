@@ -8,7 +8,7 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -33,16 +33,18 @@ Progress = Callable[[str, float], None]
 class ReadAhead:
     """Extract files opened (SHA-256, decoded, parsed where small) one ahead of the load in a worker thread, from
     the moment this is made: made before `writing()`, the first file is decoded while the database is copied.
-    `paths` may be a generator (the demo's months, made as they are needed): it is advanced in that thread too."""
+    `paths` may be a generator (the demo's months, made as they are needed): it is advanced in that thread too.
+    `names`: what problems and the load log call a file, where not its path (uploads)."""
 
-    def __init__(self, paths: Iterable[Path]):
+    def __init__(self, paths: Iterable[Path], names: Mapping[Path, str] | None = None):
         self._upcoming = iter(paths)
+        self._names = dict(names or {})
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
         self._ahead = self._pool.submit(self._read_next)
 
     def _read_next(self) -> OpenedFile | None:
         path = next(self._upcoming, None)
-        return None if path is None else open_extract(Path(path))
+        return None if path is None else open_extract(Path(path), self._names.get(Path(path)))
 
     def next(self) -> OpenedFile | None:
         """The next file opened (and the one after it started), None after the last."""
@@ -70,8 +72,10 @@ def load_files(
     progress: Progress | None = None,
     count: int | None = None,
     replace_period: bool = False,
+    names: Mapping[Path, str] | None = None,
 ) -> list[LoadResult]:
-    """Load each file on its own; `policy` (when given) is applied first and re-tiers history.
+    """Load each file on its own; `policy` (when given) is applied first and re-tiers history. `names`: what
+    problems and the load log call a file, where not its path (an upload's own name).
 
     The next file is read and parsed in a thread while one is written (ReadAhead; pass one made before
     `writing()` to read the first file while the database is copied, with `count`). `paths` may be a generator
@@ -87,11 +91,11 @@ def load_files(
         paths = list(paths)
         count = len(paths)
     results: list[LoadResult] = []
-    with paths if isinstance(paths, ReadAhead) else ReadAhead(paths) as upcoming:
+    with paths if isinstance(paths, ReadAhead) else ReadAhead(paths, names) as upcoming:
         while (opened := upcoming.next()) is not None:
             report = (
                 (
-                    lambda step, part, i=len(results), name=opened.path.name: progress(
+                    lambda step, part, i=len(results), name=Path(opened.name).name: progress(
                         f"{name}: {step}", (i + part) / max(count or 1, 1)
                     )
                 )
@@ -123,8 +127,8 @@ def load_file(
 ) -> LoadResult:
     step = progress or (lambda _step, _part: None)
     step("reading", 0.0)
-    path, sha, extract = opened.path, opened.sha256, opened.extract
-    result = LoadResult(str(path), "rejected", sha)
+    sha, extract = opened.sha256, opened.extract
+    result = LoadResult(opened.name, "rejected", sha)
     if extract is None:
         exc = opened.error
         assert exc is not None  # open_extract gives an extract or its error
@@ -142,7 +146,7 @@ def load_file(
         if result.problems:
             return _rejected(con, result, sha, policy)
         if extract.rows == 0:
-            result.problems = [Problem(str(path), None, "*", "the file has a header but no data rows")]
+            result.problems = [Problem(opened.name, None, "*", "the file has a header but no data rows")]
             return _rejected(con, result, sha, policy)
         result.periods = [r[0] for r in con.execute(f"select distinct period from {STAGED} order by 1").fetchall()]
         result.rows, result.aum_total = one_row(con, f"select count(*), sum(aum) from {STAGED}")

@@ -55,6 +55,9 @@ def test_data_upload_reports_each_file_and_refreshes_the_quarters(tmp_path, demo
     problems = frame_with(at, "file", "reason")
     assert set(problems["file"]) == {"bad.csv"}
     assert at.selectbox(key="q").options == ["2026Q4", "2026Q3", "2026Q2"]
+    # the load history names each upload as it was sent, not by the scratch folder it was saved in
+    history = frame_with(at, "file_name", "sha256")
+    assert set(history["file_name"].head(2)) == {new_month.name, "bad.csv"}
 
 
 def test_empty_database_shows_the_empty_state_and_builds_the_demo_bank(tmp_path, monkeypatch):
