@@ -25,6 +25,7 @@ from ui.i18n import column, lang, t
 from ui.kouji import meaning
 from ui.loading import load_into_database, upload_name
 from ui.page_start import empty_state
+from ui.problem_words import reason_in
 from ui.session import current_user
 from ui.session import view as current_view
 from ui.tables import download, policy, table
@@ -62,7 +63,7 @@ def report(results) -> tuple[list[tuple[str, str]], pd.DataFrame]:
                 "file": name,
                 "line": p.line,
                 "column": p.column,
-                "reason": p.reason,
+                "reason": reason_in(lang(), p.reason),
                 "value": mask_value(p.column, p.value),
             }
             for p in r.problems
