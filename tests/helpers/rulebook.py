@@ -31,6 +31,8 @@ from pathlib import Path
 
 from analytics.core.config import DEFAULT_POLICY
 from analytics.core.policy import Policy, parse_policy
+from analytics.store.connection import connect
+from analytics.store.load import load_files
 from tests.helpers.extracts import write_csv
 
 PERIODS = [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31)]
@@ -78,3 +80,13 @@ def month_rows(period: date) -> list[list[object]]:
 def write_months(folder: Path, periods: list[date] = PERIODS) -> list[Path]:
     """One CSV per month end, in the order given."""
     return [write_csv(folder / f"{p.isoformat()}.csv", [HEADER, *month_rows(p)]) for p in periods]
+
+
+def load_months(folder: Path, policy: Policy, order: list[date] = PERIODS):
+    """A database in `folder` (made if missing) with the months loaded in `order` under `policy`; fails on any
+    rejected file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con = connect(folder / "bank.duckdb")
+    results = load_files(con, write_months(folder, order), policy)
+    assert all(r.outcome == "loaded" for r in results), [str(p) for r in results for p in r.problems]
+    return con

@@ -5,10 +5,9 @@ policy columns it sets again in place (pair_customers) and those it rebuilds."""
 from __future__ import annotations
 
 from analytics.store.connection import connect
-from analytics.store.load import load_files
 from analytics.store.write import apply_policy
 from tests.helpers.fixture_bank import load, version_one_policy
-from tests.helpers.rulebook import rulebook_policy, write_months
+from tests.helpers.rulebook import load_months, rulebook_policy
 
 DERIVED = (
     "tier_summary", "segment_summary", "band_summary", "unit_directory", "period_pair", "concentration_summary",
@@ -21,20 +20,12 @@ def _tables(con) -> dict[str, list]:
     return {t: con.execute(f"select * from {t} order by all").fetchall() for t in DERIVED}
 
 
-def _rulebook_bank(folder, policy):
-    folder.mkdir()
-    con = connect(folder / "bank.duckdb")
-    results = load_files(con, write_months(folder), policy)
-    assert all(r.outcome == "loaded" for r in results), [str(p) for r in results for p in r.problems]
-    return con
-
-
 def test_on_the_rulebook_fixture_a_new_policy_gives_the_tables_of_a_load_under_it(tmp_path):
-    retiered = _rulebook_bank(tmp_path / "retiered", version_one_policy())
+    retiered = load_months(tmp_path / "retiered", version_one_policy())
     assert apply_policy(retiered, rulebook_policy(buffer=True))
-    expected = _tables(_rulebook_bank(tmp_path / "loaded", rulebook_policy(buffer=True)))
+    expected = _tables(load_months(tmp_path / "loaded", rulebook_policy(buffer=True)))
     assert _tables(retiered) == expected
-    before = _tables(_rulebook_bank(tmp_path / "before", version_one_policy()))
+    before = _tables(load_months(tmp_path / "before", version_one_policy()))
     differ = {"tier_summary", "segment_summary", "top_customers", "migration_summary", "scorecard_summary"}
     assert all(before[t] != expected[t] for t in differ)  # the two policies tier and maintain differently
     assert all(expected[t] for t in ("band_summary", "unit_directory", "concentration_summary"))

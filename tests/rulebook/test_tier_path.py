@@ -8,10 +8,8 @@ import pytest
 from analytics.core.scope import Scope
 from analytics.metrics.churn import churn_by_unit
 from analytics.metrics.segments import card_tier_crosstab, relationship_types
-from analytics.store.connection import connect
-from analytics.store.load import load_files
 from analytics.store.write import apply_policy
-from tests.helpers.rulebook import PERIODS, rulebook_policy, write_months
+from tests.helpers.rulebook import PERIODS, load_months, rulebook_policy
 
 M, E, A, W = 0, 1, 2, 3
 BUFFERED = {
@@ -31,13 +29,6 @@ RAW = {
 STRIKES = {"R05": [0, 1, 0, 1, 0], "R06": [0, 1, 0, 0, 1], "R07": [0, 1, 0, 0, 0]}
 
 
-def _load(tmp_path, policy, order=PERIODS):
-    con = connect(tmp_path / "bank.duckdb")
-    results = load_files(con, write_months(tmp_path, order), policy)
-    assert all(r.outcome == "loaded" for r in results), [str(p) for r in results for p in r.problems]
-    return con
-
-
 def _paths(con, column):
     rows = con.execute(f"select customer_id, period, {column} from customer_snapshot order by 1, 2").fetchall()
     paths: dict[str, list] = {}
@@ -47,7 +38,7 @@ def _paths(con, column):
 
 
 def test_retier_buffer_holds_tiers_within_the_margin_and_until_the_second_strike(tmp_path):
-    con = _load(tmp_path, rulebook_policy(buffer=True))
+    con = load_months(tmp_path, rulebook_policy(buffer=True))
     tiers, raw, strikes = _paths(con, "tier"), _paths(con, "raw_tier"), _paths(con, "strikes")
     for cid, expected in BUFFERED.items():
         assert tiers[cid] == expected, cid
@@ -58,16 +49,17 @@ def test_retier_buffer_holds_tiers_within_the_margin_and_until_the_second_strike
 
 
 def test_retier_without_buffer_tiers_follow_the_bounds(tmp_path):
-    con = _load(tmp_path, rulebook_policy(buffer=False))
+    con = load_months(tmp_path, rulebook_policy(buffer=False))
     tiers = _paths(con, "tier")
     for cid, expected in RAW.items():
         assert tiers[cid] == expected, cid
 
 
 def test_retier_back_filled_month_gives_the_tiers_of_loading_in_order(tmp_path):
-    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
-    in_order = _load(tmp_path / "a", rulebook_policy())
-    back_filled = _load(tmp_path / "b", rulebook_policy(), [PERIODS[0], PERIODS[2], PERIODS[3], PERIODS[4], PERIODS[1]])
+    in_order = load_months(tmp_path / "a", rulebook_policy())
+    back_filled = load_months(
+        tmp_path / "b", rulebook_policy(), [PERIODS[0], PERIODS[2], PERIODS[3], PERIODS[4], PERIODS[1]]
+    )
     for column in ("tier", "strikes", "maintained_rules", "relationship"):
         assert _paths(back_filled, column) == _paths(in_order, column), column
     summary = "select * from tier_summary order by all"
@@ -75,7 +67,7 @@ def test_retier_back_filled_month_gives_the_tiers_of_loading_in_order(tmp_path):
 
 
 def test_apply_policy_switching_the_buffer_on_retiers_the_history(tmp_path):
-    con = _load(tmp_path, rulebook_policy(buffer=False))
+    con = load_months(tmp_path, rulebook_policy(buffer=False))
     assert apply_policy(con, rulebook_policy(buffer=True))
     tiers = _paths(con, "tier")
     for cid, expected in BUFFERED.items():
@@ -98,7 +90,7 @@ def test_apply_policy_switching_the_buffer_on_retiers_the_history(tmp_path):
     ],
 )
 def test_maintained_rules_each_rule_makes_a_customer_maintained(tmp_path, cid, rules):
-    con = _load(tmp_path, rulebook_policy())
+    con = load_months(tmp_path, rulebook_policy())
     row = con.execute(
         "select maintained_rules from customer_snapshot where customer_id = $c and period = $p",
         {"c": cid, "p": PERIODS[0]},
@@ -110,7 +102,7 @@ def test_maintained_rules_each_rule_makes_a_customer_maintained(tmp_path, cid, r
 
 
 def test_churn_by_unit_counts_the_rulebook_population(tmp_path):
-    con = _load(tmp_path, rulebook_policy())
+    con = load_months(tmp_path, rulebook_policy())
     # maintained at 01-31: R01 R03 R04 R05 R06 R07 R08 R10 R11 R12 R13 = 11; at 02-28 R08 has no row and R12's margin
     # is 9,999: 2 churned. Active (>= 100): all but R09 = 13; R08 is not active at 02-28: 1 attrited.
     row = churn_by_unit(con, PERIODS[0], PERIODS[1], None, Scope(), by_tier=False).iloc[0]
@@ -121,7 +113,7 @@ def test_churn_by_unit_counts_the_rulebook_population(tmp_path):
 
 
 def test_relationship_and_preference_types_by_hand(tmp_path):
-    con = _load(tmp_path, rulebook_policy())
+    con = load_months(tmp_path, rulebook_policy())
     relationship, preference = _paths(con, "relationship"), _paths(con, "preference")
     # R01 maintained with a 金卡: existing VIP (3); R03 maintained with a 普卡: to be won (2); R02 7万 >= 80% of 5万
     # and not maintained: potential (1); R14 grew 50% at 02-28: potential there only; R09: general (0)
@@ -132,7 +124,7 @@ def test_relationship_and_preference_types_by_hand(tmp_path):
 
 
 def test_card_tier_crosstab_counts_the_gold_cards_under_the_maintained_bound(tmp_path):
-    con = _load(tmp_path, rulebook_policy())
+    con = load_months(tmp_path, rulebook_policy())
     cross = card_tier_crosstab(con, PERIODS[0], Scope()).set_index(["card_level", "tier"])
     # at 01-31: R01 is the one 金卡, in mass; 普卡 mass: R09 R10 R11 R12 R14 = 5 (maintained R10 R11 R12);
     # 普卡 emerging: R02 R03 R13 = 3 (R02 is 65: not maintained)
@@ -143,7 +135,7 @@ def test_card_tier_crosstab_counts_the_gold_cards_under_the_maintained_bound(tmp
 
 
 def test_relationship_types_per_tier_by_hand(tmp_path):
-    con = _load(tmp_path, rulebook_policy())
+    con = load_months(tmp_path, rulebook_policy())
     types = relationship_types(con, PERIODS[1], Scope())
     counts = types.groupby("relationship")["customers"].sum().to_dict()
     # at 02-28 (13 present): vip R01; potential R02 (7万, 65) and R14 (grew 50%); to be won: the maintained without a
