@@ -3,9 +3,9 @@
 Streamlit hashes a DataFrame argument with pandas' hash_pandas_object, which turns every Arrow-backed text column
 into Python objects first: on the served dashboard that was about a sixth of all the server's CPU (docs/pages.md).
 Here a frame is keyed on its shape, column names, dtypes and index, each numeric column's raw bytes, each
-Arrow-backed column's Arrow bytes and every other column's values pickled: the same for equal frames however their memory is laid out (a copy, a frame
-unpickled from st.cache_data), and different whenever a value, a type, a name or the order differs, since the
-pickled bytes give the values back.
+Arrow-backed column's Arrow bytes and every other column's values pickled: the same for equal frames however their
+memory is laid out (a copy, a frame unpickled from st.cache_data), and different whenever a value, a type, a name
+or the order differs, since those bytes give the values back.
 """
 
 from __future__ import annotations

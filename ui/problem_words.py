@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_FIRST_AT = re.compile(r"(?P<reason>.*) \(first at (?P<label>line|row) (?P<line>\S+)\)")
+_FIRST_AT = re.compile(r"(?P<reason>.*) \(first at (?:line|row) (?P<line>\S+)\)")
 _ZH: list[tuple[str, str]] = [
     (r"missing value", "缺少取值"),
     (r"empty branch", "缺少机构号"),
@@ -55,7 +55,6 @@ _ZH: list[tuple[str, str]] = [
      r"加载，或用 --replace-period 加载整月）"),
 ]  # fmt: skip
 _PATTERNS = [(re.compile(pattern), words) for pattern, words in _ZH]
-_LINE_WORD = {"line": "行", "row": "行"}
 
 
 def reason_in(lang: str, reason: str) -> str:
@@ -64,7 +63,7 @@ def reason_in(lang: str, reason: str) -> str:
         return reason
     first = _FIRST_AT.fullmatch(reason)
     if first:
-        return f"{reason_in(lang, first['reason'])}（首次出现在第 {first['line']} {_LINE_WORD[first['label']]}）"
+        return f"{reason_in(lang, first['reason'])}（首次出现在第 {first['line']} 行）"  # a sheet's row too
     for pattern, words in _PATTERNS:
         found = pattern.fullmatch(reason)
         if found:

@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     before, end, after = result["load"]
     print(
         f"\n{len(result['visits'])} visits in {result['wall']:.0f} s; sessions cut by the timeout: "
-        f"{result['timed_out']}; {memory(result, args.sessions)}; {cpu(result)}; load average before {before}, at the end {end}, "
-        f"after {after}"
+        f"{result['timed_out']}; {memory(result, args.sessions)}; {cpu(result)}; "
+        f"load average before {before}, at the end {end}, after {after}"
     )
     for reason, count in sorted({**errors_by_reason(result["visits"]), **signin_errors(result["signins"])}.items()):
         print(f"  {count} x {reason}")

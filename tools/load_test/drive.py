@@ -89,8 +89,8 @@ async def drive(
 ) -> dict:
     """`sessions` sessions on the server at `port` (process `pid`, or the served stack's processes): their visits
     and sign-ins, the wall time, how many were cut by `timeout`, the server's RSS before, at the peak and `settle`
-    seconds after, the CPU the server and this driver used over the sessions, and the load average before, at the end of the sessions and after; with `loader`, the load it
-    ran meanwhile."""
+    seconds after, the CPU the server and this driver used over the sessions, and the load average before, at the
+    end of the sessions and after; with `loader`, the load it ran meanwhile."""
     rss = Rss(pid)
     before = rss.now()
     cpu_before, own_before = rss.cpu_seconds(), time.process_time()
