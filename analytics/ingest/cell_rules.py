@@ -166,12 +166,13 @@ def full_width_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str], 
     return {c for c, has in zip(wide, found) if has}
 
 
-def cleaned(col: str, full_width: set[str]) -> str:
-    """Trimmed text, folded from full-width characters to ASCII in the columns that hold any."""
+def cleaned(col: str, full_width: set[str], trim: bool = True) -> str:
+    """Trimmed text, folded from full-width characters to ASCII in the columns that hold any. `trim=False`: the
+    text was seen to hold no cell that starts or ends with a space (TextFacts), so the cells are as they are."""
     text = f"coalesce({col}, '')"  # an empty CSV field arrives as NULL
     if col in full_width:
         return f"trim(translate({text}, $fw_from, $fw_to)) as {col}"
-    return f"trim({text}) as {col}"
+    return f"trim({text}) as {col}" if trim else f"{text} as {col}"
 
 
 def card_level(value: str) -> str:

@@ -32,19 +32,67 @@ def _has_full_width(utf8: bytes) -> bool:
     return bool(e3.size and ((data[e3 + 1] == 0x80) & (data[e3 + 2] == 0x80)).any())
 
 
+# the bytes a cell's edge can touch: a delimiter the reader sniffs, a quote, a line break
+CELL_EDGES = np.frombuffer(b',\t;|"\n\r', np.uint8)
+
+
+def _has_wide_space(utf8: bytes) -> bool:
+    """Any of the other characters DuckDB's trim() removes (Unicode Zs besides the space: U+00A0 = C2 A0, U+1680 =
+    E1 9A 80, U+2000-U+200A = E2 80 80-8A, U+202F = E2 80 AF, U+205F = E2 81 9F, U+3000 = E3 80 80), by their
+    lead bytes as _has_full_width looks."""
+    data = np.frombuffer(utf8, np.uint8)
+    c2 = np.flatnonzero(data[:-1] == 0xC2)
+    if c2.size and (data[c2 + 1] == 0xA0).any():
+        return True
+    for lead, second, third in ((0xE1, 0x9A, 0x80), (0xE3, 0x80, 0x80)):
+        at = np.flatnonzero(data[:-2] == lead)
+        if at.size and ((data[at + 1] == second) & (data[at + 2] == third)).any():
+            return True
+    e2 = np.flatnonzero(data[:-2] == 0xE2)
+    second, third = data[e2 + 1], data[e2 + 2]
+    return bool(
+        e2.size
+        and (((second == 0x80) & ((third <= 0x8A) | (third == 0xAF))) | ((second == 0x81) & (third == 0x9F))).any()
+    )
+
+
+def _has_edge_space(utf8: bytes, before: bytes = b"") -> bool:
+    """Any space beside a cell's edge (a delimiter, quote or line break) in `before + utf8`, or any of the other
+    spaces trim() removes anywhere: without one, no cell of the text needs trimming. `before` is the end of the
+    text seen before, so a space that ends one chunk is judged by the byte that starts the next."""
+    data = np.frombuffer(before[-1:] + utf8, np.uint8)
+    spaces = np.flatnonzero(data == 0x20)
+    if spaces.size:
+        after = spaces[spaces < data.size - 1] + 1
+        earlier = spaces[spaces > 0] - 1
+        if np.isin(data[after], CELL_EDGES).any() or np.isin(data[earlier], CELL_EDGES).any():
+            return True
+    return _has_wide_space(before[-2:] + utf8[:2]) or _has_wide_space(utf8)
+
+
 @dataclass
 class TextFacts:
-    """What one pass over the text learned: any full-width character, and whether quotes pair up."""
+    """What one pass over the text learned: any full-width character, any cell with a space at its edge, and
+    whether quotes pair up."""
 
     full_width: bool = False
+    edge_spaces: bool = False
     quotes: int = 0
+    last_byte: bytes = b""
 
     def see(self, utf8: bytes, before: bytes = b"") -> None:
         self.full_width = self.full_width or _has_full_width(before + utf8[:2]) or _has_full_width(utf8)
+        self.edge_spaces = self.edge_spaces or _has_edge_space(utf8, before)
         self.quotes += utf8.count(b'"')
+        self.last_byte = utf8[-1:] or self.last_byte
+
+    @property
+    def trim_needed(self) -> bool:
+        """Whether any cell may start or end with a space (the text's very last byte ends its last cell)."""
+        return self.edge_spaces or self.last_byte == b" "
 
 
-UNKNOWN = TextFacts(full_width=True)
+UNKNOWN = TextFacts(full_width=True, edge_spaces=True)
 
 
 THREE_BYTE_LEAD = re.compile(rb"[\xe0-\xef]")
@@ -170,7 +218,7 @@ def _utf8_facts(path: Path) -> TextFacts | None:
 def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]:
     decoder = codecs.getincrementaldecoder(codec)()
     fd, target = text_file()
-    lines_done, first, facts = 0, True, TextFacts()
+    lines_done, first, facts, tail = 0, True, TextFacts(), b""
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk, final in _chunks_then_end(path, skip):
@@ -185,7 +233,8 @@ def _transcode_here(path: Path, codec: str, skip: int) -> tuple[Path, TextFacts]
                     text, first = text.lstrip("\ufeff"), False
                 lines_done += text.count("\n")
                 data = text.encode("utf-8")
-                facts.see(data)
+                facts.see(data, tail)
+                tail = data[-2:] or tail
                 out.write(data)
     except BaseException:
         target.unlink(missing_ok=True)

@@ -53,6 +53,7 @@ def read_csv(path: Path) -> RawExtract:
         headers,
         lambda extract: _prefetch(_csv_batches(extract, facts.quotes % 2 == 1)),
         full_width=facts.full_width,
+        trim_needed=facts.trim_needed,
         text_path=text_path,
         delimiter=delimiter,
         text_is_temporary=text_path is not path,

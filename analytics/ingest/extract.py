@@ -38,6 +38,7 @@ class RawExtract:
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, reason) of unreadable rows
     row_lines: list[int] | None = None  # sheet row of each data row, where blank rows were skipped
     full_width: bool = True  # False when the whole text was seen to hold no full-width character
+    trim_needed: bool = True  # False when no cell of the whole text was seen to start or end with a space
     text_path: Path | None = None  # a CSV extract's UTF-8 text (a transcoded copy where it was not UTF-8)
     delimiter: str = ","
     text_is_temporary: bool = False

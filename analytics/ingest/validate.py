@@ -121,8 +121,8 @@ def stage(
     )
     params = rules.parameters(default_period)
 
-    def staged_from(source: str, full_width: set[str], into: str) -> tuple[str, dict]:
-        cleaned = ", ".join(rules.cleaned(col, full_width) for col in mapping.columns.values())
+    def staged_from(source: str, full_width: set[str], into: str, trim: bool = True) -> tuple[str, dict]:
+        cleaned = ", ".join(rules.cleaned(col, full_width, trim) for col in mapping.columns.values())
         used = {k: v for k, v in params.items() if f"${k}" in cleaned + values + reasons}
         sql = f"""
             {into}
@@ -184,7 +184,7 @@ def _stage_csv_directly(
     con: duckdb.DuckDBPyConnection,
     extract: RawExtract,
     columns: dict[str, str],
-    staged_from: Callable[[str, set[str], str], tuple[str, dict]],
+    staged_from: Callable[[str, set[str], str, bool], tuple[str, dict]],
 ) -> bool:
     """Stage a CSV text with DuckDB's own reader (every thread, no copy through Python); False when the text is
     not a plain CSV it can read (no text, quotes that do not pair up, a row of the wrong width, a quote that
@@ -204,7 +204,7 @@ def _stage_csv_directly(
     )
     # a file holding any full-width character: every column but free text is folded (a no-op where none is)
     full_width = {col for name, col in columns.items() if name not in C.TEXT} if extract.full_width else set()
-    sql, used = staged_from(source, full_width, f"create or replace temp table {STAGED} as")
+    sql, used = staged_from(source, full_width, f"create or replace temp table {STAGED} as", extract.trim_needed)
     bound = used | {
         "csv_text": str(extract.csv_text),
         "csv_columns": {n: "VARCHAR" for n in names},

@@ -104,3 +104,27 @@ def test_every_rule_runs_on_every_thread_and_keeps_the_file_order(db, tmp_path, 
     assert db.execute("select period, customer_id, aum from customer_snapshot").fetchall() == [
         (date(2026, 9, 30), "0001", 100)
     ]
+
+
+def test_cells_with_spaces_at_their_edges_are_trimmed_and_a_text_without_any_is_read_as_it_is(
+    db, tmp_path, monkeypatch
+):
+    # the reader skips trim() only for a text seen to hold no space beside a cell's edge (TextFacts.trim_needed)
+    used = _spy(monkeypatch)
+    plain = "period,customer_id,branch_id,aum,customer_name\n2026-09-30,0001,B1,100.00,张 三\n"
+    path = tmp_path / "plain.csv"
+    path.write_bytes(plain.encode("gbk"))
+    (result,) = load_files(db, [path])
+    assert used == [True] and result.outcome == "loaded"
+    spaced = (
+        "period,customer_id,branch_id,aum,customer_name\n"
+        "2026-09-30, 0001,B1,100.00 ,张 三\u00a0\n"  # a space after the delimiter, before it, a no-break space
+        '2026-09-30,0002 ,B1," 7.50",李四 '  # a space inside quotes, and one ending the text
+    )
+    path.write_bytes(spaced.encode("utf-8"))
+    (result,) = load_files(db, [path])
+    assert used == [True, True] and result.outcome == "loaded", [str(p) for p in result.problems]
+    assert db.execute("select customer_id, aum, customer_name from customer_snapshot order by 1").fetchall() == [
+        ("0001", 100, "张 三"),
+        ("0002", 7.50, "李四"),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.ingest.csv_encoding import TextFacts
 from analytics.store.load import load_files
@@ -198,3 +202,29 @@ def test_text_facts_find_full_width_characters_across_chunk_boundaries(text, wid
         facts.see(data[:cut])
         facts.see(data[cut:], data[:cut][-2:])
         assert facts.full_width is wide, (text, cut)
+
+
+ZS = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.text(alphabet='a1中,"\t' + ZS, max_size=5), min_size=1, max_size=4), min_size=1, max_size=4),
+    st.sampled_from([",", "\t", ";", "|"]),
+    st.data(),
+)
+def test_text_facts_see_every_cell_that_trim_would_change_at_any_chunk_split(rows, delimiter, data):
+    # the reference: Python's csv module writes the cells and str.strip of DuckDB's trim() set (Unicode Zs) says
+    # which cells a trim changes; the facts may say "trim" for a text that needs none, never the other way round
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=data.draw(st.sampled_from(["\n", "\r\n"]))).writerows(rows)
+    text = out.getvalue().encode("utf-8")
+    needed = any(cell != cell.strip(ZS) for row in rows for cell in row)
+    cut = data.draw(st.integers(0, len(text)))
+    facts = TextFacts()
+    facts.see(text[:cut])
+    facts.see(text[cut:], text[:cut][-2:])
+    if needed:
+        assert facts.trim_needed, (rows, cut)
+    if not any(ch in ZS for row in rows for cell in row for ch in cell):
+        assert not facts.trim_needed
