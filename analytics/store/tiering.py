@@ -5,8 +5,7 @@ before read one month's rows), period by period in order, because with a downgra
 on their tier at the loaded period before (design.md §4).
 
 Loading or replacing a period re-tiers it and the later periods, stopping at the first later period that does not
-change; a new policy re-tiers the whole history. A month loaded after every loaded one (the monthly load) has its
-path columns computed by path_sql as its rows are written (store.write), from the stored month before. Everything runs on the load's own connection, inside its
+change; a new policy re-tiers the whole history. Everything runs on the load's own connection, inside its
 transaction.
 """
 

@@ -18,7 +18,7 @@ from analytics.store.derived.refresh import refresh
 from analytics.store.derived.tiers import tier_expression
 from analytics.store.load_result import LoadResult
 from analytics.store.policy_record import record_policy
-from analytics.store.tiering import PATH_COLUMNS, path_sql, retier, step_params
+from analytics.store.tiering import retier
 
 SNAPSHOT_COLUMNS = (  # the columns a load writes, in the order of the staged select
     "period", "customer_id", "branch_id", "branch_name", "sub_branch", "region", "manager_id", "manager_name",
@@ -92,12 +92,7 @@ def write_extract(
     """Write the staged file (its period x branch in `branches.FILE_BRANCHES`): in each of its periods the rows of
     the branches it holds are replaced, the other branches kept; with `replace_period` the whole periods."""
     staged_columns = {r[0] for r in con.execute(f"select column_name from (describe {STAGED})").fetchall()}
-    typed = f"(select {_snapshot_select(staged_columns, has_flags)} from {STAGED})"
-    latest = first_row(con, "select max(period) from period_source")
-    appended = len(result.periods) == 1 and (latest is None or latest[0] is None or latest[0] <= result.periods[0])
-    rows, params = (
-        _rows_with_paths(con, policy, typed, result.periods[0]) if appended else _rows_by_bounds(policy, typed)
-    )
+    case, params = tier_expression(policy, policy.basis)
     result.replace_period = replace_period
     others = branches.other_branches(con)
     if replace_period:
@@ -106,7 +101,15 @@ def write_extract(
         result.kept_branches, kept = others, branches.kept_rows(con)
     with transaction(con):
         branches.delete_replaced(con, result.periods, replace_period)
-        execute(con, f"insert into customer_snapshot {rows} order by period, branch_id, customer_id", params)
+        execute(
+            con,
+            f"""
+            insert into customer_snapshot ({", ".join(SNAPSHOT_COLUMNS)}, tier)
+            with typed as (select {_snapshot_select(staged_columns, has_flags)} from {STAGED})
+            select *, {case} as tier from typed order by period, branch_id, customer_id
+        """,
+            params,
+        )
         written, total, in_periods = branches.written_rows(con, result.periods)
         if written != data_rows or total != result.aum_total or in_periods != data_rows + kept:
             raise RuntimeError(
@@ -126,28 +129,7 @@ def write_extract(
             "; ".join([*result.warnings, *filter(None, [result.branch_note()])]) or None,
         )
         branches.record_sources(con, load_id, sha, result.file, result.periods, replace_period)
-        retiered = set() if appended else retier(con, policy, set(result.periods))
-        refresh(con, policy, set(result.periods) | retiered)
-
-
-def _rows_by_bounds(policy: Policy, typed: str) -> tuple[str, dict]:
-    """The snapshot rows of `typed` with their tier by the bounds, for retier to follow each path from."""
-    case, params = tier_expression(policy, policy.basis)
-    return f"({', '.join(SNAPSHOT_COLUMNS)}, tier) select *, {case} as tier from {typed}", params
-
-
-def _rows_with_paths(con: duckdb.DuckDBPyConnection, policy: Policy, typed: str, period: date) -> tuple[str, dict]:
-    """The snapshot rows of `typed` (one period, none loaded after it) with their path columns from the stored
-    period before, as retier would set them (the stored periods are tiered under the policy in force), computed
-    as the rows are written instead of updated after them."""
-    before = first_row(con, "select max(period) from period_source where period < $p", {"p": period})
-    carried = {f"row_{c}": c for c in SNAPSHOT_COLUMNS if c not in ("customer_id", "aum")}
-    select, params = path_sql(policy, current=typed, carry=carried)
-    names = ", ".join(c if c in ("customer_id", "aum") else f"row_{c} as {c}" for c in SNAPSHOT_COLUMNS)
-    columns = f"{', '.join(SNAPSHOT_COLUMNS)}, {', '.join(PATH_COLUMNS)}"
-    return f"({columns}) select {names}, {', '.join(PATH_COLUMNS)} from ({select})", params | step_params(
-        period, before[0] if before else None
-    )
+        refresh(con, policy, set(result.periods) | retier(con, policy, set(result.periods)))
 
 
 def log_load(
