@@ -3,8 +3,11 @@ with the start and the end side by side, so that the lists comparing two month e
 high-value, the explorer's AUM-change filter) read one table instead of joining two months of customer_snapshot.
 
 At ten million customers a list joining two month ends costs 1-5 s (a hash join of two 10M-row months); the kept
-rows make it a scan of one table, sorted by unit so that a branch's list is a range scan. The names, ID numbers and
-phones are kept as on the start row, and as on the end row only where they differ.
+rows make it a scan of one table. They are written in the order the join gives them (the end month's rows, which
+customer_snapshot keeps by branch, then those who left), not sorted: a branch's rows sit together all the same, so
+a branch's list reads few row groups (at 10M a branch's count 7.8 ms against 5.9 ms sorted), and the sort of 10M wide
+rows (12 s of CPU) is saved at load. The names, ID numbers and phones are kept as on the start row, and as on the end
+row only where they differ.
 
 DuckDB only: the warehouse build (Spark) does not write this table; an attached build leaves it empty and the
 lists compute their answers live, as they do for any pair not kept (the consecutive months, a custom pair).
@@ -93,7 +96,6 @@ def query(a: date, b: date) -> Query:
                    {", ".join(f"case when present_to and not end_same then f_{c} end as to_{c}" for c in PERSON_KEPT)},
                    {", ".join(END_ONLY)}
             from joined
-            order by branch_id, customer_id
         )
         select * from final
     """,
