@@ -66,7 +66,7 @@ def survival_by_tier(con: duckdb.DuckDBPyConnection, scope: Scope, start: date |
     source = (
         "select * from survival_summary where start = $start"
         if ends and start == ends[0]  # kept at load
-        else first_events_sql(condition)
+        else first_events_sql(condition, len(follow))
     )
     events = fetch(
         con,

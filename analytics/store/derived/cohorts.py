@@ -58,15 +58,25 @@ def ends_followed(periods: list[date], start: date) -> list[date]:
 
 
 def follow_params(start: date, follow: list[date]) -> dict:
+    """The parameters of first_events_sql: the start, the quarter ends followed as a list and one by one."""
     return {
         "start": start,
         "follow": follow,
         "steps": list(range(1, len(follow) + 1)),
-    }
+    } | {f"follow_{i}": day for i, day in enumerate(follow)}
 
 
-def first_events_sql(condition: str) -> str:
-    """Customers maintained at $start counted by unit at the start, tier at the start and first event (k, event)."""
+def first_events_sql(condition: str, followed: int) -> str:
+    """Customers maintained at $start counted by unit at the start, tier at the start and first event (k, event),
+    over `followed` quarter ends. The later rows are read by their periods one by one ($follow_<i>), which DuckDB
+    turns into a filter of the scan: joined on the list alone it reads every month between the first and the last."""
+    periods = ", ".join(f"$follow_{i}" for i in range(followed))
+    later_rows = (
+        f"(select customer_id, period, status, maintained_rules, tier from customer_snapshot "
+        f"where period in ({periods}))"
+        if followed
+        else "(select customer_id, period, status, maintained_rules, tier from customer_snapshot where false)"
+    )
     return f"""
         with cohort as (
             select customer_id, tier as start_tier, branch_id, manager_id from customer_snapshot
@@ -80,7 +90,7 @@ def first_events_sql(condition: str) -> str:
                    case when s.customer_id is null or s.status = 'closed' or s.maintained_rules = 0 then 'churned'
                         when s.tier < cohort.start_tier then 'downgraded' end as event
             from cohort cross join later
-            left join customer_snapshot s on s.customer_id = cohort.customer_id and s.period = later.period
+            left join {later_rows} s on s.customer_id = cohort.customer_id and s.period = later.period
         ),
         first_event as (
             select c.customer_id, c.start_tier, c.branch_id, c.manager_id,
@@ -115,11 +125,12 @@ def survival_query(periods: list[date]) -> Query | None:
     ends = quarter_ends(periods)
     if not ends:
         return None
+    follow = ends_followed(periods, ends[0])
     return Query(
         "survival_summary",
         "select $start as start, branch_id, manager_id, start_tier, k, event, customers "
-        f"from ({first_events_sql('true')})",
-        follow_params(ends[0], ends_followed(periods, ends[0])),
+        f"from ({first_events_sql('true', len(follow))})",
+        follow_params(ends[0], follow),
     )
 
 
