@@ -19,6 +19,7 @@ HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
 NULL_TOKENS = ["", "null", "none", "nan", "n/a", "-", "无", "空"]
 MANGLED = r"[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+"
 AMOUNT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2}0*|\.0*)?"
+PLAIN_AMOUNT = r"[0-9]{1,16}(\.[0-9]{1,2})?"
 TOO_PRECISE = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)\.[0-9]{2}[0-9]*[1-9][0-9]*"
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 
@@ -26,15 +27,27 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
 # A reason reads the parsed value instead of parsing again, so a clean row costs one parse per cell.
 
 
-def _money(col: str, v: str, required: bool) -> tuple[str, str]:
-    # the currency sign and the spaces beside it go; a space inside the number (12 345.00) is no amount. The
-    # cell is trimmed already (cleaned): without a sign it stays as it is, and most cells have none
+def _signed(col: str) -> str:
+    """The cell without its currency sign (and the spaces beside it), (1,234.00) written -1,234.00. A space inside
+    the number (12 345.00) is no amount. The cell is trimmed already (cleaned): without a sign it stays as it is."""
     m = (
         f"(case when contains({col}, '¥') or contains({col}, '￥') "
         f"then trim(regexp_replace({col}, '\\s*[￥¥]\\s*', '', 'g')) else {col} end)"
     )
-    signed = f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
-    value = f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
+    return f"(case when starts_with({m}, '(') and ends_with({m}, ')') then '-' || {m}[2:-2] else {m} end)"
+
+
+def any_amount(col: str) -> str:
+    """The amount of a cell in any accepted spelling (AMOUNT, after _signed), or null."""
+    signed = _signed(col)
+    return f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
+
+
+def _money(col: str, v: str, required: bool) -> tuple[str, str]:
+    # 1234.56 as most cells are written (no sign, separator or bracket, at most 16 digits before the point): one
+    # simple match and the cast, the same amount as any_amount gives, at half the cost
+    value = f"(case when regexp_full_match({col}, '{PLAIN_AMOUNT}') then try_cast({col} as decimal(18,2)) else {any_amount(col)} end)"
+    signed = _signed(col)
     missing = "'missing value'" if required else "null"
     reason = (
         f"case when {v} is not null then null when {col} = '' then {missing} "
