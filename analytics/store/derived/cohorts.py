@@ -70,13 +70,8 @@ def first_events_sql(condition: str, followed: int) -> str:
     """Customers maintained at $start counted by unit at the start, tier at the start and first event (k, event),
     over `followed` quarter ends. The later rows are read by their periods one by one ($follow_<i>), which DuckDB
     turns into a filter of the scan: joined on the list alone it reads every month between the first and the last."""
-    periods = ", ".join(f"$follow_{i}" for i in range(followed))
-    later_rows = (
-        f"(select customer_id, period, status, maintained_rules, tier from customer_snapshot "
-        f"where period in ({periods}))"
-        if followed
-        else "(select customer_id, period, status, maintained_rules, tier from customer_snapshot where false)"
-    )
+    periods = f"period in ({', '.join(f'$follow_{i}' for i in range(followed))})" if followed else "false"
+    later_rows = f"(select customer_id, period, status, maintained_rules, tier from customer_snapshot where {periods})"
     return f"""
         with cohort as (
             select customer_id, tier as start_tier, branch_id, manager_id from customer_snapshot
