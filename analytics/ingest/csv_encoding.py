@@ -44,16 +44,14 @@ def _has_wide_space(utf8: bytes) -> bool:
     c2 = np.flatnonzero(data[:-1] == 0xC2)
     if c2.size and (data[c2 + 1] == 0xA0).any():
         return True
-    for lead, second, third in ((0xE1, 0x9A, 0x80), (0xE3, 0x80, 0x80)):
+    for lead, next_byte, last_byte in ((0xE1, 0x9A, 0x80), (0xE3, 0x80, 0x80)):
         at = np.flatnonzero(data[:-2] == lead)
-        if at.size and ((data[at + 1] == second) & (data[at + 2] == third)).any():
+        if at.size and ((data[at + 1] == next_byte) & (data[at + 2] == last_byte)).any():
             return True
     e2 = np.flatnonzero(data[:-2] == 0xE2)
     second, third = data[e2 + 1], data[e2 + 2]
-    return bool(
-        e2.size
-        and (((second == 0x80) & ((third <= 0x8A) | (third == 0xAF))) | ((second == 0x81) & (third == 0x9F))).any()
-    )
+    general = (second == 0x80) & ((third <= 0x8A) | (third == 0xAF))  # U+2000-U+200A, U+202F
+    return bool(e2.size and (general | ((second == 0x81) & (third == 0x9F))).any())
 
 
 def _has_edge_space(utf8: bytes, before: bytes = b"") -> bool:
