@@ -40,19 +40,19 @@ def _signed(col: str) -> str:
 def any_amount(col: str) -> str:
     """The amount of a cell in any accepted spelling (AMOUNT, after _signed), or null."""
     signed = _signed(col)
-    return f"(case when regexp_full_match({signed}, '{AMOUNT}') then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
+    return f"(case when regexp_full_match({signed}, $amount) then try_cast(replace({signed}, ',', '') as decimal(18,2)) end)"
 
 
 def _money(col: str, v: str, required: bool) -> tuple[str, str]:
     # 1234.56 as most cells are written (no sign, separator or bracket, at most 16 digits before the point): one
     # simple match and the cast, the same amount as any_amount gives, at half the cost
-    value = f"(case when regexp_full_match({col}, '{PLAIN_AMOUNT}') then try_cast({col} as decimal(18,2)) else {any_amount(col)} end)"
+    value = f"(case when regexp_full_match({col}, $plain_amount) then try_cast({col} as decimal(18,2)) else {any_amount(col)} end)"
     signed = _signed(col)
     missing = "'missing value'" if required else "null"
     reason = (
         f"case when {v} is not null then null when {col} = '' then {missing} "
-        f"when regexp_full_match({signed}, '{TOO_PRECISE}') then 'more than 2 decimal places (money is exact to the cent)' "
-        f"when not regexp_full_match({signed}, '{AMOUNT}') then 'not an amount' "
+        f"when regexp_full_match({signed}, $too_precise) then 'more than 2 decimal places (money is exact to the cent)' "
+        f"when not regexp_full_match({signed}, $amount) then 'not an amount' "
         f"else 'amount out of range' end"
     )
     return value, reason
@@ -68,7 +68,7 @@ def _date(col: str, v: str) -> tuple[str, str]:
     # 2026-09-30 as most extracts write it: none of any_date's rewrites changes it and no other format reads it,
     # so the first format alone gives the same date (or none) at a fraction of the cost
     iso = f"length({col}) = 10 and {col}[5] = '-' and {col}[8] = '-'"
-    value = f"(case when {iso} then try_strptime({col}, '%Y-%m-%d')::date else {any_date(col)} end)"
+    value = f"(case when {iso} then try_strptime({col}, $iso_date)::date else {any_date(col)} end)"
     reason = (
         f"case when {col} <> '' and ({v} is null or year({v}) not between 1900 and 2100) "
         f"then 'not a date (use 2026-09-30, 20260930 or 2026/9/30)' end"
@@ -217,6 +217,10 @@ def parameters(default_period: object) -> dict[str, object]:
         "fw_from": FULL_WIDTH,
         "fw_to": HALF_WIDTH,
         "date_formats": DATE_FORMATS,
+        "iso_date": DATE_FORMATS[0],
+        "amount": AMOUNT,
+        "plain_amount": PLAIN_AMOUNT,
+        "too_precise": TOO_PRECISE,
         "null_tokens": NULL_TOKENS,
         "flag_keys": [*C.TRUE_FLAGS, *C.FALSE_FLAGS],
         "flag_values": [True] * len(C.TRUE_FLAGS) + [False] * len(C.FALSE_FLAGS),
